@@ -1,0 +1,108 @@
+"""The client profile: what the therapist knows about the client today."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+
+
+class BodyArea(str, enum.Enum):
+    """Areas of the body, head to feet (the order plans list them in)."""
+
+    HEAD = "head"
+    NECK = "neck"
+    SHOULDERS = "shoulders"
+    UPPER_BACK = "upper_back"
+    LOWER_BACK = "lower_back"
+    CHEST = "chest"
+    ABDOMEN = "abdomen"
+    UPPER_ARMS = "upper_arms"
+    FOREARMS = "forearms"
+    HANDS = "hands"
+    HIPS = "hips"
+    THIGHS = "thighs"
+    KNEES = "knees"
+    LOWER_LEGS = "lower_legs"
+    ANKLES = "ankles"
+    FEET = "feet"
+
+
+AREA_ORDER: dict[BodyArea, int] = {area: i for i, area in enumerate(BodyArea)}
+
+
+class Condition(str, enum.Enum):
+    DIABETIC_NEUROPATHY = "diabetic_neuropathy"
+    CHEMOTHERAPY_INDUCED_NEUROPATHY = "chemotherapy_induced_neuropathy"
+    PERIPHERAL_NEUROPATHY = "peripheral_neuropathy"
+
+
+class Hypersensitivity(str, enum.Enum):
+    """Touch hypersensitivity, mildest first (rules may compare by this order)."""
+
+    NONE = "none"
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+PRESSURE_WORDS: dict[int, str] = {1: "very light", 2: "light", 3: "moderate", 4: "firm", 5: "deep"}
+
+PressureLevel = Annotated[StrictInt, Field(ge=1, le=5)]
+
+
+def sort_areas(areas: object) -> object:
+    """Fold duplicates and put areas in head-to-feet order.
+
+    Anything that is not a list of areas is returned as it came, for pydantic
+    to report with the offending item's position.
+    """
+    if not isinstance(areas, list | tuple | set | frozenset):
+        return areas
+    try:
+        unique = {BodyArea(a) for a in areas}
+    except (ValueError, TypeError):
+        return areas
+    return tuple(sorted(unique, key=AREA_ORDER.__getitem__))
+
+
+class Tolerance(BaseModel):
+    """What the client can handle now."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    minutes: Annotated[StrictInt, Field(ge=5, le=180)] = Field(
+        description="Longest session the client can handle now, in minutes."
+    )
+    pressure: PressureLevel | None = Field(
+        default=None,
+        description="Firmest pressure level tolerated so far (1-5), or null when not yet known.",
+    )
+
+
+class ClientProfile(BaseModel):
+    """A massage-therapy client with peripheral neuropathy."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    condition: Condition = Field(description="The client's neuropathy.")
+    hypersensitivity: Hypersensitivity = Field(description="Touch hypersensitivity.")
+    swelling: tuple[BodyArea, ...] = Field(
+        default=(), description="Swollen areas (duplicates fold)."
+    )
+    fragile_tissue: tuple[BodyArea, ...] = Field(
+        default=(), description="Areas of fragile tissue from vascular dysfunction."
+    )
+    tolerance: Tolerance
+    sessions_completed: Annotated[StrictInt, Field(ge=0)] = Field(
+        default=0, description="Sessions already done in this course."
+    )
+    physician_consulted: StrictBool = Field(
+        default=False, description="Has talked to their doctor about massage."
+    )
+
+    @field_validator("swelling", "fragile_tissue", mode="before")
+    @classmethod
+    def _fold_areas(cls, value: object) -> object:
+        return sort_areas(value)

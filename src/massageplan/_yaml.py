@@ -1,0 +1,189 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+Only the safe loader's scalar types are built; any other tag
+(``!!python/object`` and friends) is an error and is never run. Aliases are
+expanded with a budget, so an alias bomb is refused quickly instead of
+eating memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._errors import Problem, RulebaseError
+
+KeyPath = tuple[str | int, ...]
+
+# A rule file has a few hundred nodes; an alias bomb has billions.
+MAX_NODES = 50_000
+MAX_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class Document:
+    """A loaded YAML file: its data and the position of every node in it."""
+
+    path: Path
+    data: Any
+    values: dict[KeyPath, Mark]
+    keys: dict[KeyPath, Mark]
+
+    def mark(self, key_path: KeyPath) -> Mark | None:
+        """The best position for a key path: its key, its value, or an ancestor's."""
+        for end in range(len(key_path), -1, -1):
+            prefix = key_path[:end]
+            found = self.keys.get(prefix) or self.values.get(prefix)
+            if found is not None:
+                return found
+        return None
+
+    def problem(self, message: str, key_path: KeyPath, rule_id: str | None = None) -> Problem:
+        mark = self.mark(key_path)
+        return Problem(
+            message=message,
+            path=self.path,
+            line=mark.line if mark else None,
+            column=mark.column if mark else None,
+            key_path=format_key_path(key_path),
+            rule_id=rule_id,
+        )
+
+
+def format_key_path(key_path: KeyPath) -> str:
+    out = ""
+    for part in key_path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_COLLECTION_TAGS: dict[type[yaml.Node], str] = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
+
+
+def _mark(node: yaml.Node) -> Mark:
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Builder:
+    def __init__(self, path: Path, loader: yaml.SafeLoader) -> None:
+        self.path = path
+        self.loader = loader
+        self.values: dict[KeyPath, Mark] = {}
+        self.keys: dict[KeyPath, Mark] = {}
+        self.nodes = 0
+
+    def fail(self, message: str, node: yaml.Node, key_path: KeyPath) -> RulebaseError:
+        mark = _mark(node)
+        return RulebaseError(
+            [Problem(message, self.path, mark.line, mark.column, format_key_path(key_path))]
+        )
+
+    def build(self, node: yaml.Node, key_path: KeyPath) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.fail(
+                f"the document expands to more than {MAX_NODES} nodes "
+                "(are YAML aliases nested too deeply?)",
+                node,
+                key_path,
+            )
+        self.values.setdefault(key_path, _mark(node))
+        expected = _COLLECTION_TAGS.get(type(node))
+        if expected is not None and node.tag != expected:
+            raise self.fail(
+                f"YAML tag {node.tag!r} is not allowed (only plain YAML is read)", node, key_path
+            )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, key_path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*key_path, i)) for i, child in enumerate(node.value)]
+        if not isinstance(node, yaml.ScalarNode):  # pragma: no cover - yaml has three node kinds
+            raise self.fail("unsupported YAML node", node, key_path)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise self.fail(_tag_message(exc, node), node, key_path) from None
+
+    def _mapping(self, node: yaml.MappingNode, key_path: KeyPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise self.fail("YAML merge keys (<<) are not supported", key_node, key_path)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail("a mapping key must be plain text", key_node, key_path)
+            key = self.build(key_node, (*key_path, "<key>"))
+            if isinstance(key, bool | int | float) or key is None:
+                # YAML reads `yes`, `1` or `null` as non-strings; keys here are names.
+                key = key_node.value
+            if not isinstance(key, str):
+                raise self.fail("a mapping key must be plain text", key_node, key_path)
+            child = (*key_path, key)
+            if key in result:
+                raise self.fail(f"duplicate key {key!r}", key_node, child)
+            self.keys[child] = _mark(key_node)
+            result[key] = self.build(value_node, child)
+        self.values.pop((*key_path, "<key>"), None)
+        return result
+
+
+def _tag_message(exc: yaml.constructor.ConstructorError, node: yaml.Node) -> str:
+    if exc.problem and "constructor for the tag" in exc.problem:
+        return f"YAML tag {node.tag!r} is not allowed (only plain YAML is read)"
+    return f"cannot read this value: {exc.problem}"
+
+
+def load_yaml(path: Path) -> Document:
+    """Read one YAML file safely, keeping positions. Errors are RulebaseError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulebaseError([Problem(f"cannot read file: {exc.strerror}", path)]) from None
+    if len(raw) > MAX_BYTES:
+        raise RulebaseError([Problem(f"file is larger than {MAX_BYTES} bytes", path)])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RulebaseError(
+            [Problem(f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})", path, line)]
+        ) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Document(path, None, {}, {})
+        builder = _Builder(path, loader)
+        data = builder.build(node, ())
+        return Document(path, data, builder.values, builder.keys)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        raise RulebaseError(
+            [
+                Problem(
+                    message,
+                    path,
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                )
+            ]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise RulebaseError([Problem(f"YAML error: {exc}", path)]) from None
+    finally:
+        loader.dispose()
