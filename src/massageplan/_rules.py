@@ -589,17 +589,31 @@ _EXPECTED = re.compile(r"'([^']*)'")
 def _pydantic_problems(
     doc: Document, exc: ValidationError, at: KeyPath, rule_id: str | None = None
 ) -> list[Problem]:
-    problems = []
     base = _at(doc.data, at) if at else doc.data
-    for error in exc.errors(include_url=False):
-        loc = _data_path(base, error["loc"])
+    errors = [(error, _data_path(base, error["loc"])) for error in exc.errors(include_url=False)]
+    # A failed item also fails its container ("too short"); the item says more.
+    locs = {loc for _, loc in errors}
+    errors = [
+        (error, loc)
+        for error, loc in errors
+        if not any(other[: len(loc)] == loc and other != loc for other in locs)
+    ]
+    # A misspelt key also leaves the key it meant missing: report it once.
+    meant: dict[KeyPath, str] = {}
+    for error, loc in errors:
+        if error["type"] == "extra_forbidden":
+            meant[loc] = _key_suggestion(doc, (*at, *loc[:-1]), str(loc[-1]))
+    problems = []
+    for error, loc in errors:
         key_path = (*at, *loc)
         kind = error["type"]
         message = error["msg"]
         if kind == "extra_forbidden":
-            key = str(loc[-1])
-            message = f"unknown key {key!r}{_key_suggestion(doc, key_path[:-1], key)}"
+            message = f"unknown key {loc[-1]!r}{meant[loc]}"
         elif kind == "missing":
+            hint = f" (did you mean {loc[-1]!r}?)"
+            if any(k[:-1] == loc[:-1] and hint == v for k, v in meant.items()):
+                continue
             message = f"missing required key {loc[-1]!r}" if loc else message
         elif kind in ("enum", "literal_error") and isinstance(error["input"], str):
             expected = _EXPECTED.findall(str(error.get("ctx", {}).get("expected", "")))

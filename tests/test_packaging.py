@@ -1,0 +1,21 @@
+"""The wheel ships the rulebase, its sources and the type marker."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from hatchling.builders.wheel import WheelBuilder
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
+    (wheel,) = WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"])
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped_rules = {
+        n.removeprefix("massageplan/rules/") for n in names if n.startswith("massageplan/rules/")
+    }
+    in_checkout = {p.name for p in (ROOT / "rules").iterdir() if p.is_file()}
+    assert shipped_rules == in_checkout
+    assert "massageplan/py.typed" in names
