@@ -216,3 +216,36 @@ def test_builtin_files_carry_the_schema_comment() -> None:
         if path.name != "sources.yaml":
             first = path.read_text(encoding="utf-8").splitlines()[0]
             assert first.startswith("# yaml-language-server: $schema=")
+
+
+def test_retired_rules_do_not_load_but_are_checked(tmp_path: Path) -> None:
+    retired = GOOD_RULE.replace("    when:", "    status: retired\n    when:")
+    second = GOOD_RULE.replace("extra-advice", "kept").replace("rules:\n", "")
+    rulebase = load_rulebase(write(tmp_path, retired + second))
+    assert [r.id for r in rulebase] == ["kept"]
+    error = load_error(tmp_path, retired.replace("[ref6]", "[ref99]"))
+    assert error.rule_id == "extra-advice"
+
+
+def test_metadata_defaults_and_severity_reaches_the_plan(tmp_path: Path) -> None:
+    rulebase = load_rulebase(
+        write(
+            tmp_path,
+            GOOD_RULE.replace(
+                "    when:",
+                "    version: 3\n    severity: critical\n    evidence: case_report\n    when:",
+            ),
+        )
+    )
+    rule = rulebase["extra-advice"].rule
+    assert (rule.version, rule.status.value, rule.evidence.value) == (3, "active", "case_report")
+    assert rulebase["extra-advice"].reason.severity.value == "critical"
+    builtin = load_rulebase()
+    assert builtin["no-friction-on-swelling"].reason.severity.value == "critical"
+    assert builtin["technique-mix"].rule.severity.value == "info"
+
+
+def test_bad_metadata_value(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD_RULE.replace("    when:", "    status: old\n    when:"))
+    assert error.key_path == "rules[0].status"
+    assert "expected one of draft, active, retired" in str(error)

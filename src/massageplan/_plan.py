@@ -35,6 +35,14 @@ class AdviceCode(str, enum.Enum):
     CIPN_EVIDENCE = "cipn_evidence"
 
 
+class Severity(str, enum.Enum):
+    """How much an item matters, as in CDS Hooks cards."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -59,6 +67,9 @@ class Reason(BaseModel):
     sources: Annotated[tuple[Source, ...], Field(min_length=1)]
     quote: str | None = Field(
         default=None, description="The article's sentence this reason rests on, if any."
+    )
+    severity: Severity = Field(
+        default=Severity.INFO, description="How much the rule's contribution matters."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from pydantic import (
 
 from ._conditions import Clause, compile_when, suggest, when_problems
 from ._errors import Problem, RulebaseError
-from ._plan import AdviceCode, Reason, Source, TechniqueName
+from ._plan import AdviceCode, Reason, Severity, Source, TechniqueName
 from ._profile import BodyArea, PressureLevel
 from ._yaml import Document, KeyPath, load_yaml
 
@@ -160,6 +161,21 @@ _EFFECT_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+class Status(str, enum.Enum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    RETIRED = "retired"  # kept in the file for the record; never loaded
+
+
+class Evidence(str, enum.Enum):
+    """Strength of the evidence behind a rule."""
+
+    EXPERT_OPINION = "expert_opinion"
+    CASE_REPORT = "case_report"
+    OBSERVATIONAL = "observational"
+    SYSTEMATIC_REVIEW = "systematic_review"
+
+
 class Rule(BaseModel):
     """One piece of guidance: when it applies, what it adds, and why."""
 
@@ -167,6 +183,16 @@ class Rule(BaseModel):
 
     id: RuleId
     title: Text
+    version: Annotated[StrictInt, Field(ge=1)] = Field(
+        default=1, description="Bumped whenever the rule's meaning changes."
+    )
+    status: Status = Status.ACTIVE
+    severity: Severity = Field(
+        default=Severity.INFO, description="How much what the rule adds matters."
+    )
+    evidence: Evidence = Field(
+        default=Evidence.EXPERT_OPINION, description="Strength of the evidence behind the rule."
+    )
     when: dict[str, Any] = Field(
         default_factory=dict,
         description="Conditions on the profile's facts, all of which must hold; empty: always.",
@@ -475,9 +501,12 @@ def _load_rule_file(path: Path, library: _Library, layer: int) -> list[LoadedRul
     loaded = []
     for index, item in enumerate(items):
         try:
-            loaded.append(_load_rule(doc, index, item, library, layer))
+            rule = _load_rule(doc, index, item, library, layer)
         except RulebaseError as exc:
             problems.extend(exc.problems)
+            continue
+        if rule.rule.status is not Status.RETIRED:
+            loaded.append(rule)
     if problems:
         raise RulebaseError(problems)
     return loaded
@@ -518,6 +547,7 @@ def _load_rule(doc: Document, index: int, item: Any, library: _Library, layer: i
         text=rule.because,
         sources=tuple(library.sources[s] for s in dict.fromkeys(rule.sources)),
         quote=rule.quote,
+        severity=rule.severity,
     )
     mark = doc.mark(at)
     return LoadedRule(
