@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from massageplan import PlanSafetyError, load_rulebase, recommend
+from massageplan import PlanSafetyError, RulebaseConflictWarning, load_rulebase, recommend
 from massageplan._rules import builtin_rules_dir
 
 PROFILE = {
@@ -55,7 +55,9 @@ def test_friction_prescribed_on_a_swollen_area_is_refused(tmp_path: Path) -> Non
         "    sources: [ref1]\n",
         encoding="utf-8",
     )
-    rulebase = load_rulebase(custom, builtin=True)
+    with pytest.warns(RulebaseConflictWarning, match="friction-everywhere") as conflicts:
+        rulebase = load_rulebase(custom, builtin=True)
+    assert len(conflicts) == 2  # against both built-in friction restrictions
     plan = recommend({**PROFILE, "swelling": []}, rulebase=rulebase)
     assert [a.value for a in plan.techniques[-1].areas] == ["lower_legs", "feet"]
     # With swollen feet, the built-in restriction removes the feet from friction.

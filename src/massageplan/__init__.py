@@ -1,6 +1,8 @@
 """massageplan: massage-therapy session plans for peripheral neuropathy, every item cited."""
 
 from ._errors import EngineError, MassagePlanError, PlanSafetyError, Problem, RulebaseError
+from ._explain import ConditionCheck, Explanation, RuleExplanation, explain
+from ._load import Conflict, RulebaseConflictWarning, load_rulebase
 from ._plan import (
     Advice,
     AdviceCode,
@@ -15,7 +17,8 @@ from ._plan import (
 )
 from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity, Tolerance
 from ._recommend import recommend
-from ._rules import Rulebase, load_rulebase
+from ._rules import Rulebase
+from ._verify import Counterexample, VerifyReport, verify
 
 __all__ = [
     "Advice",
@@ -23,14 +26,20 @@ __all__ = [
     "BodyArea",
     "ClientProfile",
     "Condition",
+    "ConditionCheck",
+    "Conflict",
+    "Counterexample",
     "EngineError",
+    "Explanation",
     "Hypersensitivity",
     "MassagePlanError",
     "PlanSafetyError",
     "Problem",
     "Reason",
     "Restriction",
+    "RuleExplanation",
     "Rulebase",
+    "RulebaseConflictWarning",
     "RulebaseError",
     "SessionPlan",
     "Severity",
@@ -38,7 +47,10 @@ __all__ = [
     "Technique",
     "TechniqueName",
     "Tolerance",
+    "VerifyReport",
     "Visit",
+    "explain",
     "load_rulebase",
     "recommend",
+    "verify",
 ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._engine import Conditions
 from ._errors import PlanSafetyError
 from ._facts import profile_facts
+from ._load import load_rulebase
 from ._plan import (
     TECHNIQUE_ORDER,
     Advice,
@@ -33,12 +34,11 @@ from ._rules import (
     Rulebase,
     TechniqueEffect,
     VisitsEffect,
-    load_rulebase,
 )
 from ._safety import violations
 
 _lock = threading.Lock()
-_compiled: weakref.WeakKeyDictionary[Rulebase, Conditions] = weakref.WeakKeyDictionary()
+_compiled: weakref.WeakKeyDictionary[Rulebase, dict[str, Conditions]] = weakref.WeakKeyDictionary()
 _builtin: list[Rulebase] = []
 
 
@@ -50,19 +50,32 @@ def builtin_rulebase() -> Rulebase:
         return _builtin[0]
 
 
-def _conditions(rulebase: Rulebase) -> Conditions:
+def compiled(
+    rulebase: Rulebase, purpose: str, build: Callable[[Rulebase], Conditions]
+) -> Conditions:
+    """The rulebase's conditions compiled for one purpose, once per rulebase."""
     with _lock:
-        compiled = _compiled.get(rulebase)
-        if compiled is None:
-            compiled = Conditions([(rule.id, rule.clauses) for rule in rulebase])
-            _compiled[rulebase] = compiled
-        return compiled
+        cache = _compiled.setdefault(rulebase, {})
+        if purpose not in cache:
+            cache[purpose] = build(rulebase)
+        return cache[purpose]
+
+
+def _whole_rules(rulebase: Rulebase) -> Conditions:
+    return Conditions([(rule.id, rule.clauses) for rule in rulebase])
 
 
 def fired_rules(profile: ClientProfile, rulebase: Rulebase) -> list[LoadedRule]:
     """The rules whose conditions hold for ``profile``, as the engine decides, in rulebase order."""
-    matched = _conditions(rulebase).matching(profile_facts(profile))
+    matched = compiled(rulebase, "rules", _whole_rules).matching(profile_facts(profile))
     return [rule for rule in rulebase if rule.id in matched]
+
+
+def as_profile(profile: ClientProfile | Mapping[str, Any]) -> ClientProfile:
+    """A profile, validating a mapping (pydantic.ValidationError if it does not fit)."""
+    if isinstance(profile, ClientProfile):
+        return profile
+    return ClientProfile.model_validate(profile)
 
 
 def recommend(
@@ -76,14 +89,13 @@ def recommend(
     meets every safety property of the contract, or :class:`PlanSafetyError`
     is raised. Thread-safe; the same profile always gives the same plan.
     """
-    if not isinstance(profile, ClientProfile):
-        profile = ClientProfile.model_validate(profile)
+    profile = as_profile(profile)
     rules = builtin_rulebase() if rulebase is None else rulebase
     fired = fired_rules(profile, rules)
     plan = build_plan(profile, fired, rules.trace)
     problems = violations(profile, plan)
     if problems:
-        raise PlanSafetyError(problems, plan.fired_rules)
+        raise PlanSafetyError([str(p) for p in problems], plan.fired_rules)
     return plan
 
 

@@ -52,6 +52,18 @@ AreaSpec = Annotated[
 ]
 
 
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _describe_areas(areas: AreaSpec) -> str:
+    if areas == "all":
+        return "all areas"
+    if isinstance(areas, str):
+        return f"the client's {_words(areas)} areas"
+    return ", ".join(_words(a.value) for a in areas)
+
+
 class TechniqueEffect(BaseModel):
     """Add a technique on some areas, up to a pressure level."""
 
@@ -61,6 +73,12 @@ class TechniqueEffect(BaseModel):
     areas: AreaSpec
     max_pressure: PressureLevel
 
+    def describe(self) -> str:
+        return (
+            f"{_words(self.technique.value)} on {_describe_areas(self.areas)}, "
+            f"up to level {self.max_pressure}"
+        )
+
 
 class AvoidEffect(BaseModel):
     """Forbid a technique on some areas."""
@@ -69,6 +87,9 @@ class AvoidEffect(BaseModel):
 
     avoid: TechniqueName
     areas: AreaSpec
+
+    def describe(self) -> str:
+        return f"no {_words(self.avoid.value)} on {_describe_areas(self.areas)}"
 
 
 class PressureLimit(BaseModel):
@@ -95,6 +116,12 @@ class PressureEffect(BaseModel):
 
     pressure_at_most: PressureLimit
 
+    def describe(self) -> str:
+        limit = self.pressure_at_most
+        if limit.level is not None:
+            return f"pressure at most level {limit.level}"
+        return f"pressure at most {limit.above_tolerated} level(s) above what was tolerated"
+
 
 class VisitsSpec(BaseModel):
     model_config = _STRICT
@@ -118,6 +145,16 @@ class VisitsEffect(BaseModel):
 
     visits: VisitsSpec
 
+    def describe(self) -> str:
+        spec = self.visits
+        longest = (
+            "the tolerated length"
+            if spec.longest_visit == "tolerance"
+            else f"{spec.longest_visit} minutes"
+        )
+        per_week = f", at most {spec.at_most_per_week} a week" if spec.at_most_per_week else ""
+        return f"{spec.weekly_minutes} minutes a week, visits of at most {longest}{per_week}"
+
 
 class AdviceEffect(BaseModel):
     """Give the client a piece of advice."""
@@ -126,6 +163,9 @@ class AdviceEffect(BaseModel):
 
     advise: AdviceCode
     text: Text
+
+    def describe(self) -> str:
+        return f"advice {self.advise.value!r}"
 
 
 _EFFECT_KEYS = ("technique", "avoid", "pressure_at_most", "visits", "advise")
@@ -271,7 +311,7 @@ class LoadedRule:
 class Rulebase:
     """An ordered, checked set of rules. Build one with :func:`load_rulebase`."""
 
-    __slots__ = ("__weakref__", "_by_id", "rules", "sources", "trace")
+    __slots__ = ("__weakref__", "_by_id", "conflicts", "rules", "sources", "trace")
 
     def __init__(
         self,
@@ -282,6 +322,8 @@ class Rulebase:
         self.rules: tuple[LoadedRule, ...] = tuple(rules)
         self.sources: Mapping[str, Source] = dict(sources)
         self.trace: tuple[str, ...] = tuple(trace)
+        # Rules that can fire together but contradict each other, in words.
+        self.conflicts: tuple[str, ...] = ()
         self._by_id = {r.id: r for r in self.rules}
 
     def __len__(self) -> int:
@@ -388,17 +430,11 @@ def _rule_files(path: Path) -> list[Path]:
     return [path]
 
 
-def load_rulebase(
+def read_rulebase(
     *paths: str | Path,
     builtin: bool | None = None,
 ) -> Rulebase:
-    """Load rules from YAML files and folders into a checked :class:`Rulebase`.
-
-    With no paths, loads the built-in rulebase. ``builtin=True`` puts the
-    built-in rules first and layers the given files on top: a later rule with
-    an earlier rule's id replaces it only if it says ``replaces: true``.
-    Every problem raises :class:`RulebaseError` naming file, line and rule.
-    """
+    """Read and check rule files; :func:`load_rulebase` documents the arguments."""
     include_builtin = (not paths) if builtin is None else builtin
     if not include_builtin and not paths:
         raise RulebaseError([Problem("no rule files given (and builtin=False)")])

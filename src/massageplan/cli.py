@@ -12,9 +12,10 @@ import yaml
 from pydantic import ValidationError
 
 from ._errors import MassagePlanError
+from ._load import load_rulebase
 from ._recommend import recommend
 from ._render import render_text
-from ._rules import Rulebase, load_rulebase
+from ._rules import Rulebase
 
 EXIT_OK = 0
 EXIT_FINDING = 1

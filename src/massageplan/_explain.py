@@ -1,0 +1,124 @@
+"""explain(): every rule, fired or not, and for each condition whether it held and why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ._engine import Conditions
+from ._errors import EngineError, MassagePlanError
+from ._facts import FIELDS, describe_value, profile_facts
+from ._plan import SessionPlan
+from ._profile import ClientProfile
+from ._recommend import as_profile, builtin_rulebase, compiled, fired_rules, recommend
+from ._rules import Rulebase
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class ConditionCheck(BaseModel):
+    """One condition of a rule, as the engine found it for this profile."""
+
+    model_config = _FROZEN
+
+    fact: str
+    needs: str  # what the condition asks for, in words
+    actual: str  # the profile's value, in words
+    held: bool
+
+    def __str__(self) -> str:
+        return f"{self.fact} is {self.actual}, needs {self.needs}"
+
+
+class RuleExplanation(BaseModel):
+    model_config = _FROZEN
+
+    rule_id: str
+    title: str
+    location: str
+    fired: bool
+    conditions: tuple[ConditionCheck, ...]
+    adds: tuple[str, ...]  # what the rule adds when it fires, in words
+
+    def __str__(self) -> str:
+        if self.fired:
+            because = "; ".join(str(c) for c in self.conditions) or "applies to every client"
+            return f"{self.rule_id}: fired ({because}); adds {'; '.join(self.adds)}"
+        failed = "; ".join(str(c) for c in self.conditions if not c.held)
+        return f"{self.rule_id}: did not fire: {failed}"
+
+
+class Explanation(BaseModel):
+    """Why the plan is what it is: every rule of the rulebase, in order."""
+
+    model_config = _FROZEN
+
+    rules: tuple[RuleExplanation, ...]
+    plan: SessionPlan | None
+    error: str | None = None  # why there is no plan (an unsafe rulebase)
+
+    def __str__(self) -> str:
+        lines = [str(rule) for rule in self.rules]
+        if self.error:
+            lines.append(f"no plan: {self.error}")
+        return "\n".join(lines)
+
+
+def _clause_key(rule_index: int, clause_index: int) -> str:
+    return f"{rule_index}:{clause_index}"
+
+
+def _each_clause(rulebase: Rulebase) -> Conditions:
+    return Conditions(
+        [
+            (_clause_key(i, j), (clause,))
+            for i, rule in enumerate(rulebase)
+            for j, clause in enumerate(rule.clauses)
+        ]
+    )
+
+
+def explain(
+    profile: ClientProfile | Mapping[str, Any], rulebase: Rulebase | None = None
+) -> Explanation:
+    """Every rule, fired or not; for each condition, whether it held, with the value.
+
+    The engine evaluates each condition on its own, and the whole rules as
+    ``recommend()`` does; the two must agree.
+    """
+    profile = as_profile(profile)
+    rules = builtin_rulebase() if rulebase is None else rulebase
+    facts = profile_facts(profile)
+    held = compiled(rules, "clauses", _each_clause).matching(facts)
+    fired = {rule.id for rule in fired_rules(profile, rules)}
+    explained = []
+    for i, rule in enumerate(rules):
+        checks = tuple(
+            ConditionCheck(
+                fact=clause.field,
+                needs=clause.needs,
+                actual=describe_value(FIELDS[clause.field], facts),
+                held=_clause_key(i, j) in held,
+            )
+            for j, clause in enumerate(rule.clauses)
+        )
+        if (rule.id in fired) != all(c.held for c in checks):
+            raise EngineError(f"the engine disagreed with itself about rule {rule.id!r}")
+        explained.append(
+            RuleExplanation(
+                rule_id=rule.id,
+                title=rule.rule.title,
+                location=rule.location,
+                fired=rule.id in fired,
+                conditions=checks,
+                adds=tuple(effect.describe() for effect in rule.rule.then),
+            )
+        )
+    try:
+        plan: SessionPlan | None = recommend(profile, rules)
+        error = None
+    except MassagePlanError as exc:
+        plan, error = None, str(exc)
+    return Explanation(rules=tuple(explained), plan=plan, error=error)

@@ -1,0 +1,170 @@
+"""The profiles a rulebase can tell apart, as a finite set of representatives.
+
+Rules compare facts with constants, so between two constants every value
+behaves alike. Taking each constant and its neighbours, the contract's own
+boundaries (60 minutes, the first session, every pressure level) and every
+value of each enum gives a small set of profiles on which every rule and
+every safety property is decided exactly as on all profiles.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from ._conditions import Clause
+from ._engine import Conditions
+from ._facts import INT_CEILING, count_key, profile_facts
+from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity
+from ._rules import LoadedRule, Rulebase, VisitsEffect
+
+AREA_FIELDS = ("swelling", "fragile_tissue")
+BASE: dict[str, Any] = {
+    "condition": Condition.PERIPHERAL_NEUROPATHY.value,
+    "hypersensitivity": Hypersensitivity.NONE.value,
+    "swelling": [],
+    "fragile_tissue": [],
+    "tolerance": {"minutes": 60, "pressure": None},
+    "sessions_completed": 0,
+    "physician_consulted": False,
+}
+# The profile field each fact belongs to (derived facts go with their source).
+FACT_FIELD: dict[str, str] = {
+    "condition": "condition",
+    "hypersensitivity": "hypersensitivity",
+    "tolerance.minutes": "tolerance.minutes",
+    "tolerance.pressure": "tolerance.pressure",
+    "pressure_known": "tolerance.pressure",
+    "sessions_completed": "sessions_completed",
+    "first_session": "sessions_completed",
+    "physician_consulted": "physician_consulted",
+    **{name: name for name in AREA_FIELDS},
+    **{count_key(name): name for name in AREA_FIELDS},
+}
+
+
+def _neighbours(values: set[int], low: int, high: int) -> list[int]:
+    return sorted({n for v in values for n in (v - 1, v, v + 1) if low <= n <= high})
+
+
+def _constants(rulebase: Rulebase, fact: str) -> set[int]:
+    return {
+        test.value
+        for rule in rulebase
+        for clause in rule.clauses
+        for test in clause.tests
+        if test.fact == fact and isinstance(test.value, int) and not isinstance(test.value, bool)
+    }
+
+
+def _relevant_areas(rulebase: Rulebase) -> list[BodyArea]:
+    named: set[BodyArea] = set()
+    for rule in rulebase:
+        for clause in rule.clauses:
+            named |= {BodyArea(t.value) for t in clause.tests if t.op == "includes"}
+        for effect in rule.rule.then:
+            areas = getattr(effect, "areas", None)
+            if isinstance(areas, tuple):
+                named |= set(areas)
+    # One area no rule names stands for all the others.
+    unnamed = [a for a in BodyArea if a not in named]
+    return sorted(named | set(unnamed[:1]), key=list(BodyArea).index)
+
+
+def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
+    """Representative values of each profile field for this rulebase."""
+    visit_lengths = {
+        effect.visits.longest_visit
+        for rule in rulebase
+        for effect in rule.rule.then
+        if isinstance(effect, VisitsEffect) and isinstance(effect.visits.longest_visit, int)
+    }
+    minutes = sorted(
+        {
+            5,
+            180,
+            *_neighbours({60, *_constants(rulebase, "tolerance.minutes"), *visit_lengths}, 5, 180),
+        }
+    )
+    sessions = _neighbours({0, *_constants(rulebase, "sessions_completed")}, 0, INT_CEILING)
+    areas = _relevant_areas(rulebase)
+    area_lists: list[list[str]] = [[], *([a.value] for a in areas), [a.value for a in BodyArea]]
+    return {
+        "condition": [c.value for c in Condition],
+        "hypersensitivity": [h.value for h in Hypersensitivity],
+        "swelling": area_lists,
+        "fragile_tissue": area_lists,
+        "tolerance.minutes": minutes,
+        "tolerance.pressure": [None, 1, 2, 3, 4, 5],
+        "sessions_completed": sessions,
+        "physician_consulted": [False, True],
+    }
+
+
+def _with(profile: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    if field.startswith("tolerance."):
+        return {**profile, "tolerance": {**profile["tolerance"], field.split(".")[1]: value}}
+    return {**profile, field: value}
+
+
+def sweep(rulebase: Rulebase) -> Iterator[ClientProfile]:
+    """Every combination of representative values.
+
+    The two area lists vary one at a time (plus both full), and conditions
+    that no rule tells apart count once (no safety property looks at the
+    condition), which keeps the sweep to thousands of profiles.
+    """
+    values = field_values(rulebase)
+    satisfying = satisfying_values(rulebase)
+    distinct: dict[tuple[bool, ...], Any] = {}
+    for index, condition in enumerate(values["condition"]):
+        signature = tuple(index in satisfying[rule.id]["condition"] for rule in rulebase)
+        distinct.setdefault(signature, condition)
+    values["condition"] = list(distinct.values())
+    area_pairs: list[tuple[list[str], list[str]]] = [([], [])]
+    for areas in values["swelling"][1:]:
+        area_pairs += [(areas, []), ([], areas)]
+    area_pairs.append((values["swelling"][-1], values["fragile_tissue"][-1]))
+    scalar_fields = [f for f in values if f not in AREA_FIELDS]
+    for combination in itertools.product(*(values[f] for f in scalar_fields)):
+        profile = dict(BASE)
+        for field, value in zip(scalar_fields, combination, strict=True):
+            profile = _with(profile, field, value)
+        for swelling, fragile in area_pairs:
+            yield ClientProfile.model_validate(
+                {**profile, "swelling": swelling, "fragile_tissue": fragile}
+            )
+
+
+def _field_clauses(rule: LoadedRule, field: str) -> tuple[Clause, ...]:
+    return tuple(c for c in rule.clauses if FACT_FIELD[c.tests[0].fact] == field)
+
+
+def satisfying_values(rulebase: Rulebase) -> dict[str, dict[str, frozenset[int]]]:
+    """For each rule and profile field, which representative values (by index)
+    meet the rule's conditions on that field, as the engine decides.
+
+    Two rules can fire together exactly when, for every field, their sets
+    intersect: each condition tests one field.
+    """
+    values = field_values(rulebase)
+    result: dict[str, dict[str, frozenset[int]]] = {rule.id: {} for rule in rulebase}
+    for field, candidates in values.items():
+        conditions = Conditions([(rule.id, _field_clauses(rule, field)) for rule in rulebase])
+        holding: dict[str, set[int]] = {rule.id: set() for rule in rulebase}
+        for index, value in enumerate(candidates):
+            facts = profile_facts(ClientProfile.model_validate(_with(BASE, field, value)))
+            own = {k: v for k, v in facts.items() if FACT_FIELD.get(k) == field}
+            for rule_id in conditions.matching(own):
+                holding[rule_id].add(index)
+        for rule_id, indexes in holding.items():
+            result[rule_id][field] = frozenset(indexes)
+    return result
+
+
+def can_fire_together(
+    satisfying: dict[str, dict[str, frozenset[int]]], first: str, second: str
+) -> bool:
+    a, b = satisfying[first], satisfying[second]
+    return all(a[field] & b[field] for field in a)

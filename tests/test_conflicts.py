@@ -1,0 +1,103 @@
+"""Rules that can fire together but contradict each other are reported at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from massageplan import RulebaseConflictWarning, RulebaseError, load_rulebase
+
+RULE = """\
+  - id: {id}
+    title: {id}
+    when: {when}
+    then: [{effect}]
+    because: Because.
+    sources: [article]
+"""
+
+
+def rules(tmp_path: Path, *specs: tuple[str, str, str]) -> Path:
+    text = "rules:\n" + "".join(
+        RULE.format(id=rule_id, when=when, effect=effect) for rule_id, when, effect in specs
+    )
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_builtin_rulebase_has_no_conflicts() -> None:
+    assert load_rulebase(strict=True).conflicts == ()
+
+
+def test_two_exact_visit_plans_conflict(tmp_path: Path) -> None:
+    path = rules(
+        tmp_path,
+        ("weekly", "{}", "{visits: {weekly_minutes: 60}}"),
+        ("short-week", "{hypersensitivity: severe}", "{visits: {weekly_minutes: 30}}"),
+    )
+    with pytest.raises(RulebaseError) as info:
+        load_rulebase(path, strict=True)
+    error = info.value
+    assert (error.rule_id, error.line, error.path) == ("short-week", 8, path)
+    assert f"contradicts rule 'weekly' at {path}:2" in str(error)
+    assert "weekly_minutes is 60 in one and 30 in the other" in str(error)
+
+
+def test_rules_that_cannot_fire_together_do_not_conflict(tmp_path: Path) -> None:
+    path = rules(
+        tmp_path,
+        ("mild-week", "{hypersensitivity: mild}", "{visits: {weekly_minutes: 60}}"),
+        ("severe-week", "{hypersensitivity: severe}", "{visits: {weekly_minutes: 30}}"),
+        (
+            "unknown",
+            "{pressure_known: false}",
+            "{advise: evidence_x, text: a}".replace("evidence_x", "pain_relief_evidence"),
+        ),
+        ("known", "{tolerance.pressure: {at_least: 1}}", "{advise: pain_relief_evidence, text: b}"),
+    )
+    assert load_rulebase(path, strict=True).conflicts == ()
+
+
+def test_friction_prescribed_where_another_rule_forbids_it(tmp_path: Path) -> None:
+    path = rules(
+        tmp_path,
+        ("friction-feet", "{}", "{technique: friction, areas: [feet], max_pressure: 2}"),
+        (
+            "no-friction-swelling",
+            "{swelling: {empty: false}}",
+            "{avoid: friction, areas: swelling}",
+        ),
+        ("no-friction-hands", "{}", "{avoid: friction, areas: [hands]}"),
+    )
+    with pytest.warns(RulebaseConflictWarning) as caught:
+        rulebase = load_rulebase(path)
+    assert len(caught) == 1
+    (conflict,) = rulebase.conflicts
+    assert "'friction-feet'" in conflict
+    assert "'no-friction-swelling'" in conflict
+    assert "no friction on the client's swelling areas" in conflict
+
+
+def test_an_area_list_forced_empty_names_no_area(tmp_path: Path) -> None:
+    path = rules(
+        tmp_path,
+        (
+            "friction-feet",
+            "{swelling: {empty: true}}",
+            "{technique: friction, areas: [feet], max_pressure: 2}",
+        ),
+        ("no-friction-swelling", "{}", "{avoid: friction, areas: swelling}"),
+    )
+    assert load_rulebase(path, strict=True).conflicts == ()
+
+
+def test_same_advice_with_two_texts(tmp_path: Path) -> None:
+    path = rules(
+        tmp_path,
+        ("a", "{}", "{advise: consult_physician, text: See your doctor.}"),
+        ("b", "{first_session: true}", "{advise: consult_physician, text: Ask your GP.}"),
+    )
+    with pytest.warns(RulebaseConflictWarning, match="two different texts"):
+        load_rulebase(path)

@@ -1,0 +1,74 @@
+"""explain(): every rule, and for each one that did not fire, what failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+
+from massageplan import ClientProfile, explain, recommend
+from tests.strategies import profiles
+
+PROFILE: dict[str, Any] = {
+    "condition": "diabetic_neuropathy",
+    "hypersensitivity": "none",
+    "tolerance": {"minutes": 60},
+    "sessions_completed": 2,
+}
+
+
+def test_every_rule_is_listed_in_order() -> None:
+    explanation = explain(PROFILE)
+    ids = [r.rule_id for r in explanation.rules]
+    assert ids[0] == "technique-mix"
+    assert len(ids) == 14
+    assert explanation.plan == recommend(PROFILE)
+
+
+def test_a_rule_that_did_not_fire_says_which_condition_failed_and_why() -> None:
+    rules = {r.rule_id: r for r in explain(PROFILE).rules}
+    therapist = rules["experienced-therapist"]
+    assert not therapist.fired
+    assert str(therapist) == (
+        "experienced-therapist: did not fire: hypersensitivity is 'none', "
+        "needs 'mild', 'moderate' or 'severe'"
+    )
+    first = rules["very-light-first-session"]
+    assert [(c.fact, c.held) for c in first.conditions] == [
+        ("hypersensitivity", False),
+        ("first_session", False),
+    ]
+    assert "first_session is no, needs yes" in str(first)
+    assert str(rules["split-sessions"]).endswith("tolerance.minutes is 60, needs less than 60")
+
+
+def test_only_the_failed_conditions_are_named() -> None:
+    rules = {r.rule_id: r for r in explain({**PROFILE, "hypersensitivity": "severe"}).rules}
+    first = rules["very-light-first-session"]
+    assert [c.held for c in first.conditions] == [True, False]
+    assert "hypersensitivity" not in str(first)
+
+
+def test_fired_rules_say_what_they_add_and_where_they_live() -> None:
+    rules = {r.rule_id: r for r in explain({**PROFILE, "swelling": ["feet"]}).rules}
+    swelling = rules["no-friction-on-swelling"]
+    assert swelling.fired
+    assert swelling.adds == ("no friction on the client's swelling areas",)
+    assert swelling.location.endswith("40-friction.yaml:19")
+    assert "swelling is feet, needs at least one area" in str(swelling)
+
+
+def test_unknown_pressure_is_said_in_words() -> None:
+    from massageplan import load_rulebase  # noqa: PLC0415 - keeps the test self-contained
+
+    rules = explain(PROFILE, load_rulebase()).rules
+    assert all("None" not in str(r) for r in rules)
+
+
+@given(profiles)
+def test_explain_agrees_with_recommend(profile: ClientProfile) -> None:
+    explanation = explain(profile)
+    fired = tuple(r.rule_id for r in explanation.rules if r.fired)
+    assert fired == recommend(profile).fired_rules
+    for rule in explanation.rules:
+        assert rule.fired == all(c.held for c in rule.conditions)

@@ -1,0 +1,111 @@
+"""verify(): the safety properties over the profile space, for any rulebase."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from massageplan import (
+    PlanSafetyError,
+    Rulebase,
+    RulebaseConflictWarning,
+    load_rulebase,
+    recommend,
+    verify,
+)
+from massageplan._space import field_values, sweep
+
+FRICTION_ON_FEET = """\
+  - id: friction-on-feet
+    title: Friction to warm up the feet
+    then:
+      - technique: friction
+        areas: [feet]
+        max_pressure: 2
+    because: The clinic warms the feet with friction.
+    sources: [ref1]
+"""
+# Narrows the built-in swelling restriction to the hands.
+ONLY_HANDS = """\
+  - id: no-friction-on-swelling
+    title: No friction on swollen hands
+    replaces: true
+    when: {swelling: {includes: hands}}
+    then: [{avoid: friction, areas: [hands]}]
+    because: Only the hands.
+    sources: [article]
+"""
+# Together they put friction on swollen feet.
+UNSAFE = "rules:\n" + FRICTION_ON_FEET + ONLY_HANDS
+
+
+def load_quietly(*paths: Path) -> Rulebase:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RulebaseConflictWarning)
+        return load_rulebase(*paths, builtin=True)
+
+
+def test_builtin_rulebase_is_safe() -> None:
+    report = verify(search=50)
+    assert report.ok, str(report)
+    assert report.swept > 1000
+    assert "every safety property holds" in str(report)
+
+
+def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
+    path = tmp_path / "unsafe.yaml"
+    path.write_text(UNSAFE, encoding="utf-8")
+    report = verify(load_quietly(path), search=0)
+    assert not report.ok
+    on_feet = [c for c in report.counterexamples if "friction_on_area" in c.kinds]
+    assert on_feet, str(report)
+    example = on_feet[0]
+    assert example.properties == (1,)
+    assert [a.value for a in example.profile.swelling] == ["feet"]
+    assert example.rules == ("friction-on-feet",)
+    assert "no-friction-on-swelling" in example.silent_rules
+    assert "friction is prescribed on swollen or fragile feet" in str(report)
+
+
+def test_weakened_restriction_is_caught_by_the_silent_rule(tmp_path: Path) -> None:
+    weakened = tmp_path / "weak.yaml"
+    weakened.write_text("rules:\n" + ONLY_HANDS, encoding="utf-8")
+    report = verify(load_quietly(weakened), search=0)
+    kinds = {c.kinds for c in report.counterexamples}
+    assert ("uncovered_area",) in kinds
+    uncovered = next(c for c in report.counterexamples if c.kinds == ("uncovered_area",))
+    # A swollen area other than the hands, that the replaced rule no longer covers.
+    assert uncovered.profile.swelling
+    assert "no-friction-on-swelling" in uncovered.rules + uncovered.silent_rules
+
+
+def test_hypothesis_search_finds_what_the_sweep_would(tmp_path: Path) -> None:
+    path = tmp_path / "unsafe.yaml"
+    path.write_text(UNSAFE, encoding="utf-8")
+    report = verify(load_quietly(path), search=300)
+    assert report.searched == 300
+    assert any("friction_on_area" in c.kinds for c in report.counterexamples)
+
+
+def test_counterexamples_are_real(tmp_path: Path) -> None:
+    path = tmp_path / "unsafe.yaml"
+    path.write_text(UNSAFE, encoding="utf-8")
+    rulebase = load_quietly(path)
+    for example in verify(rulebase, search=0).counterexamples:
+        with pytest.raises(PlanSafetyError, match="unsafe plan"):
+            recommend(example.profile, rulebase=rulebase)
+
+
+def test_sweep_covers_the_values_rules_test() -> None:
+    rulebase = load_rulebase()
+    values = field_values(rulebase)
+    assert values["tolerance.minutes"] == [5, 59, 60, 61, 180]
+    assert values["tolerance.pressure"] == [None, 1, 2, 3, 4, 5]
+    seen = {
+        (p.hypersensitivity.value, p.sessions_completed, p.tolerance.minutes)
+        for p in sweep(rulebase)
+    }
+    assert ("severe", 0, 59) in seen
+    assert ("none", 1, 60) in seen
