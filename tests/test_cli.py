@@ -13,6 +13,22 @@ import pytest
 from massageplan.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
+NEW_CLIENT = str(EXAMPLES / "new-diabetic-client.yaml")
+UNSAFE = """\
+rules:
+  - id: friction-on-feet
+    title: Friction on the feet
+    then: [{technique: friction, areas: [feet], max_pressure: 2}]
+    because: A clinic's idea.
+    sources: [ref1]
+  - id: no-friction-on-swelling
+    title: Only the hands
+    replaces: true
+    when: {swelling: {includes: hands}}
+    then: [{avoid: friction, areas: [hands]}]
+    because: Only the hands.
+    sources: [article]
+"""
 
 
 def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
@@ -21,13 +37,27 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+@pytest.fixture
+def unsafe_rules(tmp_path: Path) -> Path:
+    path = tmp_path / "unsafe.yaml"
+    path.write_text(UNSAFE, encoding="utf-8")
+    return path
+
+
 def test_recommend_text() -> None:
-    code, out, err = run("recommend", str(EXAMPLES / "new-diabetic-client.yaml"))
+    code, out, err = run("recommend", NEW_CLIENT)
     assert (code, err) == (0, "")
     assert "3 visits of 20 minutes" in out
     assert "pressure at most level 1 (very light)" in out
     assert "no friction on ankles, feet" in out
     assert "SOURCES" in out
+
+
+def test_recommend_markdown() -> None:
+    code, out, _ = run("recommend", NEW_CLIENT, "--format", "markdown")
+    assert code == 0
+    assert out.startswith("# Massage plan for this week")
+    assert "| kneading, up to level 1 |" in out
 
 
 def test_recommend_json_from_stdin() -> None:
@@ -52,8 +82,10 @@ def test_recommend_json_from_stdin() -> None:
         ),
     ],
 )
-def test_bad_profile_is_one_line_and_exit_2(stdin: str, words: str) -> None:
-    code, out, err = run("recommend", "-", stdin=stdin)
+@pytest.mark.parametrize("command", ["recommend", "explain", "course"])
+def test_bad_profile_is_one_line_and_exit_2(command: str, stdin: str, words: str) -> None:
+    extra = ["--weeks", "2"] if command == "course" else []
+    code, out, err = run(command, "-", *extra, stdin=stdin)
     assert code == 2
     assert out == ""
     assert err.startswith(f"massageplan: {words}")
@@ -65,37 +97,101 @@ def test_missing_file_and_bad_rules(tmp_path: Path) -> None:
     assert code == 2
     assert "cannot read profile" in err
     bad = tmp_path / "bad.yaml"
-    bad.write_text("rules: [{id: x}]\n", encoding="utf-8")
-    code, _, err = run("recommend", str(EXAMPLES / "new-diabetic-client.yaml"), "--rules", str(bad))
+    bad.write_text("rules: [{id: x, titel: y}]\n", encoding="utf-8")
+    code, _, err = run("recommend", NEW_CLIENT, "--rules", str(bad))
     assert code == 2
-    assert f"{bad}:1:" in err
+    assert err.startswith(f"massageplan: {bad}:1:")
+    assert "run 'massageplan lint' to see all" in err
+    assert err.count("\n") == 1
 
 
-def test_help_and_usage_go_to_the_given_streams() -> None:
-    code, out, err = run("--help")
-    assert (code, err) == (0, "")
-    assert "recommend" in out
-    code, out, err = run("recommend", "--help")
+def test_unsafe_rules_make_recommend_refuse(unsafe_rules: Path) -> None:
+    code, out, err = run("recommend", NEW_CLIENT, "--rules", str(unsafe_rules))
+    assert (code, out) == (2, "")
+    assert "unsafe plan" in err
+
+
+def test_explain() -> None:
+    code, out, _ = run("explain", NEW_CLIENT)
     assert code == 0
-    assert "--format" in out
-    code, out, err = run("frobnicate")
+    assert "cipn-case-report: did not fire: condition is 'diabetic_neuropathy'" in out
+    code, out, _ = run("explain", NEW_CLIENT, "--format", "json")
+    assert code == 0
+    assert json.loads(out)["rules"][0]["rule_id"] == "technique-mix"
+
+
+def test_lint(tmp_path: Path, unsafe_rules: Path) -> None:
+    code, out, _ = run("lint", str(EXAMPLES.parent / "rules"))
+    assert (code, out) == (0, "14 rules, no problems\n")
+    code, out, _ = run("lint", str(unsafe_rules), "--builtin")
+    assert code == 1
+    # The narrowed rule avoids only the hands: the one conflict is with fragile tissue.
+    (conflict,) = out.splitlines()
+    assert conflict.startswith("conflict: rules 'no-friction-on-fragile-tissue'")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("rules:\n  - id: a\n    titel: x\n", encoding="utf-8")
+    code, out, _ = run("lint", str(broken))
+    assert code == 1
+    assert f"{broken}:3:5: unknown key 'titel' (did you mean 'title'?)" in out
+    assert len(out.splitlines()) > 1  # every problem, one a line
+
+
+def test_verify(unsafe_rules: Path) -> None:
+    code, out, _ = run("verify", "--search", "0")
+    assert code == 0
+    assert "every safety property holds" in out
+    code, out, _ = run("verify", "--rules", str(unsafe_rules), "--search", "0", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert any("friction_on_area" in c["kinds"] for c in report["counterexamples"])
+
+
+@pytest.mark.parametrize("which", ["profile", "plan", "rules"])
+def test_schema(which: str) -> None:
+    code, out, _ = run("schema", which)
+    assert code == 0
+    assert json.loads(out)["$schema"].startswith("https://json-schema.org/")
+
+
+def test_course(tmp_path: Path) -> None:
+    svg = tmp_path / "course.svg"
+    code, out, _ = run("course", NEW_CLIENT, "--weeks", "5", "--chart", "--svg", str(svg))
+    assert code == 0
+    assert "Assumes the client tolerates" in out
+    assert "visit length" in out
+    assert svg.read_text(encoding="utf-8").startswith("<svg")
+    code, out, _ = run("course", NEW_CLIENT, "--weeks", "2", "--format", "json")
+    assert [w["visits"] for w in json.loads(out)["weeks"]] == [[20, 20, 20], [30, 30]]
+    code, _, err = run("course", NEW_CLIENT, "--weeks", "0")
     assert code == 2
+    assert "weeks must be between 1 and 104" in err
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["recommend"], ["explain"], ["lint"], ["verify"], ["schema"], ["course"]]
+)
+def test_help_on_every_command(command: list[str]) -> None:
+    code, out, err = run(*command, "--help")
+    assert (code, err) == (0, "")
+    assert out.startswith("usage: massageplan")
+
+
+def test_usage_errors_exit_2_on_stderr() -> None:
+    code, out, err = run("frobnicate")
+    assert (code, out) == (2, "")
     assert "invalid choice" in err
+    code, _, err = run("course", NEW_CLIENT)
+    assert code == 2
+    assert "--weeks" in err
 
 
 def test_installed_command_runs_as_a_subprocess() -> None:
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "massageplan",
-            "recommend",
-            str(EXAMPLES / "new-diabetic-client.yaml"),
-        ],
+        [sys.executable, "-m", "massageplan", "recommend", NEW_CLIENT, "--format", "markdown"],
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "THIS WEEK" in result.stdout
+    assert "## Techniques" in result.stdout

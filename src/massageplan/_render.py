@@ -1,12 +1,14 @@
-"""Plans as text a therapist can read, with numbered sources like the article's footnotes."""
+"""Plans as text a therapist can hand over, with numbered sources like the article's footnotes."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from ._plan import Reason, SessionPlan, Source
 from ._profile import PRESSURE_WORDS
 
 
-def _words(name: str) -> str:
+def words(name: str) -> str:
     return name.replace("_", " ")
 
 
@@ -19,7 +21,7 @@ class _Footnotes:
         self.sources: dict[int, Source] = {}
 
     def cite(self, reasons: tuple[Reason, ...]) -> str:
-        marks = []
+        marks: list[str] = []
         for reason in reasons:
             for source in reason.sources:
                 key = (source.publisher, source.title, source.url)
@@ -30,44 +32,104 @@ class _Footnotes:
         return "".join(marks)
 
 
+@dataclass
+class _Line:
+    head: str  # what to do, short
+    detail: str = ""  # why, or the full advice
+    cite: str = ""
+
+
+@dataclass
+class _Document:
+    """A plan laid out once, for every format."""
+
+    week: list[_Line] = field(default_factory=list)
+    techniques: list[_Line] = field(default_factory=list)
+    avoid: list[_Line] = field(default_factory=list)
+    advice: list[_Line] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def pressure_words(level: int) -> str:
+    return f"level {level} ({PRESSURE_WORDS[level]})"
+
+
+def _layout(plan: SessionPlan) -> _Document:
+    notes = _Footnotes()
+    doc = _Document()
+    minutes = [v.minutes for v in plan.visits]
+    if minutes:
+        count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
+        each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else ", ".join(map(str, minutes))
+        doc.week.append(_Line(f"{count} of {each}", cite=notes.cite(plan.visits[0].reasons)))
+    else:
+        doc.week.append(_Line("no visits"))
+    doc.week.append(
+        _Line(
+            f"pressure at most {pressure_words(plan.pressure)}",
+            cite=notes.cite(plan.pressure_reasons),
+        )
+    )
+    for technique in plan.techniques:
+        doc.techniques.append(
+            _Line(
+                f"{words(technique.name.value)}, up to level {technique.max_pressure}",
+                ", ".join(words(a.value) for a in technique.areas),
+                notes.cite(technique.reasons),
+            )
+        )
+    for restriction in plan.restrictions:
+        doc.avoid.append(
+            _Line(
+                f"no {words(restriction.technique.value)} on "
+                + ", ".join(words(a.value) for a in restriction.areas),
+                " ".join(r.text for r in restriction.reasons),
+                notes.cite(restriction.reasons),
+            )
+        )
+    for advice in plan.advice:
+        doc.advice.append(_Line(advice.text, cite=notes.cite(advice.reasons)))
+    doc.sources = [
+        f"[{number}] {source.publisher}: \u201c{source.title}\u201d {source.url}"
+        for number, source in notes.sources.items()
+    ]
+    return doc
+
+
 def render_text(plan: SessionPlan) -> str:
     """A plain-text plan: visits, pressure, techniques, what to avoid, advice, sources."""
-    notes = _Footnotes()
-    lines: list[str] = []
-    minutes = [v.minutes for v in plan.visits]
-    lines.append("THIS WEEK")
-    if minutes:
-        visits = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
-        each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else ", ".join(map(str, minutes))
-        lines.append(f"  {visits} of {each} {notes.cite(plan.visits[0].reasons)}")
-    else:
-        lines.append("  no visits")
-    pressure = f"level {plan.pressure} ({PRESSURE_WORDS[plan.pressure]})"
-    lines.append(f"  pressure at most {pressure} {notes.cite(plan.pressure_reasons)}".rstrip())
-    lines.append("")
-    lines.append("TECHNIQUES")
-    for technique in plan.techniques:
-        areas = ", ".join(_words(a.value) for a in technique.areas)
-        lines.append(
-            f"  {_words(technique.name.value)}, up to level {technique.max_pressure}: {areas} "
-            f"{notes.cite(technique.reasons)}"
-        )
-    if plan.restrictions:
-        lines.append("")
-        lines.append("AVOID")
-        for restriction in plan.restrictions:
-            areas = ", ".join(_words(a.value) for a in restriction.areas)
-            why = " ".join(r.text for r in restriction.reasons)
-            lines.append(
-                f"  no {_words(restriction.technique.value)} on {areas}: {why} "
-                f"{notes.cite(restriction.reasons)}"
-            )
-    lines.append("")
-    lines.append("ADVICE")
-    for advice in plan.advice:
-        lines.append(f"  - {advice.text} {notes.cite(advice.reasons)}")
-    lines.append("")
-    lines.append("SOURCES")
-    for number, source in notes.sources.items():
-        lines.append(f"  [{number}] {source.publisher}: \u201c{source.title}\u201d {source.url}")
-    return "\n".join(lines) + "\n"
+    doc = _layout(plan)
+
+    def line(item: _Line, sep: str) -> str:
+        body = f"{item.head}{sep}{item.detail}" if item.detail else item.head
+        return f"{body} {item.cite}".rstrip()
+
+    out = ["THIS WEEK", *(f"  {line(i, '')}" for i in doc.week), "", "TECHNIQUES"]
+    out += [f"  {line(i, ': ')}" for i in doc.techniques]
+    if doc.avoid:
+        out += ["", "AVOID", *(f"  {line(i, ': ')}" for i in doc.avoid)]
+    out += ["", "ADVICE", *(f"  - {line(i, '')}" for i in doc.advice)]
+    out += ["", "SOURCES", *(f"  {s}" for s in doc.sources)]
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    # Table cells and list items: keep a stray pipe or asterisk from reshaping the page.
+    return text.replace("|", "\\|").replace("*", "\\*")
+
+
+def render_markdown(plan: SessionPlan) -> str:
+    """The plan as Markdown, with a techniques table and numbered sources."""
+    doc = _layout(plan)
+    out = ["# Massage plan for this week", ""]
+    out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.week]
+    out += ["", "## Techniques", "", "| Technique | Areas | Sources |", "| --- | --- | --- |"]
+    out += [f"| {_md(i.head)} | {_md(i.detail)} | {i.cite} |" for i in doc.techniques]
+    if doc.avoid:
+        out += ["", "## Avoid", ""]
+        out += [f"- **{_md(i.head)}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid]
+    out += ["", "## Advice", ""]
+    out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.advice]
+    out += ["", "## Sources", ""]
+    out += [f"{_md(s)}  " for s in doc.sources]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,21 +1,31 @@
-"""The ``massageplan`` command: a thin layer over the library."""
+"""The ``massageplan`` command: a thin layer over the library.
+
+Exit codes: 0 success, 1 a finding (lint or verify problems), 2 bad input or
+usage, with one line on stderr naming the field or file:line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from ._errors import MassagePlanError
-from ._load import load_rulebase
+from ._course import course_chart, course_svg, course_table, project_course
+from ._errors import MassagePlanError, RulebaseError
+from ._explain import explain
+from ._load import RulebaseConflictWarning, load_rulebase
 from ._recommend import recommend
-from ._render import render_text
+from ._render import render_markdown, render_text
 from ._rules import Rulebase
+from ._schema import schema_text
+from ._verify import verify
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -26,36 +36,13 @@ class _UsageError(Exception):
     """Bad input or usage: one line on stderr, exit 2."""
 
 
-def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
-    class Parser(argparse.ArgumentParser):
-        """Prints help and usage errors to the streams main() was given."""
+class _Streams:
+    def __init__(self, stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> None:
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
 
-        def _print_message(self, message: str, file: Any = None) -> None:
-            if message:
-                (stdout if file is None or file is sys.stdout else stderr).write(message)
 
-    parser = Parser(
-        prog="massageplan",
-        description="Massage-therapy session plans for peripheral neuropathy, every item cited.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    rec = commands.add_parser(
-        "recommend",
-        help="print the session plan for a client profile",
-        description=(
-            "Print the session plan for a client profile (JSON or YAML file, or - for stdin)."
-        ),
-    )
-    rec.add_argument("profile", help="profile file (JSON or YAML), or - for standard input")
-    rec.add_argument("--format", choices=("text", "json"), default="text")
-    rec.add_argument(
-        "--rules",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a rule file or folder layered on the built-in rules (repeatable)",
-    )
-    return parser
+def _json(model: BaseModel) -> str:
+    return json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
 def _read_profile(name: str, stdin: IO[str]) -> Any:
@@ -78,22 +65,173 @@ def _profile_error(name: str, exc: ValidationError) -> str:
     return f"{name}: {field}: {first['msg']}{more}"
 
 
+def _one_line(error: RulebaseError) -> str:
+    more = len(error.problems) - 1
+    return str(error.problems[0]) + (
+        f" (and {more} more; run 'massageplan lint' to see all)" if more else ""
+    )
+
+
 def _rulebase(paths: list[str]) -> Rulebase | None:
-    return load_rulebase(*paths, builtin=True) if paths else None
-
-
-def _recommend(args: argparse.Namespace, stdin: IO[str], stdout: IO[str]) -> int:
-    data = _read_profile(args.profile, stdin)
-    rules = _rulebase(args.rules)
+    if not paths:
+        return None
     try:
-        plan = recommend(data, rulebase=rules)
+        with warnings.catch_warnings():
+            # Conflicts are for 'massageplan lint'; here they would only get in the way.
+            warnings.simplefilter("ignore", RulebaseConflictWarning)
+            return load_rulebase(*paths, builtin=True)
+    except RulebaseError as exc:
+        raise _UsageError(_one_line(exc)) from None
+
+
+def _profile_command(args: argparse.Namespace, io: _Streams, run: Callable[[Any], str]) -> int:
+    """Read a profile, run a library call on it, print what it returns."""
+    data = _read_profile(args.profile, io.stdin)
+    try:
+        io.stdout.write(run(data))
     except ValidationError as exc:
         raise _UsageError(_profile_error(args.profile, exc)) from None
-    if args.format == "json":
-        stdout.write(json.dumps(plan.model_dump(mode="json"), indent=2) + "\n")
-    else:
-        stdout.write(render_text(plan))
     return EXIT_OK
+
+
+def _recommend(args: argparse.Namespace, io: _Streams) -> int:
+    rules = _rulebase(args.rules)
+    render = {"json": _json, "markdown": render_markdown, "text": render_text}[args.format]
+    return _profile_command(args, io, lambda data: render(recommend(data, rules)))
+
+
+def _explain(args: argparse.Namespace, io: _Streams) -> int:
+    rules = _rulebase(args.rules)
+    if args.format == "json":
+        return _profile_command(args, io, lambda data: _json(explain(data, rules)))
+    return _profile_command(args, io, lambda data: str(explain(data, rules)) + "\n")
+
+
+def _course(args: argparse.Namespace, io: _Streams) -> int:
+    rules = _rulebase(args.rules)
+
+    def run(data: Any) -> str:
+        course = project_course(data, args.weeks, minutes_gain=args.gain, rulebase=rules)
+        if args.svg:
+            try:
+                Path(args.svg).write_text(course_svg(course), encoding="utf-8")
+            except OSError as exc:
+                raise _UsageError(f"{args.svg}: cannot write the chart: {exc.strerror}") from None
+        if args.format == "json":
+            return _json(course)
+        out = course_table(course, markdown=args.format == "markdown")
+        return out + ("\n" + course_chart(course) if args.chart else "")
+
+    return _profile_command(args, io, run)
+
+
+def _lint(args: argparse.Namespace, io: _Streams) -> int:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RulebaseConflictWarning)
+        try:
+            rulebase = load_rulebase(*args.paths, builtin=args.builtin)
+        except RulebaseError as exc:
+            for problem in exc.problems:
+                io.stdout.write(f"{problem}\n")
+            return EXIT_FINDING
+    conflicts = [w for w in caught if issubclass(w.category, RulebaseConflictWarning)]
+    for warning in conflicts:
+        io.stdout.write(f"conflict: {warning.message}\n")
+    if conflicts:
+        return EXIT_FINDING
+    io.stdout.write(f"{len(rulebase)} rules, no problems\n")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace, io: _Streams) -> int:
+    report = verify(_rulebase(args.rules), search=args.search)
+    io.stdout.write(_json(report) if args.format == "json" else str(report) + "\n")
+    return EXIT_OK if report.ok else EXIT_FINDING
+
+
+def _schema(args: argparse.Namespace, io: _Streams) -> int:
+    io.stdout.write(schema_text(args.which))
+    return EXIT_OK
+
+
+def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
+    class Parser(argparse.ArgumentParser):
+        """Prints help and usage errors to the streams main() was given."""
+
+        def _print_message(self, message: str, file: Any = None) -> None:
+            if message:
+                (stdout if file is None or file is sys.stdout else stderr).write(message)
+
+    parser = Parser(
+        prog="massageplan",
+        description="Massage-therapy session plans for peripheral neuropathy, every item cited.",
+        epilog="Exit codes: 0 success, 1 a finding (lint, verify), 2 bad input or usage.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, summary: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=summary, description=summary + ".")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def profile_and_rules(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("profile", help="profile file (JSON or YAML), or - for standard input")
+        sub.add_argument(
+            "--rules",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="a rule file or folder layered on the built-in rules (repeatable)",
+        )
+
+    rec = command("recommend", "print the session plan for a client profile", _recommend)
+    profile_and_rules(rec)
+    rec.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+    exp = command("explain", "say for every rule whether it fired and why (not)", _explain)
+    profile_and_rules(exp)
+    exp.add_argument("--format", choices=("text", "json"), default="text")
+
+    lint = command("lint", "check rule files: errors, with file:line, and conflicts", _lint)
+    lint.add_argument("paths", nargs="+", metavar="PATH", help="rule files or folders")
+    lint.add_argument(
+        "--builtin", action="store_true", help="layer the files on the built-in rules"
+    )
+
+    ver = command("verify", "check the safety properties across the profile space", _verify)
+    ver.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a rule file or folder layered on the built-in rules (repeatable)",
+    )
+    ver.add_argument(
+        "--search",
+        type=int,
+        default=200,
+        metavar="N",
+        help="profiles for hypothesis to search beyond the sweep (0: none)",
+    )
+    ver.add_argument("--format", choices=("text", "json"), default="text")
+
+    sch = command("schema", "print the JSON Schema of profiles, plans or rule files", _schema)
+    sch.add_argument("which", choices=("profile", "plan", "rules"))
+
+    cou = command("course", "project the coming weeks of a course under the rules", _course)
+    profile_and_rules(cou)
+    cou.add_argument("--weeks", type=int, required=True, metavar="N", help="weeks to project")
+    cou.add_argument(
+        "--gain",
+        type=int,
+        default=10,
+        metavar="MINUTES",
+        help="growth of the tolerated session length a week (default 10)",
+    )
+    cou.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    cou.add_argument("--chart", action="store_true", help="add a chart for the terminal")
+    cou.add_argument("--svg", metavar="FILE", help="also write the chart as an SVG file")
+    return parser
 
 
 def main(
@@ -104,19 +242,19 @@ def main(
     stderr: IO[str] | None = None,
 ) -> int:
     """Run the command line; returns the exit code."""
-    stdin = stdin or sys.stdin
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    parser = _parser(stdout, stderr)
+    io = _Streams(stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr)
+    parser = _parser(io.stdout, io.stderr)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse exits on --help and on usage errors
         return int(exit_.code or 0)
     try:
-        return _recommend(args, stdin, stdout)
+        handler: Callable[[argparse.Namespace, _Streams], int] = args.handler
+        return handler(args, io)
     except _UsageError as exc:
-        stderr.write(f"massageplan: {exc}\n")
-        return EXIT_BAD_INPUT
+        io.stderr.write(f"massageplan: {exc}\n")
+    except RulebaseError as exc:
+        io.stderr.write(f"massageplan: {_one_line(exc)}\n")
     except MassagePlanError as exc:
-        stderr.write(f"massageplan: {exc}\n")
-        return EXIT_BAD_INPUT
+        io.stderr.write(f"massageplan: {exc}\n")
+    return EXIT_BAD_INPUT

@@ -1,0 +1,160 @@
+"""project_course(): the coming weeks under the rules, session by session.
+
+Assumptions, stated in every projection and overridable:
+- the client tolerates each session's pressure, so the next session may go
+  one level higher (the rules decide how far);
+- the session length the client tolerates grows by ``minutes_gain`` a week
+  (10 by default), up to 180;
+- nothing else about the client changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ._errors import MassagePlanError
+from ._profile import ClientProfile
+from ._recommend import as_profile, recommend
+from ._render import pressure_words
+from ._rules import Rulebase
+
+MAX_WEEKS = 104
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class CourseWeek(BaseModel):
+    model_config = _FROZEN
+
+    week: int
+    tolerated_minutes: int  # at the start of the week
+    visits: tuple[int, ...]  # minutes of each visit
+    pressures: tuple[int, ...]  # pressure level allowed at each visit
+
+    @property
+    def minutes(self) -> int:
+        return sum(self.visits)
+
+
+class Course(BaseModel):
+    """A projection of the coming weeks; read it with its assumptions."""
+
+    model_config = _FROZEN
+
+    weeks: tuple[CourseWeek, ...]
+    assumptions: tuple[str, ...]
+
+
+def project_course(
+    profile: ClientProfile | Mapping[str, Any],
+    weeks: int,
+    *,
+    minutes_gain: int = 10,
+    rulebase: Rulebase | None = None,
+) -> Course:
+    """Simulate ``weeks`` weeks of sessions under the rules, one plan per session."""
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise MassagePlanError(f"weeks must be between 1 and {MAX_WEEKS}, not {weeks}")
+    if not 0 <= minutes_gain <= 60:
+        raise MassagePlanError(f"minutes_gain must be between 0 and 60, not {minutes_gain}")
+    client = as_profile(profile)
+    projected = []
+    for week in range(1, weeks + 1):
+        week_plan = recommend(client, rulebase)
+        pressures = []
+        for _ in week_plan.visits:
+            session = recommend(client, rulebase)
+            pressures.append(session.pressure)
+            tolerated = max(client.tolerance.pressure or 0, session.pressure)
+            client = client.model_copy(
+                update={
+                    "sessions_completed": client.sessions_completed + 1,
+                    "tolerance": client.tolerance.model_copy(update={"pressure": tolerated}),
+                }
+            )
+        projected.append(
+            CourseWeek(
+                week=week,
+                tolerated_minutes=client.tolerance.minutes,
+                visits=tuple(v.minutes for v in week_plan.visits),
+                pressures=tuple(pressures),
+            )
+        )
+        longer = min(180, client.tolerance.minutes + minutes_gain)
+        client = client.model_copy(
+            update={"tolerance": client.tolerance.model_copy(update={"minutes": longer})}
+        )
+    assumptions = (
+        "the client tolerates each session's pressure",
+        f"the tolerated session length grows by {minutes_gain} minutes a week",
+        "nothing else about the client changes",
+    )
+    return Course(weeks=tuple(projected), assumptions=assumptions)
+
+
+def course_table(course: Course, markdown: bool = False) -> str:
+    """The course as a table: week, visits, minutes, pressure."""
+    header = ["week", "visits", "minutes", "pressure"]
+    rows = []
+    for week in course.weeks:
+        visits = " + ".join(str(m) for m in week.visits) or "none"
+        low, high = min(week.pressures, default=0), max(week.pressures, default=0)
+        pressure = pressure_words(low) if low == high else f"level {low} to {high}"
+        rows.append([str(week.week), visits, str(week.minutes), pressure if low else "-"])
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+    else:
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        lines = [
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in [header, *rows]
+        ]
+    notes = ["", "Assumes " + "; ".join(course.assumptions) + "."]
+    return "\n".join(lines + notes) + "\n"
+
+
+def course_chart(course: Course) -> str:
+    """Visit length and pressure per week as bars a terminal can show."""
+    lines = ["week  visit length (# = 5 minutes)   visits   pressure (* = 1 level)"]
+    for week in course.weeks:
+        longest = max(week.visits, default=0)
+        bar = "#" * (longest // 5)
+        pressure = "*" * max(week.pressures, default=0)
+        lines.append(
+            f"{week.week:>4}  {bar:<12} {longest:>3} min        {len(week.visits)} x     {pressure}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def course_svg(course: Course) -> str:
+    """Visit length (bars) and pressure (line) per week as a small standalone SVG."""
+    bar_width, gap, height, top = 24, 8, 180, 30
+    width = max(360, 60 + len(course.weeks) * (bar_width + gap))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + top + 40}"'
+        ' font-family="sans-serif" font-size="11">',
+        '<rect width="100%" height="100%" fill="white"/>',
+        '<text x="10" y="16">Visit length (bars, of 60 minutes) and pressure (line, of 5)</text>',
+    ]
+    points = []
+    for i, week in enumerate(course.weeks):
+        x = 50 + i * (bar_width + gap)
+        longest = max(week.visits, default=0)
+        bar = height * longest / 60
+        parts.append(
+            f'<rect x="{x}" y="{top + height - bar:.1f}" width="{bar_width}" '
+            f'height="{bar:.1f}" fill="#8fb3d9"><title>week {week.week}: '
+            f"{len(week.visits)} x {longest} minutes</title></rect>"
+        )
+        parts.append(f'<text x="{x + 6}" y="{top + height + 15}">{week.week}</text>')
+        level = max(week.pressures, default=0)
+        points.append(f"{x + bar_width / 2:.1f},{top + height - height * level / 5:.1f}")
+    parts.append(
+        f'<polyline points="{" ".join(points)}" fill="none" stroke="#c0392b" stroke-width="2"/>'
+    )
+    parts.append(f'<text x="10" y="{top + height + 32}">week</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,45 @@
+"""The booking-system example: a plan per CSV row, bad rows reported and skipped."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BOOKING = Path(__file__).parent.parent / "examples" / "booking"
+
+
+def load_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("plans_from_csv", BOOKING / "plans_from_csv.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["plans_from_csv"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_plans_per_row_and_bad_rows_by_number(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = load_example()
+    out = tmp_path / "plans.jsonl"
+    assert example.main([str(BOOKING / "appointments.csv"), str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["row"], r["appointment_id"]) for r in records] == [
+        (2, "A-1001"),
+        (3, "A-1002"),
+        (4, "A-1003"),
+        (7, "A-1006"),
+    ]
+    first = records[0]["plan"]
+    assert [v["minutes"] for v in first["visits"]] == [20, 20, 20]
+    assert first["restrictions"][0]["areas"] == ["ankles", "feet"]
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("row 5 (A-1004): hypersensitivity:")
+    assert err[1] == "row 6 (A-1005): tolerance_minutes: 'forty' is not a whole number"
+    assert err[2].startswith("wrote 4 plans")

@@ -1,0 +1,80 @@
+"""Course projection: pressure one level a session, visits lengthening to an hour."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from massageplan import MassagePlanError
+from massageplan._course import course_chart, course_svg, course_table, project_course
+
+NEW_CLIENT = {
+    "condition": "diabetic_neuropathy",
+    "hypersensitivity": "severe",
+    "swelling": ["feet"],
+    "tolerance": {"minutes": 20},
+}
+
+
+def test_pressure_rises_one_level_a_session_to_the_target() -> None:
+    course = project_course(NEW_CLIENT, weeks=3)
+    pressures = [p for week in course.weeks for p in week.pressures]
+    assert pressures[:4] == [1, 2, 3, 4]
+    assert all(p == 4 for p in pressures[3:])
+    assert all(b - a <= 1 for a, b in itertools.pairwise(pressures))
+
+
+def test_visits_lengthen_until_one_hour_a_week() -> None:
+    course = project_course(NEW_CLIENT, weeks=6)
+    assert [w.visits for w in course.weeks] == [
+        (20, 20, 20),
+        (30, 30),
+        (30, 30),
+        (30, 30),
+        (60,),
+        (60,),
+    ]
+    assert [w.tolerated_minutes for w in course.weeks] == [20, 30, 40, 50, 60, 70]
+    assert all(w.minutes <= 60 for w in course.weeks)
+
+
+def test_slower_growth_can_be_assumed() -> None:
+    course = project_course(NEW_CLIENT, weeks=3, minutes_gain=0)
+    assert all(w.visits == (20, 20, 20) for w in course.weeks)
+    assert "grows by 0 minutes" in course.assumptions[1]
+
+
+@pytest.mark.parametrize(("weeks", "gain"), [(0, 10), (105, 10), (4, -1), (4, 61)])
+def test_bad_arguments(weeks: int, gain: int) -> None:
+    with pytest.raises(MassagePlanError):
+        project_course(NEW_CLIENT, weeks=weeks, minutes_gain=gain)
+
+
+def test_table_chart_and_svg() -> None:
+    course = project_course(NEW_CLIENT, weeks=5)
+    table = course_table(course)
+    assert table.splitlines()[1].split() == [
+        "1",
+        "20",
+        "+",
+        "20",
+        "+",
+        "20",
+        "60",
+        "level",
+        "1",
+        "to",
+        "3",
+    ]
+    assert "Assumes the client tolerates" in table
+    assert course_table(course, markdown=True).startswith("| week | visits |")
+    chart = course_chart(course).splitlines()
+    assert chart[1].split()[:2] == ["1", "####"]
+    assert chart[5].split()[:2] == ["5", "############"]
+    svg = ET.fromstring(course_svg(course))  # noqa: S314 - our own output, not untrusted
+    bars = svg.findall("{http://www.w3.org/2000/svg}rect")[1:]  # the first is the background
+    assert len(bars) == 5
+    heights = [float(bar.attrib["height"]) for bar in bars]
+    assert heights[0] < heights[1] < heights[4]
