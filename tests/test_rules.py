@@ -140,6 +140,7 @@ def test_several_problems_reported_together_in_order(tmp_path: Path) -> None:
         ("second", "rules[1].when.first_sesion"),
         ("extra-advice", "rules[0].sources[0]"),
     ]
+    assert [p.kind for p in error.problems] == ["condition", "reference"]
     assert "1 more problem" in str(error)
 
 
@@ -249,3 +250,15 @@ def test_bad_metadata_value(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD_RULE.replace("    when:", "    status: old\n    when:"))
     assert error.key_path == "rules[0].status"
     assert "expected one of draft, active, retired" in str(error)
+
+
+def test_wrong_type_of_a_number(tmp_path: Path) -> None:
+    text = GOOD_RULE.replace(
+        "      - advise: experienced_therapist\n        text: Ask for the clinic's neuropathy "
+        "specialist.\n",
+        "      - technique: kneading\n        areas: [feet]\n        max_pressure: high\n",
+    )
+    error = load_error(tmp_path, text)
+    assert (error.key_path, error.line, error.column) == ("rules[0].then[0].max_pressure", 9, 9)
+    assert "integer" in str(error)
+    assert error.problems[0].kind == "structure"

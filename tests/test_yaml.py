@@ -52,6 +52,7 @@ def test_undecodable_bytes(tmp_path: Path) -> None:
 def test_syntax_error_has_line_and_column(tmp_path: Path) -> None:
     error = error_for(tmp_path, b"rules:\n  - id: a\n    when: {x: [1, 2}\n")
     assert (error.line, error.column) == (3, 20)
+    assert error.problems[0].kind == "file"
     assert str(error).startswith(f"{tmp_path / 'rules.yaml'}:3:20: YAML syntax error")
 
 

@@ -21,6 +21,10 @@ class Problem:
     column: int | None = None  # 1-based
     key_path: str = ""  # e.g. "rules[2].when.hypersensitivity"
     rule_id: str | None = None
+    # What kind of problem, most fundamental first: "file" (unreadable, YAML
+    # syntax, tags), "structure", "condition" (a when), "reference" (sources,
+    # quotes, rule ids), "conflict".
+    kind: str = "structure"
 
     def __str__(self) -> str:
         where = str(self.path) if self.path is not None else "<rules>"

@@ -53,6 +53,7 @@ class Conflict:
             None,
             "then",
             self.second.id,
+            kind="conflict",
         )
 
 

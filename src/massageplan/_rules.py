@@ -24,6 +24,7 @@ from ._conditions import Clause, compile_when, suggest, when_problems
 from ._errors import Problem, RulebaseError
 from ._plan import AdviceCode, Reason, Severity, Source, TechniqueName
 from ._profile import BodyArea, PressureLevel
+from ._render import words
 from ._yaml import Document, KeyPath, load_yaml
 
 SOURCES_FILE = "sources.yaml"
@@ -52,16 +53,12 @@ AreaSpec = Annotated[
 ]
 
 
-def _words(name: str) -> str:
-    return name.replace("_", " ")
-
-
 def _describe_areas(areas: AreaSpec) -> str:
     if areas == "all":
         return "all areas"
     if isinstance(areas, str):
-        return f"the client's {_words(areas)} areas"
-    return ", ".join(_words(a.value) for a in areas)
+        return f"the client's {words(areas)} areas"
+    return ", ".join(words(a.value) for a in areas)
 
 
 class TechniqueEffect(BaseModel):
@@ -75,7 +72,7 @@ class TechniqueEffect(BaseModel):
 
     def describe(self) -> str:
         return (
-            f"{_words(self.technique.value)} on {_describe_areas(self.areas)}, "
+            f"{words(self.technique.value)} on {_describe_areas(self.areas)}, "
             f"up to level {self.max_pressure}"
         )
 
@@ -89,7 +86,7 @@ class AvoidEffect(BaseModel):
     areas: AreaSpec
 
     def describe(self) -> str:
-        return f"no {_words(self.avoid.value)} on {_describe_areas(self.areas)}"
+        return f"no {words(self.avoid.value)} on {_describe_areas(self.areas)}"
 
 
 class PressureLimit(BaseModel):
@@ -384,7 +381,11 @@ def _load_library(directory: Path) -> _Library:
     problems = []
     for i, entry in enumerate(parsed.sources):
         if entry.id in sources:
-            problems.append(doc.problem(f"duplicate source id {entry.id!r}", ("sources", i, "id")))
+            problems.append(
+                doc.problem(
+                    f"duplicate source id {entry.id!r}", ("sources", i, "id"), kind="reference"
+                )
+            )
             continue
         if entry.same_as is not None:
             earlier = sources.get(entry.same_as)
@@ -470,7 +471,10 @@ def _place(
     trace: list[str],
 ) -> list[Problem]:
     """Add a rule to the rulebase being built, or say why it cannot go in."""
-    problem = _problem_at(item)
+
+    def problem(message: str) -> Problem:
+        return Problem(message, item.path, item.line, None, "id", item.id, kind="reference")
+
     if item.id in in_layer:
         return [problem(f"duplicate rule id; first defined at {in_layer[item.id].location}")]
     in_layer[item.id] = item
@@ -493,32 +497,13 @@ def _place(
     return []
 
 
-def _problem_at(item: LoadedRule) -> Any:
-    def make(message: str) -> Problem:
-        return Problem(message, item.path, item.line, None, "id", item.id)
-
-    return make
-
-
-_RANKS = {"syntax": 0, "structure": 1, "when": 2, "reference": 3}
+_KINDS = ("file", "structure", "condition", "reference", "conflict")
 
 
 def _by_relevance(problems: Iterable[Problem]) -> list[Problem]:
-    # YAML syntax first, then shape, then meaning: fixing an earlier kind
-    # often fixes the later ones.
-    def rank(p: Problem) -> tuple[int, str, int]:
-        kind = (
-            "syntax"
-            if p.message.startswith(("YAML", "file is", "cannot read"))
-            else "when"
-            if ".when" in p.key_path
-            else "reference"
-            if p.key_path.endswith(("sources", "id", "quote")) or ".sources[" in p.key_path
-            else "structure"
-        )
-        return (_RANKS[kind], str(p.path), p.line or 0)
-
-    return sorted(problems, key=rank)
+    # The file, then its shape, then its meaning: fixing an earlier kind often
+    # fixes the later ones. Within a kind, in file order.
+    return sorted(problems, key=lambda p: (_KINDS.index(p.kind), str(p.path), p.line or 0))
 
 
 def _load_rule_file(path: Path, library: _Library, layer: int) -> list[LoadedRule]:
@@ -568,12 +553,16 @@ def _load_rule(doc: Document, index: int, item: Any, library: _Library, layer: i
                     f"known: {', '.join(library.sources)}",
                     (*at, "sources", i),
                     rule.id,
+                    kind="reference",
                 )
             )
     if rule.quote is not None and _fold(rule.quote) not in library.article:
         problems.append(
             doc.problem(
-                "the quote is not found word for word in the article", (*at, "quote"), rule.id
+                "the quote is not found word for word in the article",
+                (*at, "quote"),
+                rule.id,
+                kind="reference",
             )
         )
     if problems:
@@ -600,7 +589,7 @@ def _when_problems(
     doc: Document, when: Mapping[str, Any], at: KeyPath, rule_id: str | None
 ) -> list[Problem]:
     return [
-        doc.problem(exc.message, (*at, "when", *exc.key_path), rule_id)
+        doc.problem(exc.message, (*at, "when", *exc.key_path), rule_id, kind="condition")
         for exc in when_problems(when)
     ]
 

@@ -47,7 +47,13 @@ class Document:
                 return found
         return None
 
-    def problem(self, message: str, key_path: KeyPath, rule_id: str | None = None) -> Problem:
+    def problem(
+        self,
+        message: str,
+        key_path: KeyPath,
+        rule_id: str | None = None,
+        kind: str = "structure",
+    ) -> Problem:
         mark = self.mark(key_path)
         return Problem(
             message=message,
@@ -56,6 +62,7 @@ class Document:
             column=mark.column if mark else None,
             key_path=format_key_path(key_path),
             rule_id=rule_id,
+            kind=kind,
         )
 
 
@@ -90,7 +97,16 @@ class _Builder:
     def fail(self, message: str, node: yaml.Node, key_path: KeyPath) -> RulebaseError:
         mark = _mark(node)
         return RulebaseError(
-            [Problem(message, self.path, mark.line, mark.column, format_key_path(key_path))]
+            [
+                Problem(
+                    message,
+                    self.path,
+                    mark.line,
+                    mark.column,
+                    format_key_path(key_path),
+                    kind="file",
+                )
+            ]
         )
 
     def build(self, node: yaml.Node, key_path: KeyPath) -> Any:
@@ -152,15 +168,21 @@ def load_yaml(path: Path) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise RulebaseError([Problem(f"cannot read file: {exc.strerror}", path)]) from None
+        raise RulebaseError(
+            [Problem(f"cannot read file: {exc.strerror}", path, kind="file")]
+        ) from None
     if len(raw) > MAX_BYTES:
-        raise RulebaseError([Problem(f"file is larger than {MAX_BYTES} bytes", path)])
+        raise RulebaseError([Problem(f"file is larger than {MAX_BYTES} bytes", path, kind="file")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RulebaseError(
-            [Problem(f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})", path, line)]
+            [
+                Problem(
+                    f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x})", path, line, kind="file"
+                )
+            ]
         ) from None
     loader = yaml.SafeLoader(text)
     try:
@@ -180,10 +202,11 @@ def load_yaml(path: Path) -> Document:
                     path,
                     mark.line + 1 if mark else None,
                     mark.column + 1 if mark else None,
+                    kind="file",
                 )
             ]
         ) from None
     except yaml.YAMLError as exc:
-        raise RulebaseError([Problem(f"YAML error: {exc}", path)]) from None
+        raise RulebaseError([Problem(f"YAML error: {exc}", path, kind="file")]) from None
     finally:
         loader.dispose()
