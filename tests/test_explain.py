@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given
 
-from massageplan import ClientProfile, explain, recommend
+from massageplan import ClientProfile, explain, load_rulebase, recommend
 from tests.strategies import profiles
 
 PROFILE: dict[str, Any] = {
@@ -58,11 +59,28 @@ def test_fired_rules_say_what_they_add_and_where_they_live() -> None:
     assert "swelling is feet, needs at least one area" in str(swelling)
 
 
-def test_unknown_pressure_is_said_in_words() -> None:
-    from massageplan import load_rulebase  # noqa: PLC0415 - keeps the test self-contained
-
-    rules = explain(PROFILE, load_rulebase()).rules
-    assert all("None" not in str(r) for r in rules)
+def test_unknown_pressure_is_said_in_words(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: light-only\n"
+        "    title: Light only\n"
+        "    when: {tolerance.pressure: {at_most: 2}}\n"
+        "    then: [{pressure_at_most: {level: 2}}]\n"
+        "    because: Because.\n"
+        "    sources: [ref6]\n",
+        encoding="utf-8",
+    )
+    rulebase = load_rulebase(path, builtin=True)
+    (rule,) = [r for r in explain(PROFILE, rulebase).rules if r.rule_id == "light-only"]
+    assert (
+        str(rule)
+        == "light-only: did not fire: tolerance.pressure is not yet known, needs at most 2"
+    )
+    known = {**PROFILE, "tolerance": {"minutes": 60, "pressure": 2}}
+    (rule,) = [r for r in explain(known, rulebase).rules if r.rule_id == "light-only"]
+    assert rule.fired
+    assert str(rule.conditions[0]) == "tolerance.pressure is 2, needs at most 2"
 
 
 @given(profiles)
