@@ -62,10 +62,13 @@ def project_course(
     client = as_profile(profile)
     projected = []
     for week in range(1, weeks + 1):
-        week_plan = recommend(client, rulebase)
+        # The week's first session fixes its visits; each session then has its own plan.
+        session = recommend(client, rulebase)
+        visits = tuple(v.minutes for v in session.visits)
         pressures = []
-        for _ in week_plan.visits:
-            session = recommend(client, rulebase)
+        for index in range(len(visits)):
+            if index:
+                session = recommend(client, rulebase)
             pressures.append(session.pressure)
             tolerated = max(client.tolerance.pressure or 0, session.pressure)
             client = client.model_copy(
@@ -78,7 +81,7 @@ def project_course(
             CourseWeek(
                 week=week,
                 tolerated_minutes=client.tolerance.minutes,
-                visits=tuple(v.minutes for v in week_plan.visits),
+                visits=visits,
                 pressures=tuple(pressures),
             )
         )
