@@ -180,6 +180,11 @@ def verify(rulebase: Rulebase | None = None, *, search: int = 200) -> VerifyRepo
     Sweeps every combination of the values the rules test (and the
     contract's boundaries), then lets hypothesis search ``search`` more
     profiles. Returns counterexamples with the rules that produced them.
+
+    The sweep is exhaustive for every field but the two area lists, which
+    vary one at a time (plus both full): a rule that needs particular areas
+    in both lists at once is covered by the full lists and by the search,
+    not by every pairing.
     """
     rules = builtin_rulebase() if rulebase is None else rulebase
     swept = 0
