@@ -90,3 +90,22 @@ def test_explain_agrees_with_recommend(profile: ClientProfile) -> None:
     assert fired == recommend(profile).fired_rules
     for rule in explanation.rules:
         assert rule.fired == all(c.held for c in rule.conditions)
+
+
+def test_an_unsafe_rulebase_is_explained_without_a_plan(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: techniques-only\n"
+        "    title: Techniques only\n"
+        "    then: [{technique: swedish, areas: all, max_pressure: 2}]\n"
+        "    because: Because.\n"
+        "    sources: [ref1]\n",
+        encoding="utf-8",
+    )
+    explanation = explain(PROFILE, load_rulebase(path))
+    assert [r.rule_id for r in explanation.rules] == ["techniques-only"]
+    assert explanation.plan is None
+    assert explanation.error is not None
+    assert "one 60-minute visit a week" in explanation.error
+    assert str(explanation).splitlines()[-1].startswith("no plan: the rulebase produced an unsafe")
