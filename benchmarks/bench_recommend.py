@@ -10,7 +10,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from massageplan import ClientProfile, recommend
+from massageplan import ClientProfile, explain, recommend, verify
 
 
 def _profiles(count: int) -> list[ClientProfile]:
@@ -46,9 +46,18 @@ def main() -> None:
         started = time.perf_counter()
         list(pool.map(recommend, (profiles[i % len(profiles)] for i in range(calls))))
         threaded = time.perf_counter() - started
+    started = time.perf_counter()
+    for i in range(calls // 10):
+        explain(profiles[i % len(profiles)])
+    explained = time.perf_counter() - started
+    started = time.perf_counter()
+    report = verify(search=200)
+    verified = time.perf_counter() - started
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"single thread: {calls / single:,.0f} plans/s ({single / calls * 1e3:.2f} ms each)")
     print(f"8 threads:     {calls / threaded:,.0f} plans/s")
+    print(f"explain:       {explained / (calls // 10) * 1e3:.2f} ms each")
+    print(f"verify:        {verified:.1f} s for {report.swept} swept + {report.searched} searched")
     print(f"max RSS: {rss_after / 1024:.1f} MiB (grew {(rss_after - rss_before) / 1024:.1f} MiB)")
 
 
