@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ._engine import Conditions
-from ._errors import EngineError, MassagePlanError
+from ._errors import EngineError
 from ._facts import FIELDS, describe_value, profile_facts
 from ._plan import SessionPlan
 from ._profile import ClientProfile
-from ._recommend import as_profile, builtin_rulebase, compiled, fired_rules, recommend
+from ._recommend import as_profile, builtin_rulebase, compiled, evaluate, unsafe
 from ._rules import Rulebase
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -92,7 +92,8 @@ def explain(
     rules = builtin_rulebase() if rulebase is None else rulebase
     facts = profile_facts(profile)
     held = compiled(rules, "clauses", _each_clause).matching(facts)
-    fired = {rule.id for rule in fired_rules(profile, rules)}
+    plan, problems = evaluate(profile, rules)
+    fired = set(plan.fired_rules)
     explained = []
     for i, rule in enumerate(rules):
         checks = tuple(
@@ -116,9 +117,6 @@ def explain(
                 adds=tuple(effect.describe() for effect in rule.rule.then),
             )
         )
-    try:
-        plan: SessionPlan | None = recommend(profile, rules)
-        error = None
-    except MassagePlanError as exc:
-        plan, error = None, str(exc)
-    return Explanation(rules=tuple(explained), plan=plan, error=error)
+    if problems:
+        return Explanation(rules=tuple(explained), plan=None, error=str(unsafe(plan, problems)))
+    return Explanation(rules=tuple(explained), plan=plan)

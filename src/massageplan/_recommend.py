@@ -35,7 +35,7 @@ from ._rules import (
     TechniqueEffect,
     VisitsEffect,
 )
-from ._safety import violations
+from ._safety import Violation, violations
 
 _lock = threading.Lock()
 _compiled: weakref.WeakKeyDictionary[Rulebase, dict[str, Conditions]] = weakref.WeakKeyDictionary()
@@ -90,13 +90,20 @@ def recommend(
     is raised. Thread-safe; the same profile always gives the same plan.
     """
     profile = as_profile(profile)
-    rules = builtin_rulebase() if rulebase is None else rulebase
-    fired = fired_rules(profile, rules)
-    plan = build_plan(profile, fired, rules.trace)
-    problems = violations(profile, plan)
+    plan, problems = evaluate(profile, builtin_rulebase() if rulebase is None else rulebase)
     if problems:
-        raise PlanSafetyError([str(p) for p in problems], plan.fired_rules)
+        raise unsafe(plan, problems)
     return plan
+
+
+def evaluate(profile: ClientProfile, rulebase: Rulebase) -> tuple[SessionPlan, list[Violation]]:
+    """The plan the fired rules make for ``profile``, and the safety properties it breaks."""
+    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase.trace)
+    return plan, violations(profile, plan)
+
+
+def unsafe(plan: SessionPlan, problems: list[Violation]) -> PlanSafetyError:
+    return PlanSafetyError([str(p) for p in problems], plan.fired_rules)
 
 
 # ---------------------------------------------------------------- combining

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from ._errors import MassagePlanError
 from ._plan import AdviceCode, TechniqueName
 from ._profile import ClientProfile
-from ._recommend import build_plan, builtin_rulebase, fired_rules
+from ._recommend import builtin_rulebase, evaluate
 from ._rules import (
     AdviceEffect,
     AvoidEffect,
@@ -20,7 +20,6 @@ from ._rules import (
     TechniqueEffect,
     VisitsEffect,
 )
-from ._safety import violations
 from ._space import BASE, field_values, sweep
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -88,20 +87,19 @@ def _bears_on(rule: LoadedRule, number: int) -> bool:
 
 def check_profile(profile: ClientProfile, rulebase: Rulebase) -> Counterexample | None:
     """The counterexample ``profile`` makes of ``rulebase``, if any."""
-    fired = fired_rules(profile, rulebase)
-    found = violations(profile, build_plan(profile, fired, rulebase.trace))
+    plan, found = evaluate(profile, rulebase)
     if not found:
         return None
     properties = tuple(sorted({v.property for v in found}))
-    bearing = [r for r in rulebase if any(_bears_on(r, n) for n in properties)]
+    bearing = [r.id for r in rulebase if any(_bears_on(r, n) for n in properties)]
     return Counterexample(
         profile=profile,
         properties=properties,
         kinds=tuple(v.kind for v in found),
         violations=tuple(v.message for v in found),
-        rules=tuple(r.id for r in bearing if r in fired),
-        silent_rules=tuple(r.id for r in bearing if r not in fired),
-        fired_rules=tuple(r.id for r in fired),
+        rules=tuple(r for r in bearing if r in plan.fired_rules),
+        silent_rules=tuple(r for r in bearing if r not in plan.fired_rules),
+        fired_rules=plan.fired_rules,
     )
 
 
