@@ -107,17 +107,11 @@ def _contradictions(first: LoadedRule, second: LoadedRule, empty: set[str]) -> l
 
 
 def _may_contradict(first: LoadedRule, second: LoadedRule) -> bool:
-    kinds = {type(e) for e in first.rule.then} | {type(e) for e in second.rule.then}
-    return bool(
-        {TechniqueEffect, AvoidEffect} <= kinds
-        or (
-            any(isinstance(e, VisitsEffect) for e in first.rule.then)
-            and any(isinstance(e, VisitsEffect) for e in second.rule.then)
-        )
-        or (
-            any(isinstance(e, AdviceEffect) for e in first.rule.then)
-            and any(isinstance(e, AdviceEffect) for e in second.rule.then)
-        )
+    mine = {type(e) for e in first.rule.then}
+    theirs = {type(e) for e in second.rule.then}
+    # A technique against an avoidance (either way round), or two of a kind that must agree.
+    return {TechniqueEffect, AvoidEffect} <= mine | theirs or bool(
+        mine & theirs & {VisitsEffect, AdviceEffect}
     )
 
 

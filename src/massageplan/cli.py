@@ -174,8 +174,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    def profile_and_rules(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("profile", help="profile file (JSON or YAML), or - for standard input")
+    def rules_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--rules",
             action="append",
@@ -183,6 +182,10 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
             metavar="PATH",
             help="a rule file or folder layered on the built-in rules (repeatable)",
         )
+
+    def profile_and_rules(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("profile", help="profile file (JSON or YAML), or - for standard input")
+        rules_option(sub)
 
     rec = command("recommend", "print the session plan for a client profile", _recommend)
     profile_and_rules(rec)
@@ -199,13 +202,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     )
 
     ver = command("verify", "check the safety properties across the profile space", _verify)
-    ver.add_argument(
-        "--rules",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a rule file or folder layered on the built-in rules (repeatable)",
-    )
+    rules_option(ver)
     ver.add_argument(
         "--search",
         type=int,
