@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import tempfile
+import warnings
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
 
-from massageplan import BodyArea, ClientProfile, Condition, Hypersensitivity
+from massageplan import (
+    BodyArea,
+    ClientProfile,
+    Condition,
+    Hypersensitivity,
+    Rulebase,
+    RulebaseConflictWarning,
+    load_rulebase,
+)
 
 areas = st.lists(st.sampled_from(list(BodyArea)), max_size=6)
 
@@ -63,3 +75,105 @@ def near_profiles(draw: st.DrawFn) -> Any:
     else:
         data[key] = value
     return data
+
+
+# Clinic rules that a careless clinic might write, each alone or together with
+# others layered on the built-in rules. Several replace a built-in safety rule.
+CLINIC_RULES: dict[str, str] = {
+    "friction-on-feet": """
+  - id: friction-on-feet
+    title: Friction to warm up the feet
+    then: [{technique: friction, areas: [feet], max_pressure: 2}]
+    because: The clinic warms the feet with friction.
+    sources: [house-policy]
+""",
+    "kneading-everywhere": """
+  - id: kneading-everywhere
+    title: Kneading everywhere
+    then: [{technique: kneading, areas: all, max_pressure: 4}]
+    because: The clinic kneads everywhere.
+    sources: [house-policy]
+""",
+    "faster-pressure": """
+  - id: gradual-pressure
+    title: Faster pressure
+    replaces: true
+    when: {pressure_known: true}
+    then: [{pressure_at_most: {above_tolerated: 3}}]
+    because: The clinic goes faster.
+    sources: [house-policy]
+""",
+    "firm-while-unknown": """
+  - id: light-pressure-while-unknown
+    title: Firm from the start
+    replaces: true
+    when: {pressure_known: false}
+    then: [{pressure_at_most: {level: 4}}]
+    because: The clinic starts firm.
+    sources: [house-policy]
+""",
+    "friction-only-rule-for-swelling": """
+  - id: gentle-work-on-swelling
+    title: Nothing more than the article
+    replaces: true
+    when: {swelling: {empty: false}}
+    then: [{avoid: friction, areas: swelling}]
+    because: The clinic follows the article's letter.
+    sources: [article]
+""",
+    "long-visits": """
+  - id: weekly-session
+    title: Ninety minutes
+    replaces: true
+    then: [{visits: {weekly_minutes: 90, longest_visit: 90}}]
+    because: The clinic books long visits.
+    sources: [house-policy]
+""",
+    "no-hold": """
+  - id: consult-physician-before-first-session
+    title: Advice only
+    replaces: true
+    when: {first_session: true, physician_consulted: false}
+    then: [{advise: consult_physician, text: Talk to your doctor before your first session.}]
+    because: The clinic only advises.
+    sources: [article]
+""",
+    "no-split": """
+  - id: split-sessions
+    title: Full hour regardless
+    replaces: true
+    when: {tolerance.minutes: {below: 60}}
+    then: [{advise: slower_progress_with_shorter_sessions, text: Shorter is slower.}]
+    because: The clinic keeps the hour.
+    sources: [house-policy]
+""",
+    "house-maximum-45": """
+  - id: house-maximum
+    title: Visits of 45 minutes at most
+    then: [{visits: {longest_visit: 45}}]
+    because: The clinic's rooms are booked in 45-minute slots.
+    sources: [house-policy]
+""",
+}
+CLINIC_SOURCES = """sources:
+  - id: house-policy
+    kind: clinic
+    title: House rules of the test clinic
+    publisher: Test Clinic
+rules:
+"""
+clinic_choices = st.frozensets(st.sampled_from(sorted(CLINIC_RULES)), max_size=4)
+
+
+@functools.cache
+def clinic_rulebase(choices: frozenset[str]) -> Rulebase:
+    """The built-in rules with the chosen clinic rules layered on top."""
+    if not choices:
+        return load_rulebase()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clinic.yaml"
+        rules = "".join(CLINIC_RULES[c] for c in sorted(choices))
+        path.write_text(CLINIC_SOURCES + rules, encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RulebaseConflictWarning)
+            return load_rulebase(path, builtin=True)

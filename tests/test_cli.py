@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from massageplan.cli import main
+from tests.conftest import builtin_rule_count
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 NEW_CLIENT = str(EXAMPLES / "new-diabetic-client.yaml")
@@ -57,7 +58,8 @@ def test_recommend_markdown() -> None:
     code, out, _ = run("recommend", NEW_CLIENT, "--format", "markdown")
     assert code == 0
     assert out.startswith("# Massage plan for this week")
-    assert "| kneading, up to level 1 |" in out
+    assert out.index("## Hold: do not book yet") < out.index("## Techniques")
+    assert "| kneading, up to level 1 (very light) |" in out
 
 
 def test_recommend_json_from_stdin() -> None:
@@ -122,12 +124,19 @@ def test_explain() -> None:
 
 def test_lint(tmp_path: Path, unsafe_rules: Path) -> None:
     code, out, _ = run("lint", str(EXAMPLES.parent / "rules"))
-    assert (code, out) == (0, "14 rules, no problems\n")
-    code, out, _ = run("lint", str(unsafe_rules), "--builtin")
+    assert (code, out) == (0, f"{builtin_rule_count()} rules, no problems\n")
+    contradicting = tmp_path / "contradicting.yaml"
+    contradicting.write_text(
+        UNSAFE + "  - id: no-friction-on-feet\n    title: No friction on the feet\n"
+        "    then: [{avoid: friction, areas: [feet, hands]}]\n"
+        "    because: Feet are delicate.\n    sources: [article]\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("lint", str(contradicting), "--builtin")
     assert code == 1
-    # The narrowed rule avoids only the hands: the one conflict is with fragile tissue.
     (conflict,) = out.splitlines()
-    assert conflict.startswith("conflict: rules 'no-friction-on-fragile-tissue'")
+    assert conflict.startswith(f"conflict: rules 'friction-on-feet' ({contradicting}:2)")
+    assert "no friction on feet, hands" in conflict
     broken = tmp_path / "broken.yaml"
     broken.write_text("rules:\n  - id: a\n    titel: x\n", encoding="utf-8")
     code, out, _ = run("lint", str(broken))
@@ -139,11 +148,12 @@ def test_lint(tmp_path: Path, unsafe_rules: Path) -> None:
 def test_verify(unsafe_rules: Path) -> None:
     code, out, _ = run("verify", "--search", "0")
     assert code == 0
-    assert "every safety property holds" in out
+    assert "every safety invariant" in out
+    assert "all hold" in out
     code, out, _ = run("verify", "--rules", str(unsafe_rules), "--search", "0", "--format", "json")
     assert code == 1
     report = json.loads(out)
-    assert any("friction_on_area" in c["kinds"] for c in report["counterexamples"])
+    assert any(c["rules"] == ["friction-on-feet"] for c in report["counterexamples"])
 
 
 @pytest.mark.parametrize("which", ["profile", "plan", "rules"])

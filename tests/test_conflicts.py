@@ -70,23 +70,37 @@ def test_friction_prescribed_where_another_rule_forbids_it(tmp_path: Path) -> No
             "{avoid: friction, areas: swelling}",
         ),
         ("no-friction-hands", "{}", "{avoid: friction, areas: [hands]}"),
+        ("no-friction-feet", "{}", "{avoid: friction, areas: [ankles, feet]}"),
     )
     with pytest.warns(RulebaseConflictWarning) as caught:
         rulebase = load_rulebase(path)
+    # A restriction of the client's swollen areas narrows the friction: layering,
+    # not a contradiction. The rule naming the feet outright contradicts it.
     assert len(caught) == 1
     (conflict,) = rulebase.conflicts
     assert "'friction-feet'" in conflict
-    assert "'no-friction-swelling'" in conflict
-    assert "no friction on the client's swelling areas" in conflict
+    assert "'no-friction-feet'" in conflict
+    assert "no friction on ankles, feet" in conflict
+
+
+def test_the_same_client_list_on_both_sides_contradicts(tmp_path: Path) -> None:
+    path = rules(
+        tmp_path,
+        ("friction-swelling", "{}", "{technique: friction, areas: swelling, max_pressure: 2}"),
+        ("no-friction-swelling", "{}", "{avoid: friction, areas: swelling}"),
+    )
+    with pytest.warns(RulebaseConflictWarning, match="no friction on the client's swelling"):
+        load_rulebase(path)
 
 
 def test_an_area_list_forced_empty_names_no_area(tmp_path: Path) -> None:
+    # Both fire for a client without swelling, but then "swelling" names no area.
     path = rules(
         tmp_path,
         (
-            "friction-feet",
+            "friction-swelling",
             "{swelling: {empty: true}}",
-            "{technique: friction, areas: [feet], max_pressure: 2}",
+            "{technique: friction, areas: swelling}",
         ),
         ("no-friction-swelling", "{}", "{avoid: friction, areas: swelling}"),
     )

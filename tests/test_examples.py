@@ -9,52 +9,170 @@ from typing import Any
 import pytest
 import yaml
 
-from massageplan import SessionPlan, recommend
+from massageplan import (
+    BodyArea,
+    RulebaseConflictWarning,
+    SessionPlan,
+    load_rulebase,
+    recommend,
+    verify,
+)
 from tests.golden import check_golden
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
+ALL = [a.value for a in BodyArea]
+SPECIFIED = ["forearms", "hands", "lower_legs", "feet"]  # the project's "specified areas"
 
-# What a therapist reading the article expects of each example.
+
+def but(*areas: str) -> list[str]:
+    return [a for a in ALL if a not in areas]
+
+
+def gentle(*areas: str) -> list[tuple[str, int | None, list[str]]]:
+    """What the contract asks on swollen or fragile areas, as restrictions."""
+    listed = list(areas)
+    return [
+        ("all", 2, listed),
+        ("kneading", None, listed),
+        ("trigger_point", None, listed),
+        ("friction", None, listed),
+    ]
+
+
+# What a therapist reading the article and the contract expects of each
+# example, written by hand (not captured from the code): holds, visits,
+# pressure, techniques as (name, max pressure, areas), restrictions as
+# (technique, max pressure or None for "not at all", areas), and the advice
+# codes, the first one named.
 EXPECTED: dict[str, dict[str, Any]] = {
     "new-diabetic-client.yaml": {
+        # Severe hypersensitivity, first session: level 1 and no trigger points;
+        # the doctor not yet consulted: hold the booking.
+        "holds": ["consult_physician"],
         "visits": [20, 20, 20],
         "pressure": 1,
-        "no_friction": ["ankles", "feet"],
-        "advice": {
-            "consult_physician",
-            "experienced_therapist",
-            "slower_progress_with_shorter_sessions",
-        },
+        "techniques": [
+            ("swedish", 1, ALL),
+            ("kneading", 1, ["forearms", "hands", "lower_legs"]),
+        ],
+        "restrictions": gentle("ankles", "feet"),
+        "first_advice": "consult_physician",
+        "advice": {"experienced_therapist", "slower_progress_with_shorter_sessions"},
     },
     "cipn-mid-course.yaml": {
+        "holds": [],
         "visits": [60],
-        "pressure": 3,
-        "no_friction": [],
-        "advice": {"cipn_evidence", "experienced_therapist"},
+        "pressure": 3,  # light (2) tolerated, one level more
+        "techniques": [
+            ("swedish", 3, ALL),
+            ("kneading", 3, SPECIFIED),
+            ("trigger_point", 3, SPECIFIED),
+        ],
+        "restrictions": [],
+        "first_advice": "experienced_therapist",
+        "advice": {"cipn_evidence", "continue_standard_treatment"},
     },
     "fragile-lower-legs.yaml": {
+        "holds": [],
         "visits": [60],
         "pressure": 4,
-        "no_friction": ["lower_legs", "ankles"],
+        "techniques": [
+            ("swedish", 3, but("lower_legs", "ankles")),
+            ("swedish", 2, ["lower_legs", "ankles"]),
+            ("kneading", 3, ["forearms", "hands", "feet"]),
+            ("trigger_point", 4, ["forearms", "hands", "feet"]),
+        ],
+        "restrictions": gentle("lower_legs", "ankles"),
+        "first_advice": "continue_standard_treatment",
         "advice": {"disclose_medical_history"},
     },
     "twenty-minutes-only.yaml": {
+        "holds": [],
         "visits": [20, 20, 20],
         "pressure": 3,
-        "no_friction": [],
+        "techniques": [
+            ("swedish", 3, ALL),
+            ("kneading", 3, SPECIFIED),
+            ("trigger_point", 3, SPECIFIED),
+        ],
+        "restrictions": [],
+        "first_advice": "experienced_therapist",
         "advice": {"slower_progress_with_shorter_sessions"},
     },
     "swollen-hands-first-visit.yaml": {
+        # Pressure not yet known: light (2), so no trigger points.
+        "holds": [],
         "visits": [30, 30],
-        "pressure": 1,
-        "no_friction": ["forearms", "hands"],
-        "advice": {"experienced_therapist"},
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, ["lower_legs", "feet"])],
+        "restrictions": gentle("forearms", "hands"),
+        "first_advice": "experienced_therapist",
+        "advice": {"slower_progress_with_shorter_sessions"},
     },
     "long-sessions-no-hypersensitivity.json": {
+        # Firm (4) tolerated: firm is the ceiling; an hour a week even at 90 tolerated.
+        "holds": [],
         "visits": [60],
         "pressure": 4,
-        "no_friction": ["lower_legs", "feet"],
+        "techniques": [
+            ("swedish", 3, but("lower_legs", "feet")),
+            ("swedish", 2, ["lower_legs", "feet"]),
+            ("kneading", 3, ["forearms", "hands"]),
+            ("trigger_point", 4, ["forearms", "hands"]),
+        ],
+        "restrictions": gentle("lower_legs", "feet"),
+        "first_advice": "continue_standard_treatment",
         "advice": {"expected_benefits"},
+    },
+    # The clinical review's profiles.
+    "review-none-hypersensitivity-fragile-feet.json": {
+        # Tolerated level 1: level 2 now, not 4; nothing but gentle Swedish work
+        # on the swollen, fragile feet and the fragile lower legs; booking held.
+        "holds": ["consult_physician"],
+        "visits": [60],
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, ["forearms", "hands"])],
+        "restrictions": gentle("lower_legs", "feet"),
+        "first_advice": "consult_physician",
+        "advice": {"continue_standard_treatment"},
+    },
+    "review-chemo-fragile-hands.yaml": {
+        "holds": [],
+        "visits": [60],
+        "pressure": 4,
+        "techniques": [
+            ("swedish", 3, but("hands")),
+            ("swedish", 2, ["hands"]),
+            ("kneading", 3, ["forearms", "lower_legs", "feet"]),
+            ("trigger_point", 4, ["forearms", "lower_legs", "feet"]),
+        ],
+        "restrictions": gentle("hands"),
+        "first_advice": "experienced_therapist",
+        "advice": {"cipn_evidence"},
+    },
+    "review-in-course-no-doctor.yaml": {
+        # No hold mid-course, but the doctor comes first in the advice, worded
+        # for a client already in a course.
+        "holds": [],
+        "visits": [60],
+        "pressure": 3,
+        "techniques": [
+            ("swedish", 3, ALL),
+            ("kneading", 3, SPECIFIED),
+            ("trigger_point", 3, SPECIFIED),
+        ],
+        "restrictions": [],
+        "first_advice": "consult_physician",
+        "advice": {"experienced_therapist"},
+    },
+    "review-new-client-unknown-pressure.yaml": {
+        "holds": [],
+        "visits": [60],
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, SPECIFIED)],
+        "restrictions": [],
+        "first_advice": "continue_standard_treatment",
+        "advice": {"disclose_medical_history"},
     },
 }
 
@@ -68,20 +186,49 @@ def test_every_example_has_expectations() -> None:
     assert names == set(EXPECTED)
 
 
+def name_of(technique: Any) -> str:
+    return str(getattr(technique, "value", technique))
+
+
+def in_body_order(areas: list[str]) -> list[str]:
+    return [a for a in ALL if a in areas]
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_plan(name: str) -> None:
     expected = EXPECTED[name]
-    data = load(name)
-    plan = recommend(data)
+    plan = recommend(load(name))
+    assert [h.code.value for h in plan.holds] == expected["holds"]
     assert [v.minutes for v in plan.visits] == expected["visits"]
     assert plan.pressure == expected["pressure"]
-    friction = [r for r in plan.restrictions if r.technique.value == "friction"]
-    assert [a.value for r in friction for a in r.areas] == expected["no_friction"]
-    assert expected["advice"] <= {a.code.value for a in plan.advice}
-    consulted = data.get("physician_consulted", False)
-    first = data.get("sessions_completed", 0) == 0
-    assert ("consult_physician" in {a.code.value for a in plan.advice}) == (not consulted)
-    assert first or name != "new-diabetic-client.yaml"
+    techniques = [
+        (t.name.value, t.max_pressure, [a.value for a in t.areas]) for t in plan.techniques
+    ]
+    assert techniques == [(n, cap, in_body_order(a)) for n, cap, a in expected["techniques"]]
+    restrictions = [
+        (name_of(r.technique), r.max_pressure or 0, [a.value for a in r.areas])
+        for r in plan.restrictions
+    ]
+    wanted = [(n, cap or 0, in_body_order(a)) for n, cap, a in expected["restrictions"]]
+    assert sorted(restrictions) == sorted(wanted)
+    codes = [a.code.value for a in plan.advice]
+    assert codes[0] == expected["first_advice"]
+    assert expected["advice"] <= set(codes)
+
+
+def test_a_clinics_45_minute_cap_gives_plans_and_is_reported_as_a_deviation() -> None:
+    with pytest.warns(RulebaseConflictWarning, match="longest_visit is 60 in one and 45"):
+        rulebase = load_rulebase(EXAMPLES / "clinic" / "house-maximum-45.yaml", builtin=True)
+    plan = recommend(load("cipn-mid-course.yaml"), rulebase=rulebase)
+    assert [v.minutes for v in plan.visits] == [45]
+    house = next(s for s in plan.sources if s.id == "house-policy")
+    assert (house.kind.value, house.publisher) == ("clinic", "Example Massage Clinic")
+    assert any(r.rule_id == "house-maximum-visit" for r in plan.visits[0].reasons)
+    report = verify(rulebase, search=0, article=True)
+    assert report.safe
+    assert not report.ok
+    assert (1,) in {c.invariants for c in report.deviations}
+    assert "house-maximum-visit" in {r for c in report.deviations for r in c.rules}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -1,7 +1,7 @@
-"""The contract's safety properties, as properties over generated profiles.
+"""The contract's invariants, as hypothesis properties over generated profiles.
 
-Each property is written out here from the contract's words rather than by
-calling the library's own checker, so a bug there cannot hide one here.
+Each invariant is stated in ``tests/contract.py`` from the contract's words,
+not by calling the library's own checker, so a bug there cannot hide one here.
 """
 
 from __future__ import annotations
@@ -9,82 +9,101 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from massageplan import ClientProfile, SessionPlan, TechniqueName, recommend
-from tests.strategies import json_like, near_profiles, profile_dicts, profiles
-
-
-def plan_for(profile: ClientProfile) -> SessionPlan:
-    return recommend(profile)
-
-
-@given(profiles)
-def test_1_no_friction_on_swollen_or_fragile_areas(profile: ClientProfile) -> None:
-    plan = plan_for(profile)
-    at_risk = set(profile.swelling) | set(profile.fragile_tissue)
-    restricted = {
-        area
-        for restriction in plan.restrictions
-        if restriction.technique is TechniqueName.FRICTION
-        for area in restriction.areas
-    }
-    assert at_risk <= restricted
-    for technique in plan.techniques:
-        if technique.name is TechniqueName.FRICTION:
-            assert not at_risk & set(technique.areas)
+from massageplan import ClientProfile, PlanSafetyError, SessionPlan, recommend
+from tests import contract
+from tests.strategies import (
+    clinic_choices,
+    clinic_rulebase,
+    json_like,
+    near_profiles,
+    profile_dicts,
+    profiles,
+)
 
 
 @given(profiles)
-def test_2_visits_within_tolerance_and_an_hour_a_week(profile: ClientProfile) -> None:
-    plan = plan_for(profile)
-    minutes = [visit.minutes for visit in plan.visits]
-    assert minutes, "every plan schedules the week"
-    assert all(m <= profile.tolerance.minutes for m in minutes)
-    assert sum(minutes) <= 60
+def test_safety_1_no_friction_on_swollen_or_fragile_areas(profile: ClientProfile) -> None:
+    contract.safety_1_no_friction(profile, recommend(profile))
+
+
+@given(profiles)
+def test_safety_2_only_gentle_work_on_swollen_or_fragile_tissue(profile: ClientProfile) -> None:
+    contract.safety_2_only_gentle(profile, recommend(profile))
+
+
+@given(profiles)
+def test_safety_3_visits_within_tolerance(profile: ClientProfile) -> None:
+    contract.safety_3_visits(profile, recommend(profile))
+
+
+@given(profiles)
+def test_safety_4_gradual_pressure_for_every_client(profile: ClientProfile) -> None:
+    contract.safety_4_gradual_pressure(profile, recommend(profile))
+
+
+@given(profiles)
+def test_safety_5_doctor_first(profile: ClientProfile) -> None:
+    contract.safety_5_doctor_first(profile, recommend(profile))
+
+
+@given(profiles)
+def test_safety_6_every_item_cited_with_an_honest_kind(profile: ClientProfile) -> None:
+    contract.safety_6_cited(recommend(profile))
+
+
+@settings(max_examples=60, deadline=None)  # the first call loads a rulebase
+@given(clinic_choices, profiles)
+def test_every_rulebase_fails_closed(choices: frozenset[str], profile: ClientProfile) -> None:
+    """Any clinic rulebase gives a plan that keeps every safety invariant, or an error."""
+    rulebase = clinic_rulebase(choices)
+    refused: PlanSafetyError | None = None
+    try:
+        plan = recommend(profile, rulebase=rulebase)
+    except PlanSafetyError as exc:
+        refused = exc
+    if refused is None:
+        contract.all_safety(profile, plan)
+    else:  # refused, naming invariants of the contract's safety list
+        assert refused.violations
+        assert refused.invariants
+        assert set(refused.invariants) <= {1, 2, 3, 4, 5, 6}
+
+
+# ------------------------------------------------- article conformance (built-in)
+
+
+@given(profiles)
+def test_article_one_60_minute_visit_when_tolerated(profile: ClientProfile) -> None:
     if profile.tolerance.minutes >= 60:
-        assert minutes == [60]
+        assert [v.minutes for v in recommend(profile).visits] == [60]
 
 
 @given(profiles)
-def test_3_pressure_rises_gradually(profile: ClientProfile) -> None:
-    plan = plan_for(profile)
-    if profile.hypersensitivity.value != "none":
-        assert plan.pressure <= (profile.tolerance.pressure or 0) + 1
-    if profile.hypersensitivity.value in ("moderate", "severe") and profile.sessions_completed == 0:
-        assert plan.pressure == 1
+def test_article_shorter_visits_within_an_hour(profile: ClientProfile) -> None:
+    plan = recommend(profile)
+    if profile.tolerance.minutes < 60:
+        minutes = [v.minutes for v in plan.visits]
+        assert minutes
+        assert all(m <= profile.tolerance.minutes for m in minutes)
+        assert sum(minutes) <= 60
+        assert "slower_progress_with_shorter_sessions" in {a.code.value for a in plan.advice}
 
 
 @given(profiles)
-def test_4_no_technique_above_the_plan_pressure(profile: ClientProfile) -> None:
-    plan = plan_for(profile)
-    assert all(t.max_pressure <= plan.pressure for t in plan.techniques)
+def test_article_guidance_points_where_they_apply(profile: ClientProfile) -> None:
+    plan = recommend(profile)
+    codes = {a.code.value for a in plan.advice}
+    assert {"continue_standard_treatment", "disclose_medical_history"} <= codes
+    assert ("experienced_therapist" in codes) == (profile.hypersensitivity.value != "none")
+    assert "swedish" in {t.name.value for t in plan.techniques}
+    if not profile.physician_consulted:
+        assert "consult_physician" in codes
 
 
-@given(profiles)
-def test_5_consult_physician_before_the_first_session(profile: ClientProfile) -> None:
-    plan = plan_for(profile)
-    if profile.sessions_completed == 0 and not profile.physician_consulted:
-        assert "consult_physician" in {a.code.value for a in plan.advice}
-
-
-@given(profiles)
-def test_6_every_item_is_cited(profile: ClientProfile) -> None:
-    plan = plan_for(profile)
-    builtin_sources = {f"ref{n}" for n in range(1, 9)} | {"article"}
-    items: list[Any] = [*plan.visits, *plan.techniques, *plan.restrictions, *plan.advice]
-    for item in items:
-        assert item.reasons
-        for reason in item.reasons:
-            assert reason.rule_id in plan.fired_rules
-            assert reason.text.strip()
-            assert reason.sources
-            for source in reason.sources:
-                assert source.id in builtin_sources
-                assert source.title
-                assert source.publisher
-                assert source.url
+# ------------------------------------------------------------ determinism, input
 
 
 @given(profile_dicts())

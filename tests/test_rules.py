@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from massageplan import RulebaseError, load_rulebase, recommend
-from massageplan._rules import builtin_rules_dir
+from massageplan import RulebaseConflictWarning, RulebaseError, load_rulebase, recommend
+from massageplan._rulebase import builtin_rules_dir
+
+PLAIN = {
+    "condition": "diabetic_neuropathy",
+    "hypersensitivity": "mild",
+    "tolerance": {"minutes": 60},
+}
 
 GOOD_RULE = """\
 rules:
@@ -44,19 +50,89 @@ def test_builtin_rulebase_loads_with_the_article_rules() -> None:
     assert rulebase["technique-mix"].line == 4
 
 
-def test_id_resolves_to_the_reference_above() -> None:
+def test_id_resolves_to_the_work_it_repeats(tmp_path: Path) -> None:
+    # [3] and [5] are "Id."; [6] repeats [2] in full. Each work is one source.
+    path = write(tmp_path, GOOD_RULE.replace("[ref6]", "[ref3, ref5, ref6, ref2, ref4]"))
+    rulebase = load_rulebase(path)
+    assert rulebase["extra-advice"].reason.sources == ("ref2", "ref4")
+    assert set(rulebase.sources) == {"ref2", "ref4"}
+    assert rulebase.sources["ref2"].kind.value == "reference"
+
+
+def test_builtin_sources_have_honest_kinds() -> None:
     sources = load_rulebase().sources
-    assert sources["ref3"].url == sources["ref2"].url
-    assert sources["ref3"].title == sources["ref2"].title
-    assert sources["ref5"].url == sources["ref4"].url
-    assert sources["ref3"].id == "ref3"
-    assert set(sources) == {"article", *(f"ref{n}" for n in range(1, 9))}
+    assert sources["article"].kind.value == "article"
+    assert sources["article"].publisher == "Soothe"
+    assert {s.kind.value for k, s in sources.items() if k.startswith("ref")} == {"reference"}
+    default = sources["project-default"]
+    assert default.kind.value == "project_default"
+    assert "choice of the massageplan project" in default.title
+    assert (default.url, default.year) == (None, None)
 
 
 def test_custom_file_alone(tmp_path: Path) -> None:
     rulebase = load_rulebase(write(tmp_path, GOOD_RULE))
     assert [r.id for r in rulebase] == ["extra-advice"]
-    assert rulebase["extra-advice"].reason.sources[0].id == "ref6"
+    assert rulebase["extra-advice"].reason.sources == ("ref2",)  # [6] is [2]
+
+
+CLINIC = """\
+sources:
+  - id: clinic-policy
+    title: House rules
+    publisher: Example Clinic
+    year: 2026
+rules:
+  - id: house-advice
+    title: Our own advice
+    then:
+      - advise: experienced_therapist
+        text: Ask for the clinic's neuropathy specialist.
+    because: The clinic has a specialist.
+    sources: [clinic-policy]
+"""
+
+
+def test_a_clinic_declares_and_cites_its_own_sources(tmp_path: Path) -> None:
+    rulebase = load_rulebase(write(tmp_path, CLINIC))
+    source = rulebase.sources["clinic-policy"]
+    assert (source.kind.value, source.publisher, source.year, source.url) == (
+        "clinic",
+        "Example Clinic",
+        2026,
+        None,
+    )
+    # Its advice replaces the built-in text: a conflict to warn about, not an error.
+    with pytest.warns(RulebaseConflictWarning, match="two different texts"):
+        layered = load_rulebase(write(tmp_path, CLINIC), builtin=True)
+    plan = recommend(PLAIN, rulebase=layered)
+    advice = next(a for a in plan.advice if a.code.value == "experienced_therapist")
+    assert [r.sources for r in advice.reasons] == [("ref2",), ("clinic-policy",)]
+    assert "clinic-policy" in {s.id for s in plan.sources}
+
+
+def test_an_undeclared_clinic_source_is_an_error_with_file_and_line(tmp_path: Path) -> None:
+    error = load_error(tmp_path, CLINIC.replace("[clinic-policy]", "[clinic-polcy]"))
+    assert (error.line, error.rule_id, error.key_path) == (
+        13,
+        "house-advice",
+        "rules[0].sources[0]",
+    )
+    assert "did you mean 'clinic-policy'?" in str(error)
+
+
+@pytest.mark.parametrize("kind", ["article", "reference", "project_default"])
+def test_a_clinic_cannot_claim_the_articles_kinds(tmp_path: Path, kind: str) -> None:
+    error = load_error(tmp_path, CLINIC.replace("    year: 2026\n", f"    kind: {kind}\n"))
+    assert error.line == 5
+    assert error.key_path == "sources[0].kind"
+    assert "built-in library's" in str(error)
+
+
+def test_a_source_id_declared_twice_is_an_error(tmp_path: Path) -> None:
+    error = load_error(tmp_path, CLINIC.replace("  - id: clinic-policy", "  - id: ref1"))
+    assert (error.line, error.key_path) == (2, "sources[0].id")
+    assert "already declared" in str(error)
 
 
 def test_unknown_source_names_file_line_and_rule(tmp_path: Path) -> None:
@@ -151,7 +227,7 @@ def test_duplicate_rule_ids(tmp_path: Path) -> None:
         load_rulebase(tmp_path)
     error = info.value
     assert (error.path, error.line, error.rule_id) == (tmp_path / "b.yaml", 2, "extra-advice")
-    assert f"{tmp_path / 'a.yaml'}:2" in str(error)
+    assert f"{tmp_path / 'a.yaml'}:2" in str(error)  # errors name the real file
 
 
 def test_layered_rule_replaces_builtin_only_when_it_says_so(tmp_path: Path) -> None:
@@ -172,6 +248,11 @@ def test_layered_rule_replaces_builtin_only_when_it_says_so(tmp_path: Path) -> N
     }
     plan = recommend(profile, rulebase=rulebase)
     assert plan.trace == rulebase.trace
+    # The trace names files without a machine's paths.
+    (line,) = plan.trace
+    assert str(tmp_path) not in line
+    assert "from rules.yaml:" in line
+    assert "massageplan/rules/20-pressure.yaml:4" in line
     texts = {a.code.value: a.text for a in plan.advice}
     assert texts["experienced_therapist"] == "Ask for the clinic's neuropathy specialist."
 

@@ -1,4 +1,5 @@
-"""A rulebase missing a safety rule yields an error, never an unsafe plan."""
+"""A rulebase missing a safety rule, or adding an unsafe one, yields an error naming
+the invariant, the profile values and the rules, never an unsafe plan."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from massageplan import PlanSafetyError, RulebaseConflictWarning, load_rulebase, recommend
-from massageplan._rules import builtin_rules_dir
+from massageplan._rulebase import builtin_rules_dir
 
 PROFILE = {
     "condition": "diabetic_neuropathy",
@@ -27,18 +28,57 @@ def rulebase_without(tmp_path: Path, *rule_files: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("missing", "words"),
+    ("missing", "invariant", "words"),
     [
-        ("40-friction.yaml", "no friction restriction covers swollen or fragile feet"),
-        ("20-pressure.yaml", "level 1"),
-        ("50-advice.yaml", "consult a physician"),
+        ("40-swollen-and-fragile-tissue.yaml", 1, "no restriction of friction covers feet"),
+        ("20-pressure.yaml", 4, "while the tolerated pressure is unknown"),
+        ("50-advice.yaml", 5, "the consult_physician hold is missing"),
+        ("30-schedule.yaml", 3, "no hold and no visit"),
     ],
 )
-def test_missing_safety_rule_is_an_error(tmp_path: Path, missing: str, words: str) -> None:
+def test_missing_safety_rules_are_an_error(
+    tmp_path: Path, missing: str, invariant: int, words: str
+) -> None:
     rulebase = load_rulebase(rulebase_without(tmp_path, missing))
+    profile = {**PROFILE, "physician_consulted": missing != "50-advice.yaml"}
     with pytest.raises(PlanSafetyError, match=words) as info:
-        recommend(PROFILE, rulebase=rulebase)
-    assert "technique-mix" in info.value.rule_ids
+        recommend(profile, rulebase=rulebase)
+    error = info.value
+    assert invariant in error.invariants
+    assert f"safety invariant {invariant} (" in str(error)
+    assert "no plan is returned" in str(error)
+
+
+def test_the_error_names_the_profile_values_and_the_rules(tmp_path: Path) -> None:
+    custom = tmp_path / "unsafe.yaml"
+    custom.write_text(
+        "rules:\n"
+        "  - id: kneading-everywhere\n"
+        "    title: Kneading everywhere\n"
+        "    then:\n"
+        "      - technique: kneading\n"
+        "        areas: all\n"
+        "    because: A clinic's own idea.\n"
+        "    sources: [ref1]\n"
+        "  - id: gentle-work-on-fragile-tissue\n"
+        "    title: The article's letter only\n"
+        "    replaces: true\n"
+        "    then: [{avoid: friction, areas: fragile_tissue}]\n"
+        "    because: Only friction is named.\n"
+        "    sources: [article]\n",
+        encoding="utf-8",
+    )
+    rulebase = load_rulebase(custom, builtin=True)
+    with pytest.raises(PlanSafetyError) as info:
+        recommend({**PROFILE, "physician_consulted": True, "fragile_tissue": ["hands"]}, rulebase)
+    error = info.value
+    # The built-in rules hold on swollen feet; the clinic's kneading is on the fragile hands.
+    assert error.invariants == (2,)
+    assert error.profile_values == {"swelling": ["feet"], "fragile_tissue": ["hands"]}
+    assert "kneading-everywhere" in error.rule_ids
+    assert "kneading is listed on hands" in str(error)
+    assert "[profile swelling: feet; fragile_tissue: hands]" in str(error)
+    assert "kneading-everywhere (unsafe.yaml:2)" in str(error)
 
 
 def test_friction_prescribed_on_a_swollen_area_is_refused(tmp_path: Path) -> None:
@@ -52,15 +92,48 @@ def test_friction_prescribed_on_a_swollen_area_is_refused(tmp_path: Path) -> Non
         "        areas: [feet, lower_legs]\n"
         "        max_pressure: 2\n"
         "    because: A clinic's own idea.\n"
-        "    sources: [ref1]\n",
+        "    sources: [ref1]\n"
+        "  - id: no-friction-on-swelling\n"
+        "    title: Only the hands\n"
+        "    replaces: true\n"
+        "    when: {swelling: {includes: hands}}\n"
+        "    then: [{avoid: friction, areas: [hands]}]\n"
+        "    because: Only the hands.\n"
+        "    sources: [article]\n",
         encoding="utf-8",
     )
-    with pytest.warns(RulebaseConflictWarning, match="friction-everywhere") as conflicts:
-        rulebase = load_rulebase(custom, builtin=True)
-    assert len(conflicts) == 2  # against both built-in friction restrictions
-    plan = recommend({**PROFILE, "swelling": []}, rulebase=rulebase)
-    assert [a.value for a in plan.techniques[-1].areas] == ["lower_legs", "feet"]
-    # With swollen feet, the built-in restriction removes the feet from friction.
-    plan = recommend(PROFILE, rulebase=rulebase)
+    rulebase = load_rulebase(custom, builtin=True)
+    # Without swelling, friction on the legs is the clinic's choice.
+    plan = recommend({**PROFILE, "swelling": [], "physician_consulted": True}, rulebase=rulebase)
     friction = next(t for t in plan.techniques if t.name.value == "friction")
-    assert [a.value for a in friction.areas] == ["lower_legs"]
+    assert [a.value for a in friction.areas] == ["lower_legs", "feet"]
+    # With swollen feet, the weakened restriction lets friction through: refused.
+    with pytest.raises(PlanSafetyError) as info:
+        recommend({**PROFILE, "physician_consulted": True}, rulebase=rulebase)
+    assert info.value.invariants == (1, 2)
+    assert "friction is listed on feet" in str(info.value)
+    assert "friction-everywhere" in info.value.rule_ids
+    assert "no-friction-on-swelling" in info.value.rule_ids  # bears on it, did not fire
+    assert "did not fire" in str(info.value)
+
+
+def test_a_conflicting_restriction_still_removes_friction(tmp_path: Path) -> None:
+    custom = tmp_path / "feet.yaml"
+    custom.write_text(
+        "rules:\n"
+        "  - id: friction-on-feet\n"
+        "    title: Friction on the feet\n"
+        "    then: [{technique: friction, areas: [feet]}]\n"
+        "    because: A clinic's own idea.\n"
+        "    sources: [ref1]\n"
+        "  - id: no-friction-on-feet\n"
+        "    title: But not on the feet\n"
+        "    then: [{avoid: friction, areas: [feet, ankles]}]\n"
+        "    because: A second thought.\n"
+        "    sources: [article]\n",
+        encoding="utf-8",
+    )
+    with pytest.warns(RulebaseConflictWarning, match="friction-on-feet"):
+        rulebase = load_rulebase(custom, builtin=True)
+    plan = recommend({**PROFILE, "physician_consulted": True}, rulebase=rulebase)
+    assert "friction" not in {t.name.value for t in plan.techniques}

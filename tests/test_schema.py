@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from massageplan import recommend
-from massageplan._rules import builtin_rules_dir
+from massageplan._rulebase import builtin_rules_dir
 from massageplan._schema import SCHEMA_DIR, schema_text, schemas
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -51,7 +51,8 @@ def test_builtin_rulebase_is_safe() -> None:
     report = verify(search=50)
     assert report.ok, str(report)
     assert report.swept > 1000
-    assert "every safety property holds" in str(report)
+    assert "every safety invariant" in str(report)
+    assert "all hold" in str(report)
 
 
 def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
@@ -59,23 +60,29 @@ def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
     path.write_text(UNSAFE, encoding="utf-8")
     report = verify(load_quietly(path), search=0)
     assert not report.ok
-    on_feet = [c for c in report.counterexamples if "friction_on_area" in c.kinds]
+    on_feet = [
+        c
+        for c in report.counterexamples
+        if any("friction is listed on feet" in v for v in c.violations)
+    ]
     assert on_feet, str(report)
     example = on_feet[0]
-    assert example.properties == (1,)
+    # Friction is neither allowed (1) nor gentle work (2) on swollen feet.
+    assert example.invariants == (1, 2)
     assert [a.value for a in example.profile.swelling] == ["feet"]
     assert example.rules == ("friction-on-feet",)
-    assert "no-friction-on-swelling" in example.silent_rules
-    assert "friction is prescribed on swollen or fragile feet" in str(report)
+    assert "safety invariant 1 (no friction on swollen or fragile tissue)" in str(report)
 
 
 def test_weakened_restriction_is_caught_by_the_silent_rule(tmp_path: Path) -> None:
     weakened = tmp_path / "weak.yaml"
     weakened.write_text("rules:\n" + ONLY_HANDS, encoding="utf-8")
     report = verify(load_quietly(weakened), search=0)
-    kinds = {c.kinds for c in report.counterexamples}
-    assert ("uncovered_area",) in kinds
-    uncovered = next(c for c in report.counterexamples if c.kinds == ("uncovered_area",))
+    uncovered = next(
+        c
+        for c in report.counterexamples
+        if c.invariants == (1,) and "no restriction of friction covers" in c.violations[0]
+    )
     # A swollen area other than the hands, that the replaced rule no longer covers.
     assert uncovered.profile.swelling
     assert "no-friction-on-swelling" in uncovered.rules + uncovered.silent_rules
@@ -86,7 +93,7 @@ def test_hypothesis_search_finds_what_the_sweep_would(tmp_path: Path) -> None:
     path.write_text(UNSAFE, encoding="utf-8")
     report = verify(load_quietly(path), search=300)
     assert report.searched == 300
-    assert any("friction_on_area" in c.kinds for c in report.counterexamples)
+    assert any(c.rules == ("friction-on-feet",) for c in report.counterexamples)
 
 
 def test_counterexamples_are_real(tmp_path: Path) -> None:
@@ -109,3 +116,38 @@ def test_sweep_covers_the_values_rules_test() -> None:
     }
     assert ("severe", 0, 59) in seen
     assert ("none", 1, 60) in seen
+
+
+def test_builtin_rulebase_follows_the_article() -> None:
+    report = verify(search=50, article=True)
+    assert report.ok, str(report)
+    assert "and the article's guidance" in str(report)
+
+
+def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
+    # Two visits at most, and no split advice: the article's guidance, not safety.
+    path = tmp_path / "clinic.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: split-sessions\n"
+        "    title: Two visits at most\n"
+        "    replaces: true\n"
+        "    when: {tolerance.minutes: {below: 60}}\n"
+        "    then: [{visits: {longest_visit: tolerance, at_most_per_week: 2}}]\n"
+        "    because: The clinic books two visits a week at most.\n"
+        "    sources: [article]\n",
+        encoding="utf-8",
+    )
+    rulebase = load_quietly(path)
+    assert verify(rulebase, search=0).ok  # safe: no article check asked for
+    report = verify(rulebase, search=0, article=True)
+    assert report.safe
+    assert not report.ok
+    (deviation,) = report.deviations
+    assert deviation.scope == "article"
+    assert deviation.invariants == (2,)
+    assert "slower_progress_with_shorter_sessions advice is missing" in str(report)
+    assert "split-sessions" in deviation.rules + deviation.silent_rules
+    # And recommend() gives these clients plans.
+    plan = recommend(deviation.profile, rulebase=rulebase)
+    assert len(plan.visits) <= 2

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict
 from ._errors import MassagePlanError
 from ._profile import ClientProfile
 from ._recommend import as_profile, recommend
-from ._render import pressure_words
-from ._rules import Rulebase
+from ._rulebase import Rulebase
+from ._words import pressure_words
 
 MAX_WEEKS = 104
 _FROZEN = ConfigDict(frozen=True, extra="forbid")

@@ -40,6 +40,8 @@ from ._errors import EngineError
 from ._facts import FactValue
 
 RULES_PER_RULESET = 32
+# Named in every plan's generated_by; the same on every machine with this release.
+ENGINE_NAME = "durable-rules 2.0.28"
 
 _LOCK = threading.Lock()
 _names = itertools.count()

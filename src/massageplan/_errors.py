@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,22 +65,34 @@ class RulebaseError(MassagePlanError, ValueError):
 
 
 class PlanSafetyError(MassagePlanError):
-    """The rules produced a plan that breaks a safety property of the contract.
+    """The rules produced a plan that breaks a safety invariant of the contract.
 
-    Raised instead of returning an incomplete or unsafe plan. It can only
-    happen with a rulebase that lacks a safety rule; ``verify()`` finds such
-    rulebases before they are used.
+    Raised instead of returning the plan. It can only happen with a rulebase
+    that lacks a safety rule or adds an unsafe one; ``verify()`` finds such
+    rulebases before they are used. ``invariants`` holds the numbers of the
+    invariants broken, ``violations`` says how, ``profile_values`` the profile
+    fields involved, and ``rule_ids`` the rules responsible.
     """
 
-    def __init__(self, violations: Sequence[str], rule_ids: Sequence[str]) -> None:
+    def __init__(
+        self,
+        violations: Sequence[str],
+        *,
+        invariants: Sequence[int],
+        rule_ids: Sequence[str],
+        profile_values: Mapping[str, object],
+        responsible: Sequence[str] = (),
+    ) -> None:
         self.violations: tuple[str, ...] = tuple(violations)
+        self.invariants: tuple[int, ...] = tuple(invariants)
         self.rule_ids: tuple[str, ...] = tuple(rule_ids)
-        fired = ", ".join(self.rule_ids) or "none"
-        super().__init__(
-            "the rulebase produced an unsafe plan: "
-            + "; ".join(self.violations)
-            + f" (rules fired: {fired})"
-        )
+        self.profile_values: dict[str, object] = dict(profile_values)
+        lines = ["the rulebase made an unsafe plan, so no plan is returned:"]
+        lines += [f"- {v}" for v in self.violations]
+        if responsible:
+            lines.append("rules responsible: " + "; ".join(responsible))
+        lines.append("run 'massageplan verify' on the rulebase to find every such profile")
+        super().__init__("\n".join(lines))
 
 
 class EngineError(MassagePlanError):

@@ -13,7 +13,7 @@ from ._facts import FIELDS, describe_value, profile_facts
 from ._plan import SessionPlan
 from ._profile import ClientProfile
 from ._recommend import as_profile, builtin_rulebase, compiled, evaluate, unsafe
-from ._rules import Rulebase
+from ._rulebase import Rulebase
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -118,5 +118,7 @@ def explain(
             )
         )
     if problems:
-        return Explanation(rules=tuple(explained), plan=None, error=str(unsafe(plan, problems)))
+        return Explanation(
+            rules=tuple(explained), plan=None, error=str(unsafe(plan, problems, rules))
+        )
     return Explanation(rules=tuple(explained), plan=plan)

@@ -7,7 +7,7 @@ language, not durable-rules. The engine module compiles these tests.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,16 +25,22 @@ Kind = Literal["enum", "int", "bool", "areas"]
 
 @dataclass(frozen=True)
 class FactField:
-    """One thing a rule may test."""
+    """One thing a rule may test: its one definition.
+
+    ``read`` takes the fact from a profile (None: unknown, so absent from the
+    facts); ``field`` names the profile field it comes from, which the
+    profile-space sweep varies.
+    """
 
     name: str
     kind: Kind
     description: str
+    read: Callable[[ClientProfile], FactValue | None]
+    field: str
     values: tuple[str, ...] = ()  # enum values; ordered for ``ordered`` enums
     ordered: bool = False
     minimum: int = 0
     maximum: int = INT_CEILING
-    derived: bool = False
     # Shown by explain() when the fact is absent (e.g. pressure not yet known).
     unknown_as: str = ""
 
@@ -43,28 +49,47 @@ def _values(enum_type: type[enum.Enum]) -> tuple[str, ...]:
     return tuple(str(member.value) for member in enum_type)
 
 
+def _areas(name: str) -> Callable[[ClientProfile], FactValue]:
+    return lambda profile: [a.value for a in getattr(profile, name)]
+
+
 FIELDS: dict[str, FactField] = {
     f.name: f
     for f in (
-        FactField("condition", "enum", "the client's neuropathy", _values(Condition)),
+        FactField(
+            "condition",
+            "enum",
+            "the client's neuropathy",
+            lambda p: p.condition.value,
+            "condition",
+            _values(Condition),
+        ),
         FactField(
             "hypersensitivity",
             "enum",
             "touch hypersensitivity",
+            lambda p: p.hypersensitivity.value,
+            "hypersensitivity",
             _values(Hypersensitivity),
             ordered=True,
         ),
-        FactField("swelling", "areas", "swollen areas", _values(BodyArea)),
+        FactField(
+            "swelling", "areas", "swollen areas", _areas("swelling"), "swelling", _values(BodyArea)
+        ),
         FactField(
             "fragile_tissue",
             "areas",
             "areas of fragile tissue from vascular dysfunction",
+            _areas("fragile_tissue"),
+            "fragile_tissue",
             _values(BodyArea),
         ),
         FactField(
             "tolerance.minutes",
             "int",
             "longest session tolerated (minutes)",
+            lambda p: p.tolerance.minutes,
+            "tolerance.minutes",
             minimum=5,
             maximum=180,
         ),
@@ -72,23 +97,40 @@ FIELDS: dict[str, FactField] = {
             "tolerance.pressure",
             "int",
             "firmest pressure tolerated so far (level)",
+            lambda p: p.tolerance.pressure,
+            "tolerance.pressure",
             minimum=1,
             maximum=5,
             unknown_as="not yet known",
         ),
-        FactField("sessions_completed", "int", "sessions already done"),
-        FactField("physician_consulted", "bool", "has talked to their doctor about massage"),
+        FactField(
+            "sessions_completed",
+            "int",
+            "sessions already done",
+            # A counter above any threshold a rule may name compares the same.
+            lambda p: min(p.sessions_completed, INT_CEILING),
+            "sessions_completed",
+        ),
+        FactField(
+            "physician_consulted",
+            "bool",
+            "has talked to their doctor about massage",
+            lambda p: bool(p.physician_consulted),
+            "physician_consulted",
+        ),
         FactField(
             "first_session",
             "bool",
             "no session done yet (sessions_completed is 0)",
-            derived=True,
+            lambda p: p.sessions_completed == 0,
+            "sessions_completed",
         ),
         FactField(
             "pressure_known",
             "bool",
             "the firmest pressure tolerated is known",
-            derived=True,
+            lambda p: p.tolerance.pressure is not None,
+            "tolerance.pressure",
         ),
     )
 }
@@ -101,6 +143,13 @@ def count_key(area_field: str) -> str:
     return f"{area_field}.count"
 
 
+# The profile field each engine fact comes from (area counts go with their list).
+FACT_FIELD: dict[str, str] = {
+    **{name: f.field for name, f in FIELDS.items()},
+    **{count_key(name): FIELDS[name].field for name in AREA_FIELDS},
+}
+
+
 def profile_facts(profile: ClientProfile) -> Facts:
     """The clean, typed facts of a profile.
 
@@ -108,21 +157,14 @@ def profile_facts(profile: ClientProfile) -> Facts:
     absent rather than null (the engine treats nulls oddly), and every field
     in :data:`FIELDS` is present unless it is unknown.
     """
-    facts: Facts = {
-        "condition": profile.condition.value,
-        "hypersensitivity": profile.hypersensitivity.value,
-        "tolerance.minutes": profile.tolerance.minutes,
-        "sessions_completed": min(profile.sessions_completed, INT_CEILING),
-        "physician_consulted": bool(profile.physician_consulted),
-        "first_session": profile.sessions_completed == 0,
-        "pressure_known": profile.tolerance.pressure is not None,
-    }
-    if profile.tolerance.pressure is not None:
-        facts["tolerance.pressure"] = profile.tolerance.pressure
-    for name in AREA_FIELDS:
-        areas = [a.value for a in getattr(profile, name)]
-        facts[name] = areas
-        facts[count_key(name)] = len(areas)
+    facts: Facts = {}
+    for name, fact in FIELDS.items():
+        value = fact.read(profile)
+        if value is None:
+            continue
+        facts[name] = value
+        if fact.kind == "areas" and isinstance(value, list):
+            facts[count_key(name)] = len(value)
     return facts
 
 

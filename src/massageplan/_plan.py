@@ -1,9 +1,9 @@
-"""The session plan: what to do this week, and the cited reason for each item."""
+"""The session plan (contract version 2): what to do, and the cited reason for each item."""
 
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,10 @@ class TechniqueName(str, enum.Enum):
 
 TECHNIQUE_ORDER: dict[TechniqueName, int] = {t: i for i, t in enumerate(TechniqueName)}
 
+# A restriction of every technique (e.g. no work at all on an area).
+EVERY_TECHNIQUE = "all"
+RestrictedTechnique = TechniqueName | Literal["all"]
+
 
 class AdviceCode(str, enum.Enum):
     """Stable codes of advice; booking software may key on them."""
@@ -35,45 +39,84 @@ class AdviceCode(str, enum.Enum):
     CIPN_EVIDENCE = "cipn_evidence"
 
 
+class HoldCode(str, enum.Enum):
+    """Stable codes of holds: booking software must not book while one is present."""
+
+    CONSULT_PHYSICIAN = "consult_physician"
+    PHYSICIAN_CLEARANCE = "physician_clearance"
+
+
 class Severity(str, enum.Enum):
-    """How much an item matters, as in CDS Hooks cards."""
+    """How much an item matters, as in CDS Hooks cards (mildest first)."""
 
     INFO = "info"
     WARNING = "warning"
     CRITICAL = "critical"
 
 
+SEVERITY_ORDER: dict[Severity, int] = {s: i for i, s in enumerate(Severity)}
+
+
+class Audience(str, enum.Enum):
+    """Who a piece of advice is written for."""
+
+    CLIENT = "client"
+    THERAPIST = "therapist"
+
+
+class SourceKind(str, enum.Enum):
+    """Where a source comes from; see the contract's section on sources."""
+
+    ARTICLE = "article"  # the article itself
+    REFERENCE = "reference"  # one of its numbered references, "Id." resolved
+    LITERATURE = "literature"  # a published source beyond the article, checked to exist
+    PROJECT_DEFAULT = "project_default"  # this project's choice where the sources give none
+    CLINIC = "clinic"  # a clinic's own policy, declared in its rule files
+
+
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class Source(BaseModel):
-    """The article, or one of its numbered references."""
+    """A work (or a policy) a plan cites, listed once per plan."""
 
     model_config = _FROZEN
 
-    id: str = Field(description="'article', or 'refN' for the article's reference [N].")
-    title: str
-    publisher: str
-    url: str
+    id: str
+    kind: SourceKind
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    year: int | None = None
+    url: str | None = None
 
 
 class Reason(BaseModel):
-    """Why an item is in the plan: the rule, a sentence, and its sources."""
+    """Why an item is in the plan: the rule, a sentence, and the ids of its sources."""
 
     model_config = _FROZEN
 
     rule_id: str
     text: str = Field(min_length=1, description="One sentence of explanation.")
-    sources: Annotated[tuple[Source, ...], Field(min_length=1)]
+    severity: Severity = Field(description="How much the rule's contribution matters.")
+    sources: Annotated[tuple[str, ...], Field(min_length=1)] = Field(
+        description="Ids of the plan's sources that back this reason."
+    )
     quote: str | None = Field(
         default=None, description="The article's sentence this reason rests on, if any."
-    )
-    severity: Severity = Field(
-        default=Severity.INFO, description="How much the rule's contribution matters."
     )
 
 
 Reasons = Annotated[tuple[Reason, ...], Field(min_length=1)]
+
+
+class Hold(BaseModel):
+    """Something that must happen before the next session may be booked."""
+
+    model_config = _FROZEN
+
+    code: HoldCode
+    text: str
+    reasons: Reasons
 
 
 class Visit(BaseModel):
@@ -93,12 +136,16 @@ class Technique(BaseModel):
 
 
 class Restriction(BaseModel):
-    """A technique that must not be used on the listed areas."""
+    """What must not be done where: a technique (or every one) on some areas,
+    entirely, or above a pressure level when ``max_pressure`` is set."""
 
     model_config = _FROZEN
 
-    technique: TechniqueName
+    technique: RestrictedTechnique = Field(description="A technique, or 'all' for every one.")
     areas: Annotated[tuple[BodyArea, ...], Field(min_length=1)]
+    max_pressure: PressureLevel | None = Field(
+        default=None, description="Null: not at all. A level: nothing firmer than it."
+    )
     reasons: Reasons
 
 
@@ -107,23 +154,40 @@ class Advice(BaseModel):
 
     code: AdviceCode
     text: str
+    severity: Severity
+    audience: Audience = Field(description="Who the text is written for.")
     reasons: Reasons
 
 
-class SessionPlan(BaseModel):
-    """A complete plan for this week, every item cited."""
+class GeneratedBy(BaseModel):
+    """What made the plan; nothing machine-specific."""
 
     model_config = _FROZEN
 
+    library: str = Field(description="'massageplan' and its version.")
+    rulebase: str = Field(description="Digest of the rules and sources, independent of paths.")
+    engine: str = Field(description="The rule engine that evaluated the conditions.")
+
+
+class SessionPlan(BaseModel):
+    """A complete plan for the next week, every item cited."""
+
+    model_config = _FROZEN
+
+    holds: tuple[Hold, ...] = Field(
+        description="Must be resolved before booking; do not book while any is present."
+    )
     visits: tuple[Visit, ...]
-    pressure: PressureLevel = Field(description="Firmest pressure level allowed this session.")
+    pressure: PressureLevel = Field(description="Firmest pressure level allowed next session.")
     pressure_reasons: tuple[Reason, ...] = Field(
         default=(), description="The rules that hold pressure at this level."
     )
     techniques: tuple[Technique, ...]
     restrictions: tuple[Restriction, ...]
     advice: tuple[Advice, ...]
+    sources: tuple[Source, ...] = Field(description="Every source cited, once, in footnote order.")
     fired_rules: tuple[str, ...]
     trace: tuple[str, ...] = Field(
         default=(), description="How the rulebase was assembled (e.g. rules replaced)."
     )
+    generated_by: GeneratedBy

@@ -4,32 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._plan import Reason, SessionPlan, Source
-from ._profile import PRESSURE_WORDS
-
-
-def words(name: str) -> str:
-    return name.replace("_", " ")
+from ._plan import EVERY_TECHNIQUE, Reason, SessionPlan, Severity, Source, SourceKind
+from ._words import pressure_words, words
 
 
 class _Footnotes:
-    """Numbers each distinct source once, in order of first citation."""
+    """Numbers each source once, in order of first citation in the rendering."""
 
-    def __init__(self) -> None:
-        # Keyed by what a reader sees: the article cites one work as [2], [3] and [6].
-        self.numbers: dict[tuple[str, str, str], int] = {}
-        self.sources: dict[int, Source] = {}
+    def __init__(self, plan: SessionPlan) -> None:
+        self.by_id: dict[str, Source] = {s.id: s for s in plan.sources}
+        self.numbers: dict[str, int] = {}
 
     def cite(self, reasons: tuple[Reason, ...]) -> str:
         marks: list[str] = []
         for reason in reasons:
-            for source in reason.sources:
-                key = (source.publisher, source.title, source.url)
-                number = self.numbers.setdefault(key, len(self.numbers) + 1)
-                self.sources.setdefault(number, source)
+            for source_id in reason.sources:
+                number = self.numbers.setdefault(source_id, len(self.numbers) + 1)
                 if f"[{number}]" not in marks:
                     marks.append(f"[{number}]")
         return "".join(marks)
+
+    def entries(self) -> list[str]:
+        return [f"[{n}] {_entry(self.by_id[s])}" for s, n in self.numbers.items()]
+
+
+def _entry(source: Source) -> str:
+    year = f", {source.year}" if source.year else ""
+    url = f" {source.url}" if source.url else ""
+    kind = (
+        ""
+        if source.kind in (SourceKind.ARTICLE, SourceKind.REFERENCE)
+        else (f" ({words(source.kind.value)})")
+    )
+    return f"{source.publisher}{year}: \u201c{source.title}\u201d{url}{kind}"
 
 
 @dataclass
@@ -43,6 +50,7 @@ class _Line:
 class _Document:
     """A plan laid out once, for every format."""
 
+    holds: list[_Line] = field(default_factory=list)
     week: list[_Line] = field(default_factory=list)
     techniques: list[_Line] = field(default_factory=list)
     avoid: list[_Line] = field(default_factory=list)
@@ -50,13 +58,11 @@ class _Document:
     sources: list[str] = field(default_factory=list)
 
 
-def pressure_words(level: int) -> str:
-    return f"level {level} ({PRESSURE_WORDS[level]})"
-
-
 def _layout(plan: SessionPlan) -> _Document:
-    notes = _Footnotes()
+    notes = _Footnotes(plan)
     doc = _Document()
+    for hold in plan.holds:
+        doc.holds.append(_Line(hold.text, cite=notes.cite(hold.reasons)))
     minutes = [v.minutes for v in plan.visits]
     if minutes:
         count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
@@ -73,26 +79,33 @@ def _layout(plan: SessionPlan) -> _Document:
     for technique in plan.techniques:
         doc.techniques.append(
             _Line(
-                f"{words(technique.name.value)}, up to level {technique.max_pressure}",
+                f"{words(technique.name.value)}, up to {pressure_words(technique.max_pressure)}",
                 ", ".join(words(a.value) for a in technique.areas),
                 notes.cite(technique.reasons),
             )
         )
     for restriction in plan.restrictions:
+        what = (
+            "work of any kind"
+            if restriction.technique == EVERY_TECHNIQUE
+            else words(str(getattr(restriction.technique, "value", restriction.technique)))
+        )
+        above = (
+            ""
+            if restriction.max_pressure is None
+            else (f" above {pressure_words(restriction.max_pressure)}")
+        )
         doc.avoid.append(
             _Line(
-                f"no {words(restriction.technique.value)} on "
-                + ", ".join(words(a.value) for a in restriction.areas),
+                f"no {what}{above} on " + ", ".join(words(a.value) for a in restriction.areas),
                 " ".join(r.text for r in restriction.reasons),
                 notes.cite(restriction.reasons),
             )
         )
     for advice in plan.advice:
-        doc.advice.append(_Line(advice.text, cite=notes.cite(advice.reasons)))
-    doc.sources = [
-        f"[{number}] {source.publisher}: \u201c{source.title}\u201d {source.url}"
-        for number, source in notes.sources.items()
-    ]
+        mark = "" if advice.severity is Severity.INFO else f"{advice.severity.value.upper()}: "
+        doc.advice.append(_Line(mark + advice.text, cite=notes.cite(advice.reasons)))
+    doc.sources = notes.entries()
     return doc
 
 
@@ -104,7 +117,10 @@ def render_text(plan: SessionPlan) -> str:
         body = f"{item.head}{sep}{item.detail}" if item.detail else item.head
         return f"{body} {item.cite}".rstrip()
 
-    out = ["THIS WEEK", *(f"  {line(i, '')}" for i in doc.week), "", "TECHNIQUES"]
+    out = []
+    if doc.holds:
+        out += ["HOLD: DO NOT BOOK YET", *(f"  - {line(i, '')}" for i in doc.holds), ""]
+    out += ["THIS WEEK", *(f"  {line(i, '')}" for i in doc.week), "", "TECHNIQUES"]
     out += [f"  {line(i, ': ')}" for i in doc.techniques]
     if doc.avoid:
         out += ["", "AVOID", *(f"  {line(i, ': ')}" for i in doc.avoid)]
@@ -122,6 +138,10 @@ def render_markdown(plan: SessionPlan) -> str:
     """The plan as Markdown, with a techniques table and numbered sources."""
     doc = _layout(plan)
     out = ["# Massage plan for this week", ""]
+    if doc.holds:
+        out += ["## Hold: do not book yet", ""]
+        out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.holds]
+        out.append("")
     out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.week]
     out += ["", "## Techniques", "", "| Technique | Areas | Sources |", "| --- | --- | --- |"]
     out += [f"| {_md(i.head)} | {_md(i.detail)} | {i.cite} |" for i in doc.techniques]

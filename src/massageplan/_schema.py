@@ -13,9 +13,9 @@ from typing import Any
 
 from ._conditions import OPERATORS
 from ._facts import FIELDS, FactField
+from ._models import RuleFile
 from ._plan import SessionPlan
 from ._profile import ClientProfile
-from ._rules import RuleFile
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

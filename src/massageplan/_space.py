@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._conditions import Clause
 from ._engine import Conditions
-from ._facts import INT_CEILING, count_key, profile_facts
+from ._facts import AREA_FIELDS, FACT_FIELD, INT_CEILING, profile_facts
 from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity
-from ._rules import LoadedRule, Rulebase, VisitsEffect
 
-AREA_FIELDS = ("swelling", "fragile_tissue")
+if TYPE_CHECKING:
+    from ._rulebase import LoadedRule, Rulebase
+
 BASE: dict[str, Any] = {
     "condition": Condition.PERIPHERAL_NEUROPATHY.value,
     "hypersensitivity": Hypersensitivity.NONE.value,
@@ -28,19 +29,6 @@ BASE: dict[str, Any] = {
     "tolerance": {"minutes": 60, "pressure": None},
     "sessions_completed": 0,
     "physician_consulted": False,
-}
-# The profile field each fact belongs to (derived facts go with their source).
-FACT_FIELD: dict[str, str] = {
-    "condition": "condition",
-    "hypersensitivity": "hypersensitivity",
-    "tolerance.minutes": "tolerance.minutes",
-    "tolerance.pressure": "tolerance.pressure",
-    "pressure_known": "tolerance.pressure",
-    "sessions_completed": "sessions_completed",
-    "first_session": "sessions_completed",
-    "physician_consulted": "physician_consulted",
-    **{name: name for name in AREA_FIELDS},
-    **{count_key(name): name for name in AREA_FIELDS},
 }
 
 
@@ -64,9 +52,7 @@ def _relevant_areas(rulebase: Rulebase) -> list[BodyArea]:
         for clause in rule.clauses:
             named |= {BodyArea(t.value) for t in clause.tests if t.op == "includes"}
         for effect in rule.rule.then:
-            areas = getattr(effect, "areas", None)
-            if isinstance(areas, tuple):
-                named |= set(areas)
+            named |= effect.named_areas()
     # One area no rule names stands for all the others.
     unnamed = [a for a in BodyArea if a not in named]
     return sorted(named | set(unnamed[:1]), key=list(BodyArea).index)
@@ -75,10 +61,10 @@ def _relevant_areas(rulebase: Rulebase) -> list[BodyArea]:
 def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
     """Representative values of each profile field for this rulebase."""
     visit_lengths = {
-        effect.visits.longest_visit
+        minutes
         for rule in rulebase
         for effect in rule.rule.then
-        if isinstance(effect, VisitsEffect) and isinstance(effect.visits.longest_visit, int)
+        for minutes in effect.minute_constants()
     }
     minutes = sorted(
         {

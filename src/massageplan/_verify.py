@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ._errors import MassagePlanError
-from ._plan import AdviceCode, TechniqueName
+from ._invariants import INVARIANTS, SAFETY_INVARIANTS, Invariant, breaches
 from ._profile import ClientProfile
-from ._recommend import builtin_rulebase, evaluate
-from ._rules import (
-    AdviceEffect,
-    AvoidEffect,
-    LoadedRule,
-    PressureEffect,
-    Rulebase,
-    TechniqueEffect,
-    VisitsEffect,
-)
+from ._recommend import build_plan, builtin_rulebase, fired_rules, responsible
+from ._rulebase import Rulebase
 from ._space import BASE, field_values, sweep
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
@@ -27,16 +19,17 @@ MAX_COUNTEREXAMPLES = 20
 
 
 class Counterexample(BaseModel):
-    """A profile for which the rulebase gives an unsafe plan."""
+    """A profile for which the rulebase breaks an invariant (safety) or departs
+    from the article's guidance (article)."""
 
     model_config = _FROZEN
 
     profile: ClientProfile
-    properties: tuple[int, ...]  # the contract's safety properties broken
-    kinds: tuple[str, ...]  # how they are broken (stable codes)
+    scope: Literal["safety", "article"]
+    invariants: tuple[int, ...]  # the numbers of the invariants broken, in that scope
     violations: tuple[str, ...]
-    rules: tuple[str, ...]  # fired rules whose effects bear on the broken properties
-    silent_rules: tuple[str, ...]  # rules that bear on them but did not fire
+    rules: tuple[str, ...]  # fired rules responsible
+    silent_rules: tuple[str, ...]  # rules that bear on it but did not fire
     fired_rules: tuple[str, ...]
 
     def __str__(self) -> str:
@@ -52,62 +45,69 @@ class VerifyReport(BaseModel):
 
     swept: int  # profiles in the exhaustive sweep
     searched: int  # profiles tried by hypothesis's search
-    counterexamples: tuple[Counterexample, ...]
+    article: bool  # whether article conformance was checked too
+    counterexamples: tuple[Counterexample, ...]  # safety: recommend() would raise
+    deviations: tuple[Counterexample, ...] = ()  # article guidance not followed
+
+    @property
+    def safe(self) -> bool:
+        return not self.counterexamples
 
     @property
     def ok(self) -> bool:
-        return not self.counterexamples
+        """No unsafe plan, and (when checked) no deviation from the article."""
+        return self.safe and not self.deviations
 
     def __str__(self) -> str:
-        head = f"checked {self.swept} representative profiles and {self.searched} searched: " + (
-            "every safety property holds" if self.ok else "unsafe plans found"
+        checked = "every safety invariant" + (" and the article's guidance" if self.article else "")
+        head = f"checked {checked} on {self.swept} representative profiles and {self.searched} "
+        head += "searched: " + ("all hold" if self.ok else "findings below")
+        lines = [head]
+        if self.counterexamples:
+            lines += ["unsafe plans (recommend() raises PlanSafetyError for these):"]
+            lines += [f"- {c}" for c in self.counterexamples]
+        if self.deviations:
+            lines += ["deviations from the article's guidance (plans are given; review them):"]
+            lines += [f"- {c}" for c in self.deviations]
+        return "\n".join(lines)
+
+
+def check_profile(
+    profile: ClientProfile, rulebase: Rulebase, invariants: Iterable[Invariant] = SAFETY_INVARIANTS
+) -> list[Counterexample]:
+    """What ``profile`` shows of ``rulebase``: one counterexample per scope broken."""
+    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)
+    found = breaches(profile, plan, invariants)
+    out = []
+    for scope in ("safety", "article"):
+        mine = [b for b in found if b.invariant.scope == scope]
+        if not mine:
+            continue
+        loud: dict[str, None] = {}
+        silent: dict[str, None] = {}
+        for breach in mine:
+            fired, quiet = responsible(rulebase, breach, plan.fired_rules)
+            loud.update(dict.fromkeys(r.id for r in fired))
+            silent.update(dict.fromkeys(r.id for r in quiet))
+        out.append(
+            Counterexample(
+                profile=profile,
+                scope=scope,
+                invariants=tuple(sorted({b.invariant.number for b in mine})),
+                violations=tuple(str(b) for b in mine),
+                rules=tuple(loud),
+                silent_rules=tuple(silent),
+                fired_rules=plan.fired_rules,
+            )
         )
-        return "\n".join([head, *(f"- {c}" for c in self.counterexamples)])
-
-
-def _bears_on(rule: LoadedRule, number: int) -> bool:
-    for effect in rule.rule.then:
-        if number == 1 and (
-            (isinstance(effect, TechniqueEffect) and effect.technique is TechniqueName.FRICTION)
-            or (isinstance(effect, AvoidEffect) and effect.avoid is TechniqueName.FRICTION)
-        ):
-            return True
-        if number == 2 and isinstance(effect, VisitsEffect):
-            return True
-        if number in (3, 4) and isinstance(effect, PressureEffect | TechniqueEffect):
-            return True
-        if (
-            number == 5
-            and isinstance(effect, AdviceEffect)
-            and effect.advise is AdviceCode.CONSULT_PHYSICIAN
-        ):
-            return True
-    return False
-
-
-def check_profile(profile: ClientProfile, rulebase: Rulebase) -> Counterexample | None:
-    """The counterexample ``profile`` makes of ``rulebase``, if any."""
-    plan, found = evaluate(profile, rulebase)
-    if not found:
-        return None
-    properties = tuple(sorted({v.property for v in found}))
-    bearing = [r.id for r in rulebase if any(_bears_on(r, n) for n in properties)]
-    return Counterexample(
-        profile=profile,
-        properties=properties,
-        kinds=tuple(v.kind for v in found),
-        violations=tuple(v.message for v in found),
-        rules=tuple(r for r in bearing if r in plan.fired_rules),
-        silent_rules=tuple(r for r in bearing if r not in plan.fired_rules),
-        fired_rules=plan.fired_rules,
-    )
+    return out
 
 
 def _distinct(found: Iterable[Counterexample]) -> tuple[Counterexample, ...]:
     # One counterexample per kind of failure: the same breaches by the same rules.
-    kinds: dict[tuple[tuple[str, ...], tuple[str, ...]], Counterexample] = {}
+    kinds: dict[tuple[tuple[int, ...], tuple[str, ...]], Counterexample] = {}
     for counterexample in found:
-        kinds.setdefault((counterexample.kinds, counterexample.rules), counterexample)
+        kinds.setdefault((counterexample.invariants, counterexample.rules), counterexample)
         if len(kinds) >= MAX_COUNTEREXAMPLES:
             break
     return tuple(kinds.values())
@@ -117,7 +117,9 @@ class _UnsafeError(Exception):
     pass
 
 
-def _search(rulebase: Rulebase, examples: int) -> list[Counterexample]:
+def _search(
+    rulebase: Rulebase, examples: int, invariants: tuple[Invariant, ...]
+) -> list[Counterexample]:
     try:
         from hypothesis import HealthCheck, Phase, given, settings  # noqa: PLC0415 - optional
         from hypothesis import strategies as st  # noqa: PLC0415 - optional dependency
@@ -160,24 +162,30 @@ def _search(rulebase: Rulebase, examples: int) -> list[Counterexample]:
     )
     @given(profiles)
     def check(profile: ClientProfile) -> None:
-        counterexample = check_profile(profile, rulebase)
-        if counterexample is not None:
-            found.append(counterexample)
+        counterexamples = check_profile(profile, rulebase, invariants)
+        if counterexamples:
+            found.extend(counterexamples)
             raise _UnsafeError
 
     try:
         check()
     except _UnsafeError:
-        return found[-1:]  # the last one is the shrunk, simplest example
+        # The last ones are the shrunk, simplest example.
+        last = found[-1].profile
+        return [c for c in found if c.profile == last]
     return []
 
 
-def verify(rulebase: Rulebase | None = None, *, search: int = 200) -> VerifyReport:
-    """Check the contract's safety properties for ``rulebase`` across the profile space.
+def verify(
+    rulebase: Rulebase | None = None, *, search: int = 200, article: bool = False
+) -> VerifyReport:
+    """Check the contract's safety invariants for ``rulebase`` across the profile space.
 
     Sweeps every combination of the values the rules test (and the
     contract's boundaries), then lets hypothesis search ``search`` more
     profiles. Returns counterexamples with the rules that produced them.
+    With ``article=True`` the article's guidance is checked too, and
+    departures from it are reported as ``deviations`` (never as unsafe).
 
     The sweep is exhaustive for every field but the two area lists, which
     vary one at a time (plus both full): a rule that needs particular areas
@@ -185,13 +193,18 @@ def verify(rulebase: Rulebase | None = None, *, search: int = 200) -> VerifyRepo
     not by every pairing.
     """
     rules = builtin_rulebase() if rulebase is None else rulebase
+    invariants = INVARIANTS if article else SAFETY_INVARIANTS
     swept = 0
     found: list[Counterexample] = []
     for profile in sweep(rules):
         swept += 1
-        counterexample = check_profile(profile, rules)
-        if counterexample is not None:
-            found.append(counterexample)
+        found += check_profile(profile, rules, invariants)
     if search:
-        found.extend(_search(rules, search))
-    return VerifyReport(swept=swept, searched=search, counterexamples=_distinct(found))
+        found.extend(_search(rules, search, invariants))
+    return VerifyReport(
+        swept=swept,
+        searched=search,
+        article=article,
+        counterexamples=_distinct(c for c in found if c.scope == "safety"),
+        deviations=_distinct(c for c in found if c.scope == "article"),
+    )

@@ -17,13 +17,13 @@ from typing import IO, Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ._conflicts import RulebaseConflictWarning
 from ._course import course_chart, course_svg, course_table, project_course
 from ._errors import MassagePlanError, RulebaseError
 from ._explain import explain
-from ._load import RulebaseConflictWarning, load_rulebase
 from ._recommend import recommend
 from ._render import render_markdown, render_text
-from ._rules import Rulebase
+from ._rulebase import Rulebase, load_rulebase
 from ._schema import schema_text
 from ._verify import verify
 

@@ -1,0 +1,253 @@
+"""Plan assembly: the fired rules' effects, combined without regard to order.
+
+Areas are unions, caps are minimums, and items are listed in a fixed order,
+so the same fired rules always give the same plan. The effects themselves
+(``_effects``) decide what to add; this module only combines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ._effects import AreaSpec
+from ._plan import (
+    EVERY_TECHNIQUE,
+    SEVERITY_ORDER,
+    TECHNIQUE_ORDER,
+    Advice,
+    AdviceCode,
+    Audience,
+    GeneratedBy,
+    Hold,
+    HoldCode,
+    Reason,
+    RestrictedTechnique,
+    Restriction,
+    SessionPlan,
+    Severity,
+    Source,
+    Technique,
+    TechniqueName,
+    Visit,
+)
+from ._profile import AREA_ORDER, BodyArea, ClientProfile
+
+MAX_PRESSURE = 5
+
+
+def ordered(areas: Iterable[BodyArea]) -> tuple[BodyArea, ...]:
+    return tuple(sorted(set(areas), key=AREA_ORDER.__getitem__))
+
+
+@dataclass
+class _Cited:
+    reasons: list[Reason] = field(default_factory=list)
+
+    def cite(self, reason: Reason) -> None:
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+
+
+@dataclass
+class _TechniqueItem(_Cited):
+    areas: set[BodyArea] = field(default_factory=set)
+    cap: int = MAX_PRESSURE
+    needs: int = 1
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One restriction as a rule said it."""
+
+    techniques: frozenset[RestrictedTechnique]
+    areas: frozenset[BodyArea]
+    cap: int | None
+    reason: Reason
+
+    def covers(self, technique: TechniqueName, area: BodyArea) -> bool:
+        return area in self.areas and bool({technique, EVERY_TECHNIQUE} & self.techniques)
+
+
+@dataclass
+class _TextItem(_Cited):
+    text: str = ""
+    audience: Audience = Audience.CLIENT
+
+
+def _severity(reasons: Sequence[Reason]) -> Severity:
+    return max((r.severity for r in reasons), key=SEVERITY_ORDER.__getitem__)
+
+
+class PlanBuilder:
+    """Collects what the fired rules' effects add, then makes the plan."""
+
+    def __init__(self, profile: ClientProfile) -> None:
+        self.profile = profile
+        self._techniques: dict[TechniqueName, _TechniqueItem] = {}
+        self._restrictions: list[_Rule] = []
+        self._caps: list[tuple[int, Reason]] = []
+        self._weekly: int | None = None
+        self._longest: int | None = None
+        self._per_week: int | None = None
+        self._visit_reasons = _Cited()
+        self._advice: dict[AdviceCode, _TextItem] = {}
+        self._holds: dict[HoldCode, _TextItem] = {}
+
+    # ------------------------------------------------------ what effects call
+
+    def areas(self, spec: AreaSpec) -> set[BodyArea]:
+        if spec == "all":
+            return set(BodyArea)
+        if isinstance(spec, str):
+            return set(getattr(self.profile, spec))
+        return set(spec)
+
+    def add_technique(
+        self, name: TechniqueName, areas: set[BodyArea], cap: int, needs: int, reason: Reason
+    ) -> None:
+        item = self._techniques.setdefault(name, _TechniqueItem())
+        item.areas |= areas
+        item.cap = min(item.cap, cap)
+        item.needs = max(item.needs, needs)
+        item.cite(reason)
+
+    def restrict(
+        self,
+        techniques: Iterable[RestrictedTechnique],
+        areas: set[BodyArea],
+        cap: int | None,
+        reason: Reason,
+    ) -> None:
+        if areas:
+            self._restrictions.append(_Rule(frozenset(techniques), frozenset(areas), cap, reason))
+
+    def cap_pressure(self, level: int, reason: Reason) -> None:
+        self._caps.append((level, reason))
+
+    def schedule(self, weekly: int, longest: int, per_week: int | None, reason: Reason) -> None:
+        self._weekly = min(self._weekly or weekly, weekly)
+        self._longest = min(self._longest or longest, longest)
+        if per_week is not None:
+            self._per_week = min(self._per_week or per_week, per_week)
+        self._visit_reasons.cite(reason)
+
+    def advise(self, code: AdviceCode, text: str, audience: Audience, reason: Reason) -> None:
+        item = self._advice.setdefault(code, _TextItem(text=text, audience=audience))
+        item.cite(reason)
+
+    def add_hold(self, code: HoldCode, text: str, reason: Reason) -> None:
+        self._holds.setdefault(code, _TextItem(text=text)).cite(reason)
+
+    # ------------------------------------------------------------- the plan
+
+    def _visits(self) -> tuple[Visit, ...]:
+        if self._weekly is None or self._longest is None:
+            return ()
+        longest = min(self._longest, self._weekly)
+        count = min(self._per_week or 1, math.ceil(self._weekly / longest))
+        minutes = min(longest, self._weekly // count)
+        reasons = tuple(self._visit_reasons.reasons)
+        return tuple(Visit(minutes=minutes, reasons=reasons) for _ in range(count))
+
+    def _technique_items(self, pressure: int) -> list[Technique]:
+        """Each technique once per pressure cap, on the areas where it may be
+        done at all and at the pressure it needs to be itself. Its reasons are
+        the rules that prescribed it; a lower cap's reason is its restriction's."""
+        items = []
+        for name in sorted(self._techniques, key=TECHNIQUE_ORDER.__getitem__):
+            item = self._techniques[name]
+            base = min(item.cap, pressure)
+            groups: dict[int, list[BodyArea]] = {}
+            for area in ordered(item.areas):
+                covering = [r for r in self._restrictions if r.covers(name, area)]
+                if any(r.cap is None for r in covering):
+                    continue
+                cap = min([base, *(r.cap for r in covering if r.cap is not None)])
+                if cap >= item.needs:
+                    groups.setdefault(cap, []).append(area)
+            items += [
+                Technique(
+                    name=name, areas=tuple(areas), max_pressure=cap, reasons=tuple(item.reasons)
+                )
+                for cap, areas in sorted(groups.items(), reverse=True)
+            ]
+        return items
+
+    def _restriction_items(self) -> list[Restriction]:
+        merged: dict[tuple[RestrictedTechnique, int | None], tuple[set[BodyArea], _Cited]] = {}
+        for rule in self._restrictions:
+            for technique in rule.techniques:
+                areas, cited = merged.setdefault((technique, rule.cap), (set(), _Cited()))
+                areas |= rule.areas
+                cited.cite(rule.reason)
+
+        def order(key: tuple[RestrictedTechnique, int | None]) -> tuple[int, int]:
+            technique, cap = key
+            rank = -1 if technique == EVERY_TECHNIQUE else TECHNIQUE_ORDER[TechniqueName(technique)]
+            return rank, -1 if cap is None else cap
+
+        return [
+            Restriction(
+                technique=technique,
+                areas=ordered(merged[(technique, cap)][0]),
+                max_pressure=cap,
+                reasons=tuple(merged[(technique, cap)][1].reasons),
+            )
+            for technique, cap in sorted(merged, key=order)
+        ]
+
+    def build(
+        self,
+        fired_rules: Sequence[str],
+        sources: Mapping[str, Source],
+        trace: Sequence[str],
+        generated_by: GeneratedBy,
+    ) -> SessionPlan:
+        pressure = min([MAX_PRESSURE, *(level for level, _ in self._caps)])
+        holds = [
+            Hold(code=code, text=item.text, reasons=tuple(item.reasons))
+            for code, item in self._holds.items()
+        ]
+        advice_order = sorted(
+            self._advice, key=lambda c: -SEVERITY_ORDER[_severity(self._advice[c].reasons)]
+        )
+        advice = [
+            Advice(
+                code=code,
+                text=self._advice[code].text,
+                severity=_severity(self._advice[code].reasons),
+                audience=self._advice[code].audience,
+                reasons=tuple(self._advice[code].reasons),
+            )
+            for code in advice_order
+        ]
+        visits = self._visits()
+        pressure_reasons = tuple(dict.fromkeys(r for level, r in self._caps if level == pressure))
+        techniques = self._technique_items(pressure)
+        restrictions = self._restriction_items()
+        cited: dict[str, None] = {}
+        for reasons in (
+            *(h.reasons for h in holds),
+            *(v.reasons for v in visits),
+            pressure_reasons,
+            *(t.reasons for t in techniques),
+            *(r.reasons for r in restrictions),
+            *(a.reasons for a in advice),
+        ):
+            for reason in reasons:
+                cited.update(dict.fromkeys(reason.sources))
+        return SessionPlan(
+            holds=tuple(holds),
+            visits=visits,
+            pressure=pressure,
+            pressure_reasons=pressure_reasons,
+            techniques=tuple(techniques),
+            restrictions=tuple(restrictions),
+            advice=tuple(advice),
+            sources=tuple(sources[s] for s in cited),
+            fired_rules=tuple(fired_rules),
+            trace=tuple(trace),
+            generated_by=generated_by,
+        )

@@ -1,0 +1,87 @@
+"""Conflict analysis: rules that can fire for the same client and contradict each other.
+
+Effects combine without regard to order (areas are unions, caps minimums), so
+a contradiction never makes a plan unsafe; but one of the two rules is then
+silently overridden, which a rule author wants to know. What contradicts
+what is each effect kind's own business (``EffectBase.contradicts``); whether
+two rules can fire together is the engine's (``_space``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._errors import Problem
+from ._facts import AREA_FIELDS
+from ._space import can_fire_together, satisfying_values
+
+if TYPE_CHECKING:
+    from ._rulebase import LoadedRule, Rulebase
+
+
+class RulebaseConflictWarning(UserWarning):
+    """Two rules that can fire together contradict each other."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two rules that can fire for the same client but whose effects contradict."""
+
+    first: LoadedRule
+    second: LoadedRule
+    what: str
+
+    def __str__(self) -> str:
+        return (
+            f"rules {self.first.id!r} ({self.first.where}) and {self.second.id!r} "
+            f"({self.second.where}) can fire together: {self.what}"
+        )
+
+    def problem(self) -> Problem:
+        return Problem(
+            f"contradicts rule {self.first.id!r} at {self.first.where}: {self.what}",
+            self.second.path,
+            self.second.line,
+            None,
+            "then",
+            self.second.id,
+            kind="conflict",
+        )
+
+
+def _contradictions(first: LoadedRule, second: LoadedRule, empty: frozenset[str]) -> list[str]:
+    found = []
+    for a, b in itertools.product(first.rule.then, second.rule.then):
+        found += a.contradicts(b, empty)
+        if type(a) is not type(b):  # same-kind contradictions are symmetric: say them once
+            found += b.contradicts(a, empty)
+    return found
+
+
+def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
+    """Pairs of rules that can fire for one client and contradict each other."""
+    # What could contradict if both fired, before asking the engine whether they can.
+    nothing_empty: frozenset[str] = frozenset()
+    pairs = [
+        (a, b)
+        for a, b in itertools.combinations(rulebase, 2)
+        if _contradictions(a, b, nothing_empty)
+    ]
+    if not pairs:
+        return []
+    satisfying = satisfying_values(rulebase)
+    conflicts: list[Conflict] = []
+    for first, second in pairs:
+        if can_fire_together(satisfying, first.id, second.id):
+            # Area lists that are empty whenever both fire (index 0 is the empty list).
+            empty = frozenset(
+                name
+                for name in AREA_FIELDS
+                if satisfying[first.id][name] & satisfying[second.id][name] == {0}
+            )
+            conflicts.extend(
+                Conflict(first, second, what) for what in _contradictions(first, second, empty)
+            )
+    return conflicts
