@@ -205,3 +205,15 @@ def test_installed_command_runs_as_a_subprocess() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "## Techniques" in result.stdout
+
+
+def test_verify_article_reports_a_clinics_deviation() -> None:
+    clinic = str(EXAMPLES / "clinic" / "house-maximum-45.yaml")
+    code, out, _ = run("verify", "--rules", clinic, "--search", "0")
+    assert code == 0  # safe: the 45-minute maximum is no safety matter
+    code, out, err = run("verify", "--rules", clinic, "--search", "0", "--article")
+    assert (code, err) == (1, "")
+    assert "unsafe plans" not in out
+    assert "deviations from the article's guidance" in out
+    assert "article guidance 1 (one 60-minute visit a week)" in out
+    assert "house-maximum-visit" in out

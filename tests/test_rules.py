@@ -343,12 +343,3 @@ def test_wrong_type_of_a_number(tmp_path: Path) -> None:
     assert (error.key_path, error.line, error.column) == ("rules[0].then[0].max_pressure", 9, 9)
     assert "integer" in str(error)
     assert error.problems[0].kind == "structure"
-
-
-def test_readme_rule_example_loads(tmp_path: Path) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
-    path = write(tmp_path, "rules:\n" + textwrap.indent(example, "  "))
-    (rule,) = load_rulebase(path)
-    assert rule.id == "no-friction-on-swelling"
-    assert rule.reason.severity.value == "critical"

@@ -144,7 +144,7 @@ def _lint(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _verify(args: argparse.Namespace, io: _Streams) -> int:
-    report = verify(_rulebase(args.rules), search=args.search)
+    report = verify(_rulebase(args.rules), search=args.search, article=args.article)
     io.stdout.write(_json(report) if args.format == "json" else str(report) + "\n")
     return EXIT_OK if report.ok else EXIT_FINDING
 
@@ -201,7 +201,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         "--builtin", action="store_true", help="layer the files on the built-in rules"
     )
 
-    ver = command("verify", "check the safety properties across the profile space", _verify)
+    ver = command("verify", "check the safety invariants across the profile space", _verify)
     rules_option(ver)
     ver.add_argument(
         "--search",
@@ -209,6 +209,11 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         default=200,
         metavar="N",
         help="profiles for hypothesis to search beyond the sweep (0: none)",
+    )
+    ver.add_argument(
+        "--article",
+        action="store_true",
+        help="also report where the rules depart from the article's guidance (exit 1 if they do)",
     )
     ver.add_argument("--format", choices=("text", "json"), default="text")
 

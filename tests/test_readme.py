@@ -1,0 +1,71 @@
+"""The README's examples run, and its list of invariants is the library's table."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from massageplan import RulebaseConflictWarning, load_rulebase, recommend
+from massageplan._invariants import INVARIANTS, markdown_table
+
+ROOT = Path(__file__).parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def block(language: str, containing: str) -> str:
+    blocks: list[str] = re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+    (found,) = [b for b in blocks if containing in b]
+    return found
+
+
+def test_the_invariants_listed_are_the_librarys_table() -> None:
+    listed = README.split("-->\n", 1)[1].split("<!-- /invariants -->", 1)[0]
+    assert listed == markdown_table()
+    for invariant in INVARIANTS:
+        assert invariant.statement in listed
+
+
+def test_the_rule_example_loads_and_cites_the_clinic(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(block("yaml", "rules:"), encoding="utf-8")
+    rulebase = load_rulebase(path, builtin=True, strict=True)
+    plan = recommend(
+        {
+            "condition": "peripheral_neuropathy",
+            "hypersensitivity": "none",
+            "swelling": ["feet"],
+            "tolerance": {"minutes": 60, "pressure": 2},
+            "sessions_completed": 1,
+            "physician_consulted": True,
+        },
+        rulebase=rulebase,
+    )
+    house = next(s for s in plan.sources if s.id == "house-policy")
+    assert house.kind.value == "clinic"
+
+
+def test_the_python_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code = block("python", "from massageplan import")
+    names: dict[str, object] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RulebaseConflictWarning)
+        exec(code, names)  # noqa: S102 - the README's own example, run as a reader would
+    # Each commented expression states its value before the first ':' or ';'.
+    checked = 0
+    for line in code.splitlines():
+        expression, _, comment = line.partition("  # ")
+        expression = expression.strip()
+        if not comment or not expression or re.match(r"^\w+ = ", expression):
+            continue
+        expected = re.split(r"[:;]", comment)[0].strip()
+        if expected.startswith("the same bytes"):
+            continue  # determinism has its own property test
+        value = eval(expression, names)  # noqa: S307 - the README's own expressions
+        shown = {str(value), f"{type(value).__name__}.{getattr(value, 'name', '')}"}
+        assert expected in shown, (expression, value, expected)
+        checked += 1
+    assert checked == 5
