@@ -167,7 +167,7 @@ def test_course(tmp_path: Path) -> None:
     svg = tmp_path / "course.svg"
     code, out, _ = run("course", NEW_CLIENT, "--weeks", "5", "--chart", "--svg", str(svg))
     assert code == 0
-    assert "Assumes the client tolerates" in out
+    assert "the client tolerates each session's pressure" in out
     assert "visit length" in out
     assert svg.read_text(encoding="utf-8").startswith("<svg")
     code, out, _ = run("course", NEW_CLIENT, "--weeks", "2", "--format", "json")

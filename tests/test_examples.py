@@ -24,6 +24,14 @@ ALL = [a.value for a in BodyArea]
 SPECIFIED = ["forearms", "hands", "lower_legs", "feet"]  # the project's "specified areas"
 
 
+# Light pressure tolerated, moderate allowed: the whole mix, trigger points included.
+FULL_MIX_AT_MODERATE = [
+    ("swedish", 3, ALL),
+    ("kneading", 3, SPECIFIED),
+    ("trigger_point", 3, SPECIFIED),
+]
+
+
 def but(*areas: str) -> list[str]:
     return [a for a in ALL if a not in areas]
 
@@ -63,11 +71,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "holds": [],
         "visits": [60],
         "pressure": 3,  # light (2) tolerated, one level more
-        "techniques": [
-            ("swedish", 3, ALL),
-            ("kneading", 3, SPECIFIED),
-            ("trigger_point", 3, SPECIFIED),
-        ],
+        "techniques": FULL_MIX_AT_MODERATE,
         "restrictions": [],
         "first_advice": "experienced_therapist",
         "advice": {"cipn_evidence", "continue_standard_treatment"},
@@ -90,11 +94,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "holds": [],
         "visits": [20, 20, 20],
         "pressure": 3,
-        "techniques": [
-            ("swedish", 3, ALL),
-            ("kneading", 3, SPECIFIED),
-            ("trigger_point", 3, SPECIFIED),
-        ],
+        "techniques": FULL_MIX_AT_MODERATE,
         "restrictions": [],
         "first_advice": "experienced_therapist",
         "advice": {"slower_progress_with_shorter_sessions"},
@@ -156,11 +156,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "holds": [],
         "visits": [60],
         "pressure": 3,
-        "techniques": [
-            ("swedish", 3, ALL),
-            ("kneading", 3, SPECIFIED),
-            ("trigger_point", 3, SPECIFIED),
-        ],
+        "techniques": FULL_MIX_AT_MODERATE,
         "restrictions": [],
         "first_advice": "consult_physician",
         "advice": {"experienced_therapist"},

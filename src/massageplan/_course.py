@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ._errors import MassagePlanError
+from ._plan import Hold
 from ._profile import ClientProfile
 from ._recommend import as_profile, recommend
 from ._rulebase import Rulebase
@@ -43,6 +44,7 @@ class Course(BaseModel):
 
     model_config = _FROZEN
 
+    holds: tuple[Hold, ...] = ()  # the first plan's: no booking until they are resolved
     weeks: tuple[CourseWeek, ...]
     assumptions: tuple[str, ...]
 
@@ -60,6 +62,7 @@ def project_course(
     if not 0 <= minutes_gain <= 60:
         raise MassagePlanError(f"minutes_gain must be between 0 and 60, not {minutes_gain}")
     client = as_profile(profile)
+    holds = recommend(client, rulebase).holds
     projected = []
     for week in range(1, weeks + 1):
         # The week's first session fixes its visits; each session then has its own plan.
@@ -90,11 +93,12 @@ def project_course(
             update={"tolerance": client.tolerance.model_copy(update={"minutes": longer})}
         )
     assumptions = (
+        *(["the weeks start once the holds above are resolved"] if holds else []),
         "the client tolerates each session's pressure",
         f"the tolerated session length grows by {minutes_gain} minutes a week",
         "nothing else about the client changes",
     )
-    return Course(weeks=tuple(projected), assumptions=assumptions)
+    return Course(holds=holds, weeks=tuple(projected), assumptions=assumptions)
 
 
 def course_table(course: Course, markdown: bool = False) -> str:
@@ -116,7 +120,11 @@ def course_table(course: Course, markdown: bool = False) -> str:
             for row in [header, *rows]
         ]
     notes = ["", "Assumes " + "; ".join(course.assumptions) + "."]
-    return "\n".join(lines + notes) + "\n"
+    held = [f"HOLD: {h.text}" for h in course.holds]
+    if held:
+        held = [f"**{line}**" for line in held] if markdown else held
+        held.append("")
+    return "\n".join(held + lines + notes) + "\n"
 
 
 def course_chart(course: Course) -> str:
