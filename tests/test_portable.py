@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from pathlib import Path
 
 import massageplan
 from massageplan import RulebaseConflictWarning, explain, load_rulebase, recommend
+from massageplan._engine import durable_available
 
 PROFILE = {
     "condition": "diabetic_neuropathy",
@@ -60,4 +62,9 @@ def test_the_same_rules_anywhere_give_the_same_digest(tmp_path: Path) -> None:
 def test_generated_by_names_the_library_and_the_engine() -> None:
     made = recommend(PROFILE).generated_by
     assert made.library == f"massageplan {massageplan.__version__}"
-    assert made.engine == "durable-rules 2.0.28"
+    expected = {
+        "durable": "durable-rules 2.0.28",
+        "python": f"massageplan python evaluator {massageplan.__version__}",
+    }
+    asked = os.environ.get("MASSAGEPLAN_ENGINE") or ("durable" if durable_available() else "python")
+    assert made.engine == expected[asked]

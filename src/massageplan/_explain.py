@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ._engine import Conditions
+from ._engine import Conditions, compile_conditions
 from ._errors import EngineError
 from ._facts import FIELDS, describe_value, profile_facts
 from ._plan import SessionPlan
@@ -71,7 +71,7 @@ def _clause_key(rule_index: int, clause_index: int) -> str:
 
 
 def _each_clause(rulebase: Rulebase) -> Conditions:
-    return Conditions(
+    return compile_conditions(
         [
             (_clause_key(i, j), (clause,))
             for i, rule in enumerate(rulebase)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._build import PlanBuilder
-from ._engine import ENGINE_NAME, Conditions
+from ._engine import ENGINE_NAME, Conditions, compile_conditions
 from ._errors import PlanSafetyError
 from ._facts import profile_facts
 from ._invariants import Breach, breaches
@@ -42,7 +42,7 @@ def compiled(
 
 
 def _whole_rules(rulebase: Rulebase) -> Conditions:
-    return Conditions([(rule.id, rule.clauses) for rule in rulebase])
+    return compile_conditions([(rule.id, rule.clauses) for rule in rulebase])
 
 
 def fired_rules(profile: ClientProfile, rulebase: Rulebase) -> list[LoadedRule]:

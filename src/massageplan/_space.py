@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._conditions import Clause
-from ._engine import Conditions
+from ._engine import compile_conditions
 from ._facts import AREA_FIELDS, FACT_FIELD, INT_CEILING, profile_facts
 from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity
 
@@ -137,7 +137,9 @@ def satisfying_values(rulebase: Rulebase) -> dict[str, dict[str, frozenset[int]]
     values = field_values(rulebase)
     result: dict[str, dict[str, frozenset[int]]] = {rule.id: {} for rule in rulebase}
     for field, candidates in values.items():
-        conditions = Conditions([(rule.id, _field_clauses(rule, field)) for rule in rulebase])
+        conditions = compile_conditions(
+            [(rule.id, _field_clauses(rule, field)) for rule in rulebase]
+        )
         holding: dict[str, set[int]] = {rule.id: set() for rule in rulebase}
         for index, value in enumerate(candidates):
             facts = profile_facts(ClientProfile.model_validate(_with(BASE, field, value)))
