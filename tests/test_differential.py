@@ -40,8 +40,8 @@ def _operand(name: str, op: str, index: int) -> Any:
         return index % 2 == 0
     if fact.kind == "int":
         values = INTS[name]
-        value = values[index % len(values)]
-        return [value, values[(index + 1) % len(values)]] if op == "in" else value
+        number = values[index % len(values)]
+        return [number, values[(index + 1) % len(values)]] if op == "in" else number
     if op == "empty":
         return index % 2 == 0
     if fact.kind == "areas":  # a few areas, so the sweep's area lists stay few
