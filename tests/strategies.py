@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import tempfile
 import warnings
 from pathlib import Path
@@ -19,6 +20,8 @@ from massageplan import (
     RulebaseConflictWarning,
     load_rulebase,
 )
+from massageplan._conditions import OPERATORS
+from massageplan._facts import FIELDS
 
 areas = st.lists(st.sampled_from(list(BodyArea)), max_size=6)
 
@@ -177,3 +180,72 @@ def clinic_rulebase(choices: frozenset[str]) -> Rulebase:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RulebaseConflictWarning)
             return load_rulebase(path, builtin=True)
+
+
+# Operands for each kind of fact, chosen to cover boundaries on both sides.
+INTS = {
+    "tolerance.minutes": [5, 30, 59, 60, 61, 180],
+    "tolerance.pressure": [1, 2, 3, 5],
+    "sessions_completed": [0, 1, 2, 10],
+}
+
+
+def _operand(name: str, op: str, index: int) -> Any:
+    fact = FIELDS[name]
+    if fact.kind == "bool":
+        return index % 2 == 0
+    if fact.kind == "int":
+        values = INTS[name]
+        number = values[index % len(values)]
+        return [number, values[(index + 1) % len(values)]] if op == "in" else number
+    if op == "empty":
+        return index % 2 == 0
+    if fact.kind == "areas":  # a few areas, so the sweep's area lists stay few
+        areas = ["hands", "ankles", "feet"]
+        value = areas[index % 3]
+        return [value, areas[(index + 1) % 3]] if op != "includes" else value
+    if op in ("in", "not_in"):
+        return list(fact.values[index % len(fact.values) :][:2]) or [fact.values[0]]
+    # "above" the last or "below" the first value can never hold: the loader refuses it.
+    choices = {"above": fact.values[:-1], "below": fact.values[1:]}.get(op, fact.values)
+    return choices[(index * 3) % len(choices)]
+
+
+def every_operator_rules() -> str:
+    """Rules per fact and operator, with several operands and each operator
+    repeated, so that they fill three of durable's 32-rule rulesets."""
+    rules = []
+    counter = itertools.count()
+    for name, fact in FIELDS.items():
+        kind = "ordered" if fact.ordered else fact.kind
+        for op in OPERATORS[kind]:
+            for index in range(2):
+                operand = _operand(name, op, index)
+                when = {name: {op: operand}}
+                rules.append(
+                    f"  - id: r{next(counter)}\n"
+                    f"    title: {name} {op}\n"
+                    f"    when: {when!r}\n"
+                    "    then: [{advise: experienced_therapist, text: Same.}]\n"
+                    "    because: Testing every operator.\n"
+                    "    sources: [article]\n"
+                )
+    # Two-fact rules, so that ANDs across facts are compared too.
+    rules.append(
+        "  - id: joint\n    title: joint\n"
+        "    when: {hypersensitivity: {at_least: mild}, tolerance.minutes: {below: 60},"
+        " swelling: {includes_any: [feet, hands]}}\n"
+        "    then: [{advise: experienced_therapist, text: Same.}]\n"
+        "    because: Testing.\n    sources: [article]\n"
+    )
+    return "rules:\n" + "".join(rules).replace("'", '"')
+
+
+@functools.cache
+def every_operator_rulebase() -> Rulebase:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "operators.yaml"
+        path.write_text(every_operator_rules(), encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RulebaseConflictWarning)
+            return load_rulebase(path)

@@ -8,10 +8,11 @@ so the same fired rules always give the same plan. The effects themselves
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ._effects import AreaSpec
+from ._facts import AREA_FIELDS
 from ._plan import (
     EVERY_TECHNIQUE,
     SEVERITY_ORDER,
@@ -35,6 +36,12 @@ from ._plan import (
 from ._profile import AREA_ORDER, BodyArea, ClientProfile
 
 MAX_PRESSURE = 5
+
+
+def plan_inputs(profile: ClientProfile) -> Hashable:
+    """Everything of a profile that plan assembly reads: with the fired rules,
+    it decides the plan (the effects read area lists and the tolerance only)."""
+    return tuple(getattr(profile, name) for name in AREA_FIELDS), profile.tolerance
 
 
 def ordered(areas: Iterable[BodyArea]) -> tuple[BodyArea, ...]:

@@ -4,50 +4,69 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Any, TypeVar
 
-from ._build import PlanBuilder
+from ._build import PlanBuilder, plan_inputs
 from ._engine import ENGINE_NAME, Conditions, compile_conditions
 from ._errors import PlanSafetyError
 from ._facts import profile_facts
 from ._invariants import Breach, breaches
+from ._memo import FiredRules
 from ._plan import GeneratedBy, SessionPlan
 from ._profile import ClientProfile
 from ._rulebase import LoadedRule, Rulebase, load_rulebase
 from ._version import __version__
 
 _lock = threading.Lock()
-_compiled: weakref.WeakKeyDictionary[Rulebase, dict[str, Conditions]] = weakref.WeakKeyDictionary()
+# What each rulebase has compiled or memoised, dropped with the rulebase.
+_compiled: weakref.WeakKeyDictionary[Rulebase, dict[str, Any]] = weakref.WeakKeyDictionary()
 _builtin: list[Rulebase] = []
 
 
 def builtin_rulebase() -> Rulebase:
     """The packaged rulebase, loaded once per process."""
-    with _lock:
-        if not _builtin:
-            _builtin.append(load_rulebase())
-        return _builtin[0]
+    if not _builtin:  # the lock is taken only until the first load is done
+        with _lock:
+            if not _builtin:
+                _builtin.append(load_rulebase())
+    return _builtin[0]
 
 
-def compiled(
-    rulebase: Rulebase, purpose: str, build: Callable[[Rulebase], Conditions]
-) -> Conditions:
+T = TypeVar("T")
+
+
+def compiled(rulebase: Rulebase, purpose: str, build: Callable[[Rulebase], T]) -> T:
     """The rulebase's conditions compiled for one purpose, once per rulebase."""
+    found: T | None = _compiled.get(rulebase, {}).get(purpose)
+    if found is not None:  # the common case takes no lock: threads do not queue here
+        return found
     with _lock:
         cache = _compiled.setdefault(rulebase, {})
         if purpose not in cache:
             cache[purpose] = build(rulebase)
-        return cache[purpose]
+        made: T = cache[purpose]
+        return made
 
 
 def _whole_rules(rulebase: Rulebase) -> Conditions:
     return compile_conditions([(rule.id, rule.clauses) for rule in rulebase])
 
 
-def fired_rules(profile: ClientProfile, rulebase: Rulebase) -> list[LoadedRule]:
-    """The rules whose conditions hold for ``profile``, as the engine decides, in rulebase order."""
-    matched = compiled(rulebase, "rules", _whole_rules).matching(profile_facts(profile))
+def fired_rules(
+    profile: ClientProfile, rulebase: Rulebase, *, memo: bool = True
+) -> list[LoadedRule]:
+    """The rules whose conditions hold for ``profile``, as the engine decides, in rulebase order.
+
+    By default the engine's verdicts are memoised per profile field
+    (``_memo``); ``memo=False`` asks the engine about the whole rules, as a
+    check that both give the same.
+    """
+    facts = profile_facts(profile)
+    if memo:
+        matched = compiled(rulebase, "memo", FiredRules).matching(facts)
+    else:
+        matched = compiled(rulebase, "rules", _whole_rules).matching(facts)
     return [rule for rule in rulebase if rule.id in matched]
 
 
@@ -78,10 +97,44 @@ def recommend(
     return plan
 
 
+class _Memo:
+    """Evaluations already made for one rulebase: pure functions of their keys.
+
+    Plans are keyed by the fired rules and the profile fields plan assembly
+    reads, so profiles that differ elsewhere share them; safe plans are also
+    kept by the whole profile. Each table is emptied when it fills, which
+    bounds memory without a lock on the hot path.
+    """
+
+    SIZE = 4096
+
+    def __init__(self, rulebase: Rulebase) -> None:
+        self.plans: dict[Hashable, SessionPlan] = {}
+        self.safe: dict[ClientProfile, SessionPlan] = {}
+
+    @classmethod
+    def keep(cls, table: dict[Any, SessionPlan], key: Hashable, plan: SessionPlan) -> None:
+        if len(table) >= cls.SIZE:
+            table.clear()
+        table[key] = plan
+
+
 def evaluate(profile: ClientProfile, rulebase: Rulebase) -> tuple[SessionPlan, list[Breach]]:
     """The plan the fired rules make for ``profile``, and the safety invariants it breaks."""
-    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)
-    return plan, breaches(profile, plan)
+    memo = compiled(rulebase, "evaluations", _Memo)
+    known = memo.safe.get(profile)
+    if known is not None:
+        return known, []
+    fired = fired_rules(profile, rulebase)
+    key = (tuple(rule.id for rule in fired), plan_inputs(profile))
+    plan = memo.plans.get(key)
+    if plan is None:
+        plan = build_plan(profile, fired, rulebase)
+        memo.keep(memo.plans, key, plan)
+    found = breaches(profile, plan)
+    if not found:
+        memo.keep(memo.safe, profile, plan)
+    return plan, found
 
 
 def generated_by(rulebase: Rulebase) -> GeneratedBy:
