@@ -28,7 +28,8 @@ def test_plans_per_row_and_bad_rows_by_number(
 ) -> None:
     example = load_example()
     out = tmp_path / "plans.jsonl"
-    assert example.main([str(BOOKING / "appointments.csv"), str(out)]) == 0
+    # Two rows are bad: the job says so with its exit code.
+    assert example.main([str(BOOKING / "appointments.csv"), str(out)]) == 1
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [(r["row"], r["appointment_id"]) for r in records] == [
         (2, "A-1001"),
@@ -38,8 +39,31 @@ def test_plans_per_row_and_bad_rows_by_number(
     ]
     first = records[0]["plan"]
     assert [v["minutes"] for v in first["visits"]] == [20, 20, 20]
-    assert first["restrictions"][0]["areas"] == ["ankles", "feet"]
+    assert {r["technique"]: r["areas"] for r in first["restrictions"]}["friction"] == [
+        "ankles",
+        "feet",
+    ]
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("row 5 (A-1004): hypersensitivity:")
     assert err[1] == "row 6 (A-1005): tolerance_minutes: 'forty' is not a whole number"
-    assert err[2].startswith("wrote 4 plans")
+    assert err[2] == f"wrote 4 plans to {out}; rejected 2 rows"
+
+
+def test_a_spreadsheets_byte_order_mark_is_read(tmp_path: Path) -> None:
+    saved = tmp_path / "saved-by-a-spreadsheet.csv"
+    saved.write_bytes(b"\xef\xbb\xbf" + (BOOKING / "appointments.csv").read_bytes())
+    out = tmp_path / "plans.jsonl"
+    assert load_example().main([str(saved), str(out)]) == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_a_missing_column_is_named_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = (BOOKING / "appointments.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].replace(",physician_consulted", "")
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join([header, *lines[1:]]) + "\n", encoding="utf-8")
+    assert load_example().main([str(broken), str(tmp_path / "out.jsonl")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "lacks the column(s) physician_consulted" in line

@@ -1,5 +1,6 @@
 """massageplan: massage-therapy session plans for peripheral neuropathy, every item cited."""
 
+from ._batch import BatchError, read_booking_csv, recommend_many
 from ._conflicts import Conflict, RulebaseConflictWarning
 from ._course import Course, CourseWeek, project_course
 from ._errors import EngineError, MassagePlanError, PlanSafetyError, Problem, RulebaseError
@@ -32,6 +33,7 @@ __all__ = [
     "Advice",
     "AdviceCode",
     "Audience",
+    "BatchError",
     "BodyArea",
     "ClientProfile",
     "Condition",
@@ -68,7 +70,9 @@ __all__ = [
     "explain",
     "load_rulebase",
     "project_course",
+    "read_booking_csv",
     "recommend",
+    "recommend_many",
     "render_markdown",
     "render_text",
     "verify",

@@ -1,7 +1,8 @@
 """The ``massageplan`` command: a thin layer over the library.
 
-Exit codes: 0 success, 1 a finding (lint or verify problems), 2 bad input or
-usage, with one line on stderr naming the field or file:line.
+Exit codes: 0 success, 1 a finding (lint or verify problems, or a batch with
+rejected items), 2 bad input or usage, with one line on stderr naming the
+field or file:line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import IO, Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ._batch import BatchError, read_booking_csv, read_json_lines, recommend_many
 from ._conflicts import RulebaseConflictWarning
 from ._course import course_chart, course_svg, course_table, project_course
 from ._errors import MassagePlanError, RulebaseError
@@ -45,11 +47,15 @@ def _json(model: BaseModel) -> str:
     return json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-def _read_profile(name: str, stdin: IO[str]) -> Any:
+def _read_text(name: str, stdin: IO[str], what: str) -> str:
     try:
-        text = stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        return stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _UsageError(f"{name}: cannot read profile: {exc}") from None
+        raise _UsageError(f"{name}: cannot read {what}: {exc}") from None
+
+
+def _read_profile(name: str, stdin: IO[str]) -> Any:
+    text = _read_text(name, stdin, "profile")
     try:
         return yaml.safe_load(text)  # JSON is YAML, so one reader serves both
     except yaml.YAMLError as exc:
@@ -149,6 +155,38 @@ def _verify(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_OK if report.ok else EXIT_FINDING
 
 
+def _batch(args: argparse.Namespace, io: _Streams) -> int:
+    rules = _rulebase(args.rules)
+    text = _read_text(args.input, io.stdin, "batch")
+    kind = args.input_format or ("csv" if args.input.lower().endswith(".csv") else "jsonl")
+    labels: list[dict[str, Any]]
+    if kind == "csv":
+        try:
+            rows, items = read_booking_csv(text)
+        except MassagePlanError as exc:
+            raise _UsageError(f"{args.input}: {exc}") from None
+        # Row 1 is the header: the first item is row 2, as a spreadsheet shows it.
+        labels = [
+            {"row": n, **({"id": r["appointment_id"]} if "appointment_id" in r else {})}
+            for n, r in enumerate(rows, start=2)
+        ]
+    else:
+        items = read_json_lines(text)
+        labels = [{"line": n} for n in range(1, len(items) + 1)]
+    results = recommend_many(items, rulebase=rules, workers=args.workers, progress=args.progress)
+    rejected = 0
+    for index, (label, result) in enumerate(zip(labels, results, strict=True)):
+        record: dict[str, Any] = {"index": index, **label}
+        if isinstance(result, BatchError):
+            rejected += 1
+            record["error"] = {"kind": result.kind, "message": result.message}
+        else:
+            record["plan"] = result.model_dump(mode="json")
+        io.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    io.stderr.write(f"massageplan: {len(results) - rejected} plans, {rejected} rejected\n")
+    return EXIT_FINDING if rejected else EXIT_OK
+
+
 def _schema(args: argparse.Namespace, io: _Streams) -> int:
     io.stdout.write(schema_text(args.which))
     return EXIT_OK
@@ -165,7 +203,8 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     parser = Parser(
         prog="massageplan",
         description="Massage-therapy session plans for peripheral neuropathy, every item cited.",
-        epilog="Exit codes: 0 success, 1 a finding (lint, verify), 2 bad input or usage.",
+        epilog="Exit codes: 0 success, 1 a finding (lint, verify, rejected batch items), "
+        "2 bad input or usage.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -216,6 +255,23 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         help="also report where the rules depart from the article's guidance (exit 1 if they do)",
     )
     ver.add_argument("--format", choices=("text", "json"), default="text")
+
+    bat = command("batch", "plans for many profiles: CSV or JSON lines in, JSON lines out", _batch)
+    bat.add_argument(
+        "input", help="a CSV of appointments or a JSON-lines file of profiles, or - for stdin"
+    )
+    bat.add_argument(
+        "--input-format",
+        choices=("csv", "jsonl"),
+        help="how to read INPUT (default: csv for a .csv name, else jsonl)",
+    )
+    bat.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="processes to use (default 1)"
+    )
+    bat.add_argument(
+        "--progress", action="store_true", help="show a progress bar (the 'progress' extra)"
+    )
+    rules_option(bat)
 
     sch = command("schema", "print the JSON Schema of profiles, plans or rule files", _schema)
     sch.add_argument("which", choices=("profile", "plan", "rules"))

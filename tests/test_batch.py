@@ -1,0 +1,167 @@
+"""recommend_many() and 'massageplan batch': order kept, bad items in place, processes."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from massageplan import (
+    BatchError,
+    MassagePlanError,
+    RulebaseConflictWarning,
+    SessionPlan,
+    load_rulebase,
+    recommend,
+    recommend_many,
+)
+from massageplan.cli import main
+from tests.strategies import CLINIC_RULES, CLINIC_SOURCES
+
+EXAMPLES = Path(__file__).parents[1] / "examples"
+GOOD: dict[str, Any] = {
+    "condition": "diabetic_neuropathy",
+    "hypersensitivity": "mild",
+    "swelling": ["feet"],
+    "tolerance": {"minutes": 60, "pressure": 2},
+    "sessions_completed": 3,
+    "physician_consulted": True,
+}
+
+
+def batch(size: int) -> list[Any]:
+    """Varied profiles, every seventh one bad in a different way."""
+    items: list[Any] = []
+    for i in range(size):
+        profile = {**GOOD, "sessions_completed": i, "tolerance": {"minutes": 5 + i % 170}}
+        if i % 7 == 3:
+            items.append({**profile, "hypersensitivity": "extreme"})
+        elif i % 7 == 5:
+            items.append(["not", "a", "profile"])
+        else:
+            items.append(profile)
+    return items
+
+
+def as_json(results: list[SessionPlan | BatchError]) -> list[str]:
+    return [r.model_dump_json() for r in results]
+
+
+def test_order_is_kept_and_bad_items_are_in_place() -> None:
+    items = batch(30)
+    results = recommend_many(items)
+    assert len(results) == 30
+    for index, (item, result) in enumerate(zip(items, results, strict=True)):
+        if index % 7 in (3, 5):
+            assert isinstance(result, BatchError)
+            assert (result.index, result.kind) == (index, "invalid_profile")
+        else:
+            assert result == recommend(item)
+    bad = results[3]
+    assert isinstance(bad, BatchError)
+    assert bad.message.startswith("hypersensitivity: Input should be")
+
+
+def test_processes_give_what_one_process_gives() -> None:
+    items = batch(120)
+    alone = as_json(recommend_many(items))
+    assert as_json(recommend_many(items, workers=2, chunk_size=25)) == alone
+
+
+def test_workers_use_the_rulebase_given(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(CLINIC_SOURCES + CLINIC_RULES["house-maximum-45"], encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RulebaseConflictWarning)
+        rulebase = load_rulebase(path, builtin=True)
+    results = recommend_many([GOOD] * 6, rulebase=rulebase, workers=2, chunk_size=3)
+    assert all(isinstance(r, SessionPlan) for r in results)
+    assert {tuple(v.minutes for v in r.visits) for r in results if isinstance(r, SessionPlan)} == {
+        (45,)
+    }
+
+
+def test_an_unsafe_plan_is_an_error_in_its_place(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.yaml"
+    # This clinic drops the hold a new client who has not seen the doctor needs.
+    path.write_text(CLINIC_SOURCES + CLINIC_RULES["no-hold"], encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RulebaseConflictWarning)
+        rulebase = load_rulebase(path, builtin=True)
+    new = {**GOOD, "sessions_completed": 0, "physician_consulted": False}
+    (ok, unsafe) = recommend_many([GOOD, new], rulebase=rulebase)
+    assert isinstance(ok, SessionPlan)
+    assert isinstance(unsafe, BatchError)
+    assert (unsafe.index, unsafe.kind) == (1, "unsafe_plan")
+    assert "the consult_physician hold is missing" in unsafe.message
+
+
+def test_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    recommend_many(batch(20), progress=True, chunk_size=5)
+    assert "20/20" in capsys.readouterr().err
+
+
+def test_progress_without_tqdm_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    with pytest.raises(MassagePlanError, match=r"pip install 'massageplan\[progress\]'"):
+        recommend_many([GOOD], progress=True)
+
+
+@pytest.mark.parametrize(("workers", "chunk_size"), [(0, 10), (2, 0)])
+def test_bad_arguments(workers: int, chunk_size: int) -> None:
+    with pytest.raises(MassagePlanError):
+        recommend_many([GOOD], workers=workers, chunk_size=chunk_size)
+
+
+def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_batch_command_csv() -> None:
+    code, out, err = run("batch", str(EXAMPLES / "booking" / "appointments.csv"))
+    assert code == 1  # rows were rejected: a nightly job must hear of it
+    assert err == "massageplan: 4 plans, 2 rejected\n"
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [(r["row"], r["id"], "plan" in r) for r in records] == [
+        (2, "A-1001", True),
+        (3, "A-1002", True),
+        (4, "A-1003", True),
+        (5, "A-1004", False),
+        (6, "A-1005", False),
+        (7, "A-1006", True),
+    ]
+    assert records[4]["error"]["message"] == "tolerance_minutes: 'forty' is not a whole number"
+
+
+GOOD_LINE = json.dumps(GOOD)
+
+
+def test_batch_command_json_lines_from_stdin() -> None:
+    lines = f"{GOOD_LINE}\n\n{{oops\n{GOOD_LINE}\n"
+    code, out, err = run("batch", "-", "--input-format", "jsonl", stdin=lines)
+    assert code == 1
+    assert err == "massageplan: 2 plans, 1 rejected\n"
+    records = out.splitlines()
+    assert len(records) == 3
+    assert '"line": 2' in records[1]
+    assert "is not JSON" in records[1]
+
+
+def test_batch_command_all_good_exits_0() -> None:
+    assert run("batch", "-", stdin=GOOD_LINE + "\n")[0] == 0
+
+
+def test_batch_command_missing_column_is_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("condition,hypersensitivity\ndiabetic_neuropathy,none\n", encoding="utf-8")
+    code, out, err = run("batch", str(path))
+    assert (code, out) == (2, "")
+    (line,) = err.splitlines()
+    assert "lacks the column(s) swelling, fragile_tissue" in line
