@@ -1,10 +1,17 @@
-"""massageplan: massage-therapy session plans for peripheral neuropathy, every item cited."""
+"""massageplan: massage-therapy session plans for peripheral neuropathy, every item cited.
 
-from ._batch import BatchError, read_booking_csv, recommend_many
+Names used on every call are imported here; the rest (batches, explanations,
+verification, course projections, renderers) load on first use, so that
+``import massageplan`` stays quick for a web server's first request.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._conflicts import Conflict, RulebaseConflictWarning
-from ._course import Course, CourseWeek, project_course
 from ._errors import EngineError, MassagePlanError, PlanSafetyError, Problem, RulebaseError
-from ._explain import ConditionCheck, Explanation, RuleExplanation, explain
 from ._plan import (
     Advice,
     AdviceCode,
@@ -24,10 +31,47 @@ from ._plan import (
 )
 from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity, Tolerance
 from ._recommend import recommend
-from ._render import render_markdown, render_text
 from ._rulebase import Rulebase, load_rulebase
-from ._verify import Counterexample, VerifyReport, verify
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._batch import BatchError, read_booking_csv, recommend_many
+    from ._course import Course, CourseWeek, project_course
+    from ._explain import ConditionCheck, Explanation, RuleExplanation, explain
+    from ._render import render_markdown, render_text
+    from ._verify import Counterexample, VerifyReport, verify
+
+_LAZY = {
+    "BatchError": "_batch",
+    "read_booking_csv": "_batch",
+    "recommend_many": "_batch",
+    "Course": "_course",
+    "CourseWeek": "_course",
+    "project_course": "_course",
+    "ConditionCheck": "_explain",
+    "Explanation": "_explain",
+    "RuleExplanation": "_explain",
+    "explain": "_explain",
+    "render_markdown": "_render",
+    "render_text": "_render",
+    "Counterexample": "_verify",
+    "VerifyReport": "_verify",
+    "verify": "_verify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'massageplan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Advice",

@@ -15,15 +15,18 @@ import io
 import json
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ._build import plan_inputs
 from ._errors import MassagePlanError, PlanSafetyError
 from ._plan import SessionPlan
-from ._recommend import recommend
+from ._profile import ClientProfile
+from ._recommend import as_profile, recommend
 from ._rulebase import Rulebase
 
 CHUNK_SIZE = 500
@@ -65,22 +68,28 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def _one(index: int, item: Any, rulebase: Rulebase | None) -> SessionPlan | BatchError:
+def _one(
+    index: int, item: Any, rulebase: Rulebase | None
+) -> tuple[SessionPlan | BatchError, ClientProfile | None]:
+    """The item's plan (with its validated profile), or its error."""
     if isinstance(item, RowError):
-        return BatchError(index=index, kind="invalid_profile", message=str(item))
+        return BatchError(index=index, kind="invalid_profile", message=str(item)), None
     try:
-        return recommend(item, rulebase)
+        profile = as_profile(item)
     except ValidationError as exc:
-        return BatchError(index=index, kind="invalid_profile", message=validation_message(exc))
+        message = validation_message(exc)
+        return BatchError(index=index, kind="invalid_profile", message=message), None
+    try:
+        return recommend(profile, rulebase), profile
     except PlanSafetyError as exc:
         message = "; ".join(exc.violations)
-        return BatchError(index=index, kind="unsafe_plan", message=message)
+        return BatchError(index=index, kind="unsafe_plan", message=message), profile
 
 
 def _chunk(
     start: int, items: Sequence[Any], rulebase: Rulebase | None
 ) -> list[SessionPlan | BatchError]:
-    return [_one(start + i, item, rulebase) for i, item in enumerate(items)]
+    return [_one(start + i, item, rulebase)[0] for i, item in enumerate(items)]
 
 
 # A worker process's rulebase, set once when it starts (sent once, not per chunk).
@@ -91,8 +100,37 @@ def _start_worker(rulebase: Rulebase | None) -> None:
     _worker_rulebase[0] = rulebase
 
 
-def _worker_chunk(start: int, items: Sequence[Any]) -> list[SessionPlan | BatchError]:
-    return _chunk(start, items, _worker_rulebase[0])
+# A chunk's results as they travel back. A plan is decided by its key (the
+# fired rules and the profile fields plan assembly reads), so each worker
+# sends a plan the first time it meets its key and the key alone after;
+# pool.map hands chunks back in order, so the parent has always read that
+# first time already. Each item is its plan's key, or its error.
+PlanKey = tuple[tuple[str, ...], Hashable]
+Shipped = tuple[dict[PlanKey, SessionPlan], list[PlanKey | BatchError]]
+_sent: set[PlanKey] = set()
+
+
+def _worker_chunk(start: int, items: Sequence[Any]) -> Shipped:
+    rulebase = _worker_rulebase[0]
+    new: dict[PlanKey, SessionPlan] = {}
+    refs: list[PlanKey | BatchError] = []
+    for offset, item in enumerate(items):
+        result, profile = _one(start + offset, item, rulebase)
+        if isinstance(result, BatchError):
+            refs.append(result)
+            continue
+        key = (result.fired_rules, plan_inputs(profile or as_profile(item)))
+        if key not in _sent:
+            _sent.add(key)
+            new[key] = result
+        refs.append(key)
+    return new, refs
+
+
+def _unpack(shipped: Shipped, plans: dict[PlanKey, SessionPlan]) -> list[SessionPlan | BatchError]:
+    new, refs = shipped
+    plans.update(new)
+    return [ref if isinstance(ref, BatchError) else plans[ref] for ref in refs]
 
 
 def _context() -> Any:
@@ -146,16 +184,40 @@ def recommend_many(
                 if bar is not None:
                     bar.update(len(part))
             return results
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(chunks), os.cpu_count() or 1) or 1,
-            mp_context=_context(),
-            initializer=_start_worker,
-            initargs=(rulebase,),
-        ) as pool:
-            for part in pool.map(_worker_chunk, *zip(*chunks, strict=True)):
-                results += part
-                if bar is not None:
-                    bar.update(len(part))
+        plans: dict[PlanKey, SessionPlan] = {}  # one object per distinct plan
+        # This process is one of the workers: it plans every n-th chunk while
+        # the others plan theirs, instead of idling beside them on the cores.
+        share = max(1, min(workers, os.cpu_count() or 1))
+        try:
+            with ProcessPoolExecutor(
+                max_workers=max(1, share - 1),
+                mp_context=_context(),
+                initializer=_start_worker,
+                initargs=(rulebase,),
+            ) as pool:
+                # Submitted in order, and each worker process plans its chunks in
+                # that order, so a plan key is always read before it is referred to.
+                sent = {
+                    i: pool.submit(_worker_chunk, start, chunk)
+                    for i, (start, chunk) in enumerate(chunks)
+                    if i % share
+                }
+                for i, (start, chunk) in enumerate(chunks):
+                    future = sent.get(i)
+                    part = (
+                        _chunk(start, chunk, rulebase)
+                        if future is None
+                        else _unpack(future.result(), plans)
+                    )
+                    results += part
+                    if bar is not None:
+                        bar.update(len(part))
+        except BrokenProcessPool:
+            raise MassagePlanError(
+                "recommend_many's worker processes stopped before finishing; in a script, "
+                "call it under 'if __name__ == \"__main__\":' (workers start a fresh "
+                "interpreter that imports the script)"
+            ) from None
         return results
     finally:
         if bar is not None:

@@ -53,7 +53,8 @@ class _Cited:
     reasons: list[Reason] = field(default_factory=list)
 
     def cite(self, reason: Reason) -> None:
-        if reason not in self.reasons:
+        # Reasons are the rules' own objects: identity says "the same rule" cheaply.
+        if not any(r is reason for r in self.reasons):
             self.reasons.append(reason)
 
 
@@ -73,8 +74,8 @@ class _Rule:
     cap: int | None
     reason: Reason
 
-    def covers(self, technique: TechniqueName, area: BodyArea) -> bool:
-        return area in self.areas and bool({technique, EVERY_TECHNIQUE} & self.techniques)
+    def applies_to(self, technique: TechniqueName) -> bool:
+        return technique in self.techniques or EVERY_TECHNIQUE in self.techniques
 
 
 @dataclass
@@ -166,12 +167,19 @@ class PlanBuilder:
         for name in sorted(self._techniques, key=TECHNIQUE_ORDER.__getitem__):
             item = self._techniques[name]
             base = min(item.cap, pressure)
-            groups: dict[int, list[BodyArea]] = {}
-            for area in ordered(item.areas):
-                covering = [r for r in self._restrictions if r.covers(name, area)]
-                if any(r.cap is None for r in covering):
+            banned: set[BodyArea] = set()
+            caps: dict[BodyArea, int] = {}
+            for rule in self._restrictions:
+                if not rule.applies_to(name):
                     continue
-                cap = min([base, *(r.cap for r in covering if r.cap is not None)])
+                if rule.cap is None:
+                    banned |= rule.areas
+                else:
+                    for area in rule.areas:
+                        caps[area] = min(caps.get(area, base), rule.cap)
+            groups: dict[int, list[BodyArea]] = {}
+            for area in ordered(item.areas - banned):
+                cap = min(base, caps.get(area, base))
                 if cap >= item.needs:
                     groups.setdefault(cap, []).append(area)
             items += [
