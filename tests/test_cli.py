@@ -77,7 +77,7 @@ def test_recommend_json_from_stdin() -> None:
     ("stdin", "words"),
     [
         ('{"condition": "diabetic_neuropathy"}', "-: hypersensitivity: Field required"),
-        ("[1, 2", "-:1: not valid JSON or YAML"),
+        ("[1, 2", "-:"),  # then the line (1 or 2: the C and Python parsers differ)
         (
             '{"condition": "x", "hypersensitivity": "none", "tolerance": {"minutes": 9}}',
             "-: condition:",
@@ -92,6 +92,8 @@ def test_bad_profile_is_one_line_and_exit_2(command: str, stdin: str, words: str
     assert out == ""
     assert err.startswith(f"massageplan: {words}")
     assert err.count("\n") == 1
+    if stdin == "[1, 2":
+        assert "not a valid profile file: YAML syntax error" in err
 
 
 def test_missing_file_and_bad_rules(tmp_path: Path) -> None:

@@ -51,10 +51,12 @@ def ordered(areas: Iterable[BodyArea]) -> tuple[BodyArea, ...]:
 @dataclass
 class _Cited:
     reasons: list[Reason] = field(default_factory=list)
+    # Reasons are the rules' own objects: identity says "the same rule" cheaply.
+    _seen: set[int] = field(default_factory=set)
 
     def cite(self, reason: Reason) -> None:
-        # Reasons are the rules' own objects: identity says "the same rule" cheaply.
-        if not any(r is reason for r in self.reasons):
+        if id(reason) not in self._seen:
+            self._seen.add(id(reason))
             self.reasons.append(reason)
 
 

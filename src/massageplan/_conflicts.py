@@ -10,6 +10,8 @@ two rules can fire together is the engine's (``_space``).
 from __future__ import annotations
 
 import itertools
+from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,15 +62,33 @@ def _contradictions(first: LoadedRule, second: LoadedRule, empty: frozenset[str]
     return found
 
 
+MAX_CONFLICTS = 100  # enough to act on; more would only repeat the message
+
+
+def _candidate_pairs(rulebase: Rulebase) -> list[tuple[LoadedRule, LoadedRule]]:
+    """Pairs of rules with effects that share a conflict key in different variants:
+    the only ones that can contradict, found without comparing every pair."""
+    index: dict[Hashable, dict[Hashable, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for position, rule in enumerate(rulebase):
+        for effect in rule.rule.then:
+            for key, variant in effect.conflict_keys():
+                index[key][variant].append(position)
+    pairs: set[tuple[int, int]] = set()
+    for variants in index.values():
+        for one, other in itertools.combinations(variants.values(), 2):
+            pairs.update((min(a, b), max(a, b)) for a in one for b in other if a != b)
+            if len(pairs) > MAX_CONFLICTS * 100:  # a rulebase at war with itself
+                break
+    rules = rulebase.rules
+    return [(rules[a], rules[b]) for a, b in sorted(pairs)]
+
+
 def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
-    """Pairs of rules that can fire for one client and contradict each other."""
+    """Pairs of rules that can fire for one client and contradict each other
+    (the first ``MAX_CONFLICTS`` of them)."""
     # What could contradict if both fired, before asking the engine whether they can.
     nothing_empty: frozenset[str] = frozenset()
-    pairs = [
-        (a, b)
-        for a, b in itertools.combinations(rulebase, 2)
-        if _contradictions(a, b, nothing_empty)
-    ]
+    pairs = [(a, b) for a, b in _candidate_pairs(rulebase) if _contradictions(a, b, nothing_empty)]
     if not pairs:
         return []
     satisfying = satisfying_values(rulebase)
@@ -84,4 +104,6 @@ def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
             conflicts.extend(
                 Conflict(first, second, what) for what in _contradictions(first, second, empty)
             )
-    return conflicts
+            if len(conflicts) >= MAX_CONFLICTS:
+                break
+    return conflicts[:MAX_CONFLICTS]

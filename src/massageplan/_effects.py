@@ -9,7 +9,7 @@ Adding a kind means adding one class here and listing it in ``EFFECT_KINDS``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
@@ -101,6 +101,12 @@ class EffectBase(BaseModel):
         """Keys of the invariants whose outcome this effect can change."""
         return frozenset()
 
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        """(key, variant) pairs: this effect can contradict only an effect with a
+        key in common and another variant there (an index, so that conflict
+        analysis compares those rules, not every pair)."""
+        return []
+
     def named_areas(self) -> frozenset[BodyArea]:
         areas = getattr(self, "areas", None)
         return frozenset(areas) if isinstance(areas, tuple) else frozenset()
@@ -151,6 +157,9 @@ class TechniqueEffect(EffectBase):
             return [f"one prescribes {self.describe()}; the other says {other.describe()}"]
         return []
 
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        return [(("technique", self.technique), "prescribed")]
+
     def bears_on(self) -> frozenset[str]:
         # Not invariant 4: the plan caps every technique at its own pressure.
         keys = {SAFETY(2), ARTICLE(3)}
@@ -186,6 +195,13 @@ class AvoidEffect(EffectBase):
         what = " or ".join(names)
         above = f" above level {self.above}" if self.above is not None else ""
         return f"no {what}{above} on {describe_areas(self.areas)}"
+
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        if self.above is not None:  # a cap narrows a technique; it forbids none
+            return []
+        named = set(self.techniques())
+        every = set(TechniqueName) if EVERY_TECHNIQUE in named else named
+        return [(("technique", t), "avoided") for t in sorted(every, key=str)]
 
     def bears_on(self) -> frozenset[str]:
         keys = {SAFETY(2)}
@@ -291,6 +307,12 @@ class VisitsEffect(EffectBase):
                 found.append(f"{name} is {mine} in one and {theirs} in the other")
         return found
 
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        return [
+            (("visits", name), getattr(self.visits, name))
+            for name in sorted(self.visits.model_fields_set)
+        ]
+
     def bears_on(self) -> frozenset[str]:
         return frozenset({SAFETY(3), ARTICLE(1), ARTICLE(2)})
 
@@ -326,6 +348,9 @@ class AdviceEffect(EffectBase):
             return [f"advice {self.advise.value!r} has two different texts"]
         return []
 
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        return [(("advise", self.advise), self.text)]
+
     def bears_on(self) -> frozenset[str]:
         if self.advise is AdviceCode.CONSULT_PHYSICIAN:
             return frozenset({SAFETY(5)})
@@ -352,6 +377,9 @@ class HoldEffect(EffectBase):
         if isinstance(other, HoldEffect) and other.hold is self.hold and other.text != self.text:
             return [f"hold {self.hold.value!r} has two different texts"]
         return []
+
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        return [(("hold", self.hold), self.text)]
 
     def bears_on(self) -> frozenset[str]:
         return frozenset({SAFETY(3), SAFETY(5)})

@@ -12,6 +12,7 @@ from ._engine import ENGINE_NAME, Conditions, compile_conditions
 from ._errors import PlanSafetyError
 from ._facts import profile_facts
 from ._invariants import Breach, breaches
+from ._limits import check_profile_input
 from ._memo import FiredRules
 from ._plan import GeneratedBy, SessionPlan
 from ._profile import ClientProfile
@@ -74,6 +75,9 @@ def as_profile(profile: ClientProfile | Mapping[str, Any]) -> ClientProfile:
     """A profile, validating a mapping (pydantic.ValidationError if it does not fit)."""
     if isinstance(profile, ClientProfile):
         return profile
+    # Bounded before pydantic walks it: no error message ever renders an
+    # unbounded value, and a list that contains itself cannot hang the caller.
+    check_profile_input(profile)
     return ClientProfile.model_validate(profile)
 
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from ._batch import BatchError, read_booking_csv, read_json_lines, recommend_many
@@ -23,11 +22,13 @@ from ._conflicts import RulebaseConflictWarning
 from ._course import course_chart, course_svg, course_table, project_course
 from ._errors import MassagePlanError, RulebaseError
 from ._explain import explain
+from ._limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
 from ._recommend import recommend
 from ._render import render_markdown, render_text
 from ._rulebase import Rulebase, load_rulebase
 from ._schema import schema_text
 from ._verify import verify
+from ._yaml import parse_yaml
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -47,21 +48,30 @@ def _json(model: BaseModel) -> str:
     return json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-def _read_text(name: str, stdin: IO[str], what: str) -> str:
+def _read_text(name: str, stdin: IO[str], what: str, limit: int) -> str:
+    """A file's or standard input's text, within ``limit`` (special files refused)."""
     try:
-        return stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _UsageError(f"{name}: cannot read {what}: {exc}") from None
+        if name == "-":
+            return read_stream(stdin, limit, what)
+        return read_bounded(Path(name), limit, what).decode("utf-8")
+    except LimitError as exc:
+        raise _UsageError(f"{name}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _UsageError(f"{name}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
+    except OSError as exc:
+        raise _UsageError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
 
 
 def _read_profile(name: str, stdin: IO[str]) -> Any:
-    text = _read_text(name, stdin, "profile")
+    text = _read_text(name, stdin, "profile", MAX_PROFILE_BYTES)
     try:
-        return yaml.safe_load(text)  # JSON is YAML, so one reader serves both
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise _UsageError(f"{name}{where}: not valid JSON or YAML") from None
+        # JSON is YAML, so one reader serves both: the rule files' safe reader,
+        # with its limits on nesting and aliases.
+        return parse_yaml(text.encode("utf-8"), Path(name)).data
+    except RulebaseError as exc:
+        problem = exc.problems[0]
+        where = f":{problem.line}" if problem.line else ""
+        raise _UsageError(f"{name}{where}: not a valid profile file: {problem.message}") from None
 
 
 def _profile_error(name: str, exc: ValidationError) -> str:
@@ -157,7 +167,7 @@ def _verify(args: argparse.Namespace, io: _Streams) -> int:
 
 def _batch(args: argparse.Namespace, io: _Streams) -> int:
     rules = _rulebase(args.rules)
-    text = _read_text(args.input, io.stdin, "batch")
+    text = _read_text(args.input, io.stdin, "batch", MAX_BATCH_BYTES)
     kind = args.input_format or ("csv" if args.input.lower().endswith(".csv") else "jsonl")
     labels: list[dict[str, Any]]
     if kind == "csv":

@@ -1,0 +1,95 @@
+"""What massageplan will read, at most: the limits, in one place.
+
+A profile is a few hundred bytes and a rule file a few kilobytes per rule, so
+these are far above any real input and far below what would hurt a server.
+Each error names the limit it hit. The README's "Reliability" section lists
+them.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+MAX_PROFILE_BYTES = 64 * 1024  # one profile file or stream
+MAX_RULE_FILE_BYTES = 8 * 1024 * 1024  # one rule file (5,000 rules take about 2 MB)
+MAX_BATCH_BYTES = 256 * 1024 * 1024  # one batch file or stream
+MAX_YAML_NODES = 2_000_000  # distinct nodes in one YAML document
+MAX_ALIAS_NODES = 10_000  # nodes reached again through aliases (&anchor / *alias)
+MAX_DEPTH = 32  # nesting of mappings and lists, in a profile or a rule file
+MAX_PROFILE_VALUES = 1_000  # values in one profile, counted through its nesting
+MAX_LIST_ITEMS = 64  # items in one list of a profile (there are 16 body areas)
+MAX_TEXT = 1_000  # characters in one text of a profile
+
+
+class LimitError(ValueError):
+    """Input over one of the limits above; the message names it."""
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """A regular file's bytes, refusing directories, devices, FIFOs and files over
+    ``limit`` before reading them (so /dev/zero or a FIFO never hangs a caller)."""
+    # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a device or a FIFO"
+            raise LimitError(f"this is {kind}, not a regular file, so it is not read as a {what}")
+        if info.st_size > limit:
+            raise LimitError(f"the {what} is larger than the limit of {limit} bytes")
+        data = file.read(limit + 1)
+    if len(data) > limit:  # it grew while we read it
+        raise LimitError(f"the {what} is larger than the limit of {limit} bytes")
+    return data
+
+
+def read_stream(stream: IO[str], limit: int, what: str) -> str:
+    """At most ``limit`` characters of a text stream, or LimitError."""
+    text = stream.read(limit + 1)
+    if len(text) > limit:
+        raise LimitError(f"the {what} is larger than the limit of {limit} characters")
+    return text
+
+
+def _refuse(loc: tuple[str | int, ...], message: str) -> ValidationError:
+    detail: InitErrorDetails = {
+        "type": PydanticCustomError("input_limit", message),
+        "loc": loc,
+        "input": "(not shown: over a limit)",
+    }
+    return ValidationError.from_exception_data("ClientProfile", [detail])
+
+
+def check_profile_input(data: Any) -> None:
+    """Refuse, as a pydantic ValidationError naming the limit, a profile that is
+    nested too deeply or holds too much, before anything renders or expands it
+    (a list that contains itself, or the same list a billion times over)."""
+    budget = [MAX_PROFILE_VALUES]
+
+    def walk(value: Any, loc: tuple[str | int, ...], depth: int) -> None:
+        if depth > MAX_DEPTH:
+            raise _refuse(loc, f"nested more than {MAX_DEPTH} levels deep")
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _refuse((), f"more than {MAX_PROFILE_VALUES} values in one profile")
+        if isinstance(value, str):
+            if len(value) > MAX_TEXT:
+                raise _refuse(loc, f"a text longer than {MAX_TEXT} characters")
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                name = key if isinstance(key, str) and len(key) <= 40 else "<key>"
+                walk(item, (*loc, name), depth + 1)
+        elif isinstance(value, list | tuple | set | frozenset):
+            if len(value) > MAX_LIST_ITEMS:
+                raise _refuse(loc, f"a list of more than {MAX_LIST_ITEMS} items")
+            for index, item in enumerate(value):
+                walk(item, (*loc, index), depth + 1)
+
+    walk(data, (), 0)

@@ -1,0 +1,248 @@
+"""Hostile input: every loader error typed, limits named, nothing hangs or escapes.
+
+Each test states what a caller gets for input nobody here controls: a typed
+error naming the file (or the profile field) and the limit hit, never a raw
+PyYAML exception, a RecursionError or a hang.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import string
+from pathlib import Path
+
+import pydantic
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from massageplan import Rulebase, RulebaseError, load_rulebase, recommend
+from massageplan._limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_RULE_FILE_BYTES
+from massageplan._yaml import parse_yaml
+from massageplan.cli import main
+from tests.strategies import json_like
+
+RULE = """\
+rules:
+  - id: extra-advice
+    title: Something extra
+    when: {hypersensitivity: severe}
+    then:
+      - advise: experienced_therapist
+        text: Ask for the clinic's neuropathy specialist.
+    because: Severe cases go to the specialist.
+    sources: [article]
+"""
+PROFILE = {
+    "condition": "diabetic_neuropathy",
+    "hypersensitivity": "none",
+    "tolerance": {"minutes": 60},
+}
+
+# One input for each error class PyYAML raises, and the encodings it cannot read.
+BAD_FILES: dict[str, bytes] = {
+    "reader (a NUL byte)": RULE.replace("Something", "Some\x00thing").encode(),
+    "scanner (an unclosed quote)": b"rules:\n  - id: 'unclosed\n",
+    "parser (an unclosed flow list)": b"rules: [1, 2\n",
+    "composer (an undefined alias)": b"rules: *nowhere\n",
+    "constructor (a python tag)": b"rules: !!python/object/apply:os.system ['true']\n",
+    "not UTF-8": b"rules:\n  - id: caf\xe9\n",
+    "UTF-16 with a byte-order mark": "\ufeff".encode("utf-16-le") + RULE.encode("utf-16-le"),
+    "binary": bytes(range(256)) * 4,
+    "empty": b"",
+    "nested too deeply": b"[" * 50_000 + b"]" * 50_000 + b"\n",
+    "an alias bomb": (
+        b"a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + b"".join(
+            f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n".encode()
+            for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + b"rules: *i\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_every_kind_of_bad_rule_file_is_a_rulebase_error(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_bytes(BAD_FILES[name])
+    with pytest.raises(RulebaseError) as info:
+        load_rulebase(path)
+    assert info.value.path == path
+    assert str(path) in str(info.value)
+    assert len(str(info.value)) < 2_000  # never the whole input
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_the_cli_says_one_line_for_each(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_bytes(BAD_FILES[name])
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        ["recommend", "-", "--rules", str(path)], stdin=io.StringIO("{}"), stdout=out, stderr=err
+    )
+    assert code == 2
+    assert len(err.getvalue().splitlines()) == 1
+    assert str(path) in err.getvalue()
+    # And as a profile, the same bytes are one line too.
+    code = main(["recommend", str(path)], stdout=out, stderr=(err := io.StringIO()))
+    assert code == 2
+    assert len(err.getvalue().splitlines()) == 1
+
+
+def test_the_limits_are_named() -> None:
+    # 100 levels: under libyaml's own cap (1,000), over ours.
+    deep = b"[" * 100 + b"]" * 100
+    for data, words in (
+        (deep, f"nested more than {MAX_DEPTH} levels deep"),
+        (BAD_FILES["an alias bomb"], f"aliases expand to more than {MAX_ALIAS_NODES} nodes"),
+    ):
+        with pytest.raises(RulebaseError, match=words):
+            parse_yaml(data, Path("limits.yaml"))
+
+
+def test_special_and_oversized_files_are_refused_at_once(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as file:
+        file.truncate(MAX_RULE_FILE_BYTES + 1)  # sparse: nothing is written
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)  # no writer: opening it for reading must not wait
+    for path, words in (
+        (big, f"larger than the limit of {MAX_RULE_FILE_BYTES} bytes"),
+        (Path("/dev/zero"), "a device or a FIFO"),
+        (fifo, "a device or a FIFO"),
+    ):
+        with pytest.raises(RulebaseError, match=words):
+            load_rulebase(path)
+
+
+def test_a_profile_that_contains_itself_is_refused() -> None:
+    itself: list[object] = []
+    itself.append(itself)
+    shared: list[object] = ["feet"]
+    for _ in range(40):  # a billion laughs, in Python objects: 10**40 items
+        shared = [shared] * 10
+    for bad, words in (
+        ({**PROFILE, "swelling": itself}, "nested more than"),
+        ({**PROFILE, "condition": shared}, "nested more than"),
+        ({**PROFILE, "swelling": ["feet"] * 100}, "a list of more than"),
+        ({**PROFILE, "swelling": [["feet"] * 50] * 50}, "values in one profile"),
+        ({**PROFILE, "condition": "x" * 10_000_000}, "a text longer than"),
+    ):
+        with pytest.raises(pydantic.ValidationError, match=words) as info:
+            recommend(bad)
+        assert len(str(info.value)) < 1_000
+
+
+# ----------------------------------------------------------------- fuzzing
+
+RULE_WORDS = [
+    "rules",
+    "id",
+    "title",
+    "when",
+    "then",
+    "because",
+    "sources",
+    "quote",
+    "advise",
+    "text",
+    "technique",
+    "avoid",
+    "areas",
+    "visits",
+    "hold",
+    "pressure_at_most",
+    "level",
+    "swelling",
+    "article",
+    "ref1",
+    "feet",
+    "all",
+    "true",
+    "- ",
+    ": ",
+    "{",
+    "}",
+    "[",
+    "]",
+    "&a",
+    "*a",
+    "!!",
+]
+
+
+@settings(
+    max_examples=150,
+    deadline=2_000,  # a bound per example, so that a hang fails the test
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(st.sampled_from(RULE_WORDS + list(string.whitespace)), max_size=60).map("".join),
+        st.binary(max_size=300).map(lambda b: b.decode("latin-1")),
+    )
+)
+def test_any_text_loads_or_is_a_rulebase_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    outcome: Rulebase | RulebaseError
+    try:
+        outcome = load_rulebase(path)
+    except RulebaseError as exc:
+        outcome = exc
+    assert isinstance(outcome, Rulebase) or outcome.path == path
+
+
+@st.composite
+def rule_documents(draw: st.DrawFn) -> object:
+    """A valid rule file with one part replaced by arbitrary JSON-like data."""
+    rule: dict[str, object] = {
+        "id": "fuzzed",
+        "title": "Fuzzed",
+        "when": {"hypersensitivity": "severe"},
+        "then": [{"advise": "experienced_therapist", "text": "Text."}],
+        "because": "Because.",
+        "sources": ["article"],
+    }
+    key = draw(st.sampled_from([*rule, "extra"]))
+    rule[key] = draw(json_like)
+    return {"rules": [rule]}
+
+
+@settings(
+    max_examples=150, deadline=2_000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rule_documents())
+def test_rule_files_from_the_grammar_load_or_are_rulebase_errors(
+    tmp_path: Path, document: object
+) -> None:
+    import json  # noqa: PLC0415 - JSON is YAML: the document written as the loader reads it
+
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(json.dumps(document, allow_nan=True), encoding="utf-8")
+    outcome: Rulebase | RulebaseError
+    try:
+        outcome = load_rulebase(path)
+    except RulebaseError as exc:
+        outcome = exc
+    assert isinstance(outcome, Rulebase) or outcome.path == path
+
+
+@settings(max_examples=60, deadline=2_000)
+@given(st.binary(max_size=200))
+def test_the_cli_gives_one_line_for_any_profile_bytes(data: bytes) -> None:
+    err = io.StringIO()
+    code = main(
+        ["recommend", "-"],
+        stdin=io.StringIO(data.decode("utf-8", errors="replace")),
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert code in (0, 2)
+    if code == 2:
+        assert len(err.getvalue().splitlines()) == 1
