@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from hypothesis import settings
+
+# A longer run, by hand: HYPOTHESIS_PROFILE=long python -m pytest tests/test_hostile.py
+# (CI uses hypothesis's own derandomised "ci" profile, turned on by CI=true).
+settings.register_profile("long", max_examples=5_000, deadline=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 RULES_DIR = Path(__file__).parents[1] / "rules"
 

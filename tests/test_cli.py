@@ -219,3 +219,9 @@ def test_verify_article_reports_a_clinics_deviation() -> None:
     assert "deviations from the article's guidance" in out
     assert "article guidance 1 (one 60-minute visit a week)" in out
     assert "house-maximum-visit" in out
+
+
+def test_lint_of_a_path_it_cannot_read_is_bad_input(tmp_path: Path) -> None:
+    code, out, _ = run("lint", str(tmp_path / "missing.yaml"))
+    assert code == 2
+    assert "no such file or folder" in out

@@ -175,11 +175,12 @@ RULE_WORDS = [
 ]
 
 
-@settings(
-    max_examples=150,
-    deadline=2_000,  # a bound per example, so that a hang fails the test
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+# Example counts come from the profile (100, or 5,000 with HYPOTHESIS_PROFILE=long);
+# the deadline bounds each example, so that a hang fails the test.
+FUZZ = settings(deadline=2_000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
 @given(
     st.one_of(
         st.text(max_size=300),
@@ -214,9 +215,7 @@ def rule_documents(draw: st.DrawFn) -> object:
     return {"rules": [rule]}
 
 
-@settings(
-    max_examples=150, deadline=2_000, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@FUZZ
 @given(rule_documents())
 def test_rule_files_from_the_grammar_load_or_are_rulebase_errors(
     tmp_path: Path, document: object
@@ -233,7 +232,7 @@ def test_rule_files_from_the_grammar_load_or_are_rulebase_errors(
     assert isinstance(outcome, Rulebase) or outcome.path == path
 
 
-@settings(max_examples=60, deadline=2_000)
+@FUZZ
 @given(st.binary(max_size=200))
 def test_the_cli_gives_one_line_for_any_profile_bytes(data: bytes) -> None:
     err = io.StringIO()

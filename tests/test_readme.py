@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from massageplan import RulebaseConflictWarning, load_rulebase, recommend
+from massageplan import _limits as limits
 from massageplan._invariants import INVARIANTS, markdown_table
 
 ROOT = Path(__file__).parents[1]
@@ -69,3 +70,21 @@ def test_the_python_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -
         assert expected in shown, (expression, value, expected)
         checked += 1
     assert checked == 5
+
+
+def test_the_reliability_section_states_the_limits_in_force() -> None:
+    section = README.split("## Reliability", 1)[1].split("\n## ", 1)[0]
+    words = " ".join(section.split())
+    stated = {
+        limits.MAX_PROFILE_BYTES: f"{limits.MAX_PROFILE_BYTES // 1024} KiB",
+        limits.MAX_PROFILE_VALUES: f"{limits.MAX_PROFILE_VALUES:,} values",
+        limits.MAX_LIST_ITEMS: f"lists of {limits.MAX_LIST_ITEMS} items",
+        limits.MAX_TEXT: f"texts of {limits.MAX_TEXT:,} characters",
+        limits.MAX_DEPTH: f"nested at most {limits.MAX_DEPTH} levels",
+        limits.MAX_RULE_FILE_BYTES: f"{limits.MAX_RULE_FILE_BYTES // 2**20} MiB",
+        limits.MAX_YAML_NODES: f"{limits.MAX_YAML_NODES:,} YAML nodes",
+        limits.MAX_ALIAS_NODES: f"{limits.MAX_ALIAS_NODES:,} nodes reached again",
+        limits.MAX_BATCH_BYTES: f"{limits.MAX_BATCH_BYTES // 2**20} MiB",
+    }
+    for value, phrase in stated.items():
+        assert phrase in words, (value, phrase)

@@ -223,10 +223,10 @@ def _rule_files(path: Path, display_root: str) -> list[tuple[Path, str]]:
             if p.suffix in RULE_FILE_SUFFIXES and p.name != SOURCES_FILE and p.is_file()
         )
         if not files:
-            raise RulebaseError([Problem("folder holds no rule files (*.yaml)", path)])
+            raise RulebaseError([Problem("folder holds no rule files (*.yaml)", path, kind="file")])
         return [(p, f"{display_root}/{p.name}") for p in files]
     if not path.exists():
-        raise RulebaseError([Problem("no such file or folder", path)])
+        raise RulebaseError([Problem("no such file or folder", path, kind="file")])
     return [(path, path.name)]
 
 

@@ -149,7 +149,9 @@ def _lint(args: argparse.Namespace, io: _Streams) -> int:
         except RulebaseError as exc:
             for problem in exc.problems:
                 io.stdout.write(f"{problem}\n")
-            return EXIT_FINDING
+            # A file that cannot be read as YAML is bad input; a rule that is wrong, a finding.
+            unreadable = any(problem.kind == "file" for problem in exc.problems)
+            return EXIT_BAD_INPUT if unreadable else EXIT_FINDING
     conflicts = [w for w in caught if issubclass(w.category, RulebaseConflictWarning)]
     for warning in conflicts:
         io.stdout.write(f"conflict: {warning.message}\n")
