@@ -225,3 +225,28 @@ def test_lint_of_a_path_it_cannot_read_is_bad_input(tmp_path: Path) -> None:
     code, out, _ = run("lint", str(tmp_path / "missing.yaml"))
     assert code == 2
     assert "no such file or folder" in out
+
+
+def test_ctrl_c_is_a_clean_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("massageplan.cli.recommend", interrupted)
+    code, out, err = run("recommend", NEW_CLIENT)
+    assert (code, out, err) == (130, "", "massageplan: interrupted\n")
+
+
+def test_a_negative_search_is_a_usage_error() -> None:
+    code, out, err = run("verify", "--search", "-3")
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].endswith("argument --search: -3 is below 0")
+
+
+def test_verify_without_hypothesis_sweeps_and_says_the_search_was_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("massageplan.cli.search_available", lambda: False)
+    code, out, err = run("verify")
+    assert code == 0
+    assert "the search was skipped" in err
+    assert "0 searched" in out

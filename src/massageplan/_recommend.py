@@ -68,7 +68,11 @@ def fired_rules(
         matched = compiled(rulebase, "memo", FiredRules).matching(facts)
     else:
         matched = compiled(rulebase, "rules", _whole_rules).matching(facts)
-    return [rule for rule in rulebase if rule.id in matched]
+    return [
+        rule
+        for rule, rule_id in zip(rulebase.rules, rulebase.ids, strict=True)
+        if rule_id in matched
+    ]
 
 
 def as_profile(profile: ClientProfile | Mapping[str, Any]) -> ClientProfile:

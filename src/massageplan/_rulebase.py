@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import warnings
@@ -60,7 +62,16 @@ class LoadedRule:
 class Rulebase:
     """An ordered, checked set of rules. Build one with :func:`load_rulebase`."""
 
-    __slots__ = ("__weakref__", "_by_id", "conflicts", "digest", "rules", "sources", "trace")
+    __slots__ = (
+        "__weakref__",
+        "_by_id",
+        "conflicts",
+        "digest",
+        "ids",
+        "rules",
+        "sources",
+        "trace",
+    )
 
     def __init__(
         self,
@@ -69,6 +80,7 @@ class Rulebase:
         trace: Sequence[str] = (),
     ) -> None:
         self.rules: tuple[LoadedRule, ...] = tuple(rules)
+        self.ids: tuple[str, ...] = tuple(rule.id for rule in self.rules)
         # Every source a rule cites, by the id reasons use ("Id." resolved).
         self.sources: Mapping[str, Source] = dict(sources)
         self.trace: tuple[str, ...] = tuple(trace)
@@ -367,8 +379,31 @@ def _place(
     return []
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a rulebase is built.
+
+    Building thousands of rules makes hundreds of thousands of objects, none
+    of them garbage, and each collection rescans them all: at 5,000 rules half
+    the load went to that. The collector's state is put back as it was found;
+    a concurrent loader can only make it run sooner, never leave it off.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def read_rulebase(*paths: str | Path, builtin: bool | None = None) -> Rulebase:
     """Read and check rule files; :func:`load_rulebase` documents the arguments."""
+    with _collector_paused():
+        return _read_rulebase(*paths, builtin=builtin)
+
+
+def _read_rulebase(*paths: str | Path, builtin: bool | None = None) -> Rulebase:
     include_builtin = (not paths) if builtin is None else builtin
     if not include_builtin and not paths:
         raise RulebaseError([Problem("no rule files given (and builtin=False)")])
@@ -429,8 +464,9 @@ def load_rulebase(
     ``Rulebase.conflicts`` and reported as a :class:`RulebaseConflictWarning`,
     or raised as a :class:`RulebaseError` when ``strict``.
     """
-    rulebase = read_rulebase(*paths, builtin=builtin)
-    conflicts = find_conflicts(rulebase)
+    with _collector_paused():
+        rulebase = read_rulebase(*paths, builtin=builtin)
+        conflicts = find_conflicts(rulebase)
     if conflicts and strict:
         raise RulebaseError([c.problem() for c in conflicts])
     for conflict in conflicts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -113,6 +114,11 @@ def _distinct(found: Iterable[Counterexample]) -> tuple[Counterexample, ...]:
     return tuple(kinds.values())
 
 
+def search_available() -> bool:
+    """Whether hypothesis, which verify's search uses, is installed."""
+    return importlib.util.find_spec("hypothesis") is not None
+
+
 class _UnsafeError(Exception):
     pass
 
@@ -192,6 +198,11 @@ def verify(
     in both lists at once is covered by the full lists and by the search,
     not by every pairing.
     """
+    if search and not search_available():  # say so now, not after the whole sweep
+        raise MassagePlanError(
+            "verify's search needs hypothesis: pip install 'massageplan[verify]' "
+            "(or search=0 for the exhaustive sweep alone)"
+        )
     rules = builtin_rulebase() if rulebase is None else rulebase
     invariants = INVARIANTS if article else SAFETY_INVARIANTS
     swept = 0

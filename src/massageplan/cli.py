@@ -2,13 +2,14 @@
 
 Exit codes: 0 success, 1 a finding (lint or verify problems, or a batch with
 rejected items), 2 bad input or usage, with one line on stderr naming the
-field or file:line.
+field or file:line; 130 when interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -27,12 +28,24 @@ from ._recommend import recommend
 from ._render import render_markdown, render_text
 from ._rulebase import Rulebase, load_rulebase
 from ._schema import schema_text
-from ._verify import verify
+from ._verify import search_available, verify
 from ._yaml import parse_yaml
 
 EXIT_OK = 0
 EXIT_FINDING = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
+
+
+def _count(text: str) -> int:
+    """A whole number of 0 or more, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
 
 
 class _UsageError(Exception):
@@ -162,7 +175,15 @@ def _lint(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _verify(args: argparse.Namespace, io: _Streams) -> int:
-    report = verify(_rulebase(args.rules), search=args.search, article=args.article)
+    search = args.search
+    if search and not search_available():
+        io.stderr.write(
+            "massageplan: hypothesis is not installed, so the search was skipped "
+            "(pip install 'massageplan[verify]'); the sweep still covers every value "
+            "the rules test\n"
+        )
+        search = 0
+    report = verify(_rulebase(args.rules), search=search, article=args.article)
     io.stdout.write(_json(report) if args.format == "json" else str(report) + "\n")
     return EXIT_OK if report.ok else EXIT_FINDING
 
@@ -256,7 +277,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     rules_option(ver)
     ver.add_argument(
         "--search",
-        type=int,
+        type=_count,
         default=200,
         metavar="N",
         help="profiles for hypothesis to search beyond the sweep (0: none)",
@@ -321,6 +342,14 @@ def main(
     try:
         handler: Callable[[argparse.Namespace, _Streams], int] = args.handler
         return handler(args, io)
+    except KeyboardInterrupt:
+        io.stderr.write("massageplan: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``| head``): nothing left to say, and nobody to say it to.
+        if io.stdout is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except _UsageError as exc:
         io.stderr.write(f"massageplan: {exc}\n")
     except RulebaseError as exc:
