@@ -117,6 +117,41 @@ def safety_6_cited(plan: SessionPlan) -> None:
             assert "choice" in source.title.lower(), "a project default must say it is one"
 
 
+def _no_work_on(areas: set[str], plan: SessionPlan) -> None:
+    banned = {
+        a.value
+        for r in plan.restrictions
+        if technique_name(r) == "all" and r.max_pressure is None
+        for a in r.areas
+    }
+    assert areas <= banned, "an area lacks a restriction of all work"
+    for t in plan.techniques:
+        assert not areas & {a.value for a in t.areas}, f"{t.name.value} on a no-work area"
+
+
+def safety_7_no_work_on_wounds(profile: ClientProfile, plan: SessionPlan) -> None:
+    _no_work_on({a.value for a in profile.wounds}, plan)
+
+
+def safety_8_numb_areas(profile: ClientProfile, plan: SessionPlan) -> None:
+    numb = {a.value for a in profile.numb_areas}
+    for t in plan.techniques:
+        if numb & {a.value for a in t.areas}:
+            assert t.name.value != "trigger_point"
+            assert t.max_pressure <= 2
+
+
+def safety_9_injection_sites(profile: ClientProfile, plan: SessionPlan) -> None:
+    _no_work_on({a.value for a in profile.injection_sites}, plan)
+    if profile.injection_sites:
+        assert "watch_blood_sugar" in {a.code.value for a in plan.advice}
+
+
+def safety_10_clearance_after_a_clot(profile: ClientProfile, plan: SessionPlan) -> None:
+    if profile.clot_history and not profile.physician_consulted:
+        assert "physician_clearance" in {h.code.value for h in plan.holds}
+
+
 def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
     safety_1_no_friction(profile, plan)
     safety_2_only_gentle(profile, plan)
@@ -124,3 +159,7 @@ def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
     safety_4_gradual_pressure(profile, plan)
     safety_5_doctor_first(profile, plan)
     safety_6_cited(plan)
+    safety_7_no_work_on_wounds(profile, plan)
+    safety_8_numb_areas(profile, plan)
+    safety_9_injection_sites(profile, plan)
+    safety_10_clearance_after_a_clot(profile, plan)

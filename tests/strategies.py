@@ -49,6 +49,20 @@ def profile_dicts(draw: st.DrawFn) -> dict[str, Any]:
 
 profiles = profile_dicts().map(ClientProfile.model_validate)
 
+
+@st.composite
+def screened_dicts(draw: st.DrawFn) -> dict[str, Any]:
+    """Valid profiles with the screening fields of contract version 2 too."""
+    data = draw(profile_dicts())
+    for name in ("numb_areas", "wounds", "injection_sites"):
+        data[name] = [a.value for a in draw(areas)]
+    data["clot_history"] = draw(st.booleans())
+    data["on_chemotherapy"] = draw(st.booleans())
+    return data
+
+
+screened = st.one_of(profiles, screened_dicts().map(ClientProfile.model_validate))
+
 json_scalars = st.one_of(
     st.none(),
     st.booleans(),

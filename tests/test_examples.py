@@ -161,6 +161,28 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "first_advice": "consult_physician",
         "advice": {"experienced_therapist"},
     },
+    "screened-client.yaml": {
+        # The clot holds the booking until the doctor clears massage; no work
+        # at all on the injection sites; light work and no trigger points on
+        # the numb feet; firm (4) allowed elsewhere, one above the tolerated 3.
+        "holds": ["physician_clearance"],
+        "visits": [60],
+        "pressure": 4,
+        "techniques": [
+            ("swedish", 3, but("abdomen", "feet")),
+            ("swedish", 2, ["feet"]),
+            ("kneading", 3, ["forearms", "hands", "lower_legs"]),
+            ("kneading", 2, ["feet"]),
+            ("trigger_point", 4, ["forearms", "hands", "lower_legs"]),
+        ],
+        "restrictions": [
+            ("all", None, ["abdomen"]),
+            ("all", 2, ["feet"]),
+            ("trigger_point", None, ["feet"]),
+        ],
+        "first_advice": "consult_physician",
+        "advice": {"inspect_skin", "watch_blood_sugar", "experienced_therapist"},
+    },
     "review-new-client-unknown-pressure.yaml": {
         "holds": [],
         "visits": [60],

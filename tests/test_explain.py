@@ -112,3 +112,14 @@ def test_an_unsafe_rulebase_is_explained_without_a_plan(tmp_path: Path) -> None:
     assert "safety invariant 3 (visits within tolerance)" in explanation.error
     assert "no rule in the rulebase provides this" in explanation.error
     assert "no plan: the rulebase made an unsafe plan" in str(explanation)
+
+
+def test_explain_covers_the_screening_fields() -> None:
+    screened = {**PROFILE, "wounds": ["ankles"], "clot_history": True}
+    rules = {r.rule_id: r for r in explain(screened).rules}
+    wound = rules["no-work-on-wounds"]
+    assert wound.fired
+    assert [(c.fact, c.actual) for c in wound.conditions] == [("wounds", "ankles")]
+    clot = rules["physician-clearance-after-a-clot"]
+    assert clot.fired
+    assert not rules["chemotherapy-check-with-the-oncology-team"].fired

@@ -137,3 +137,26 @@ def test_a_conflicting_restriction_still_removes_friction(tmp_path: Path) -> Non
         rulebase = load_rulebase(custom, builtin=True)
     plan = recommend({**PROFILE, "physician_consulted": True}, rulebase=rulebase)
     assert "friction" not in {t.name.value for t in plan.techniques}
+
+
+SCREENED = {
+    **PROFILE,
+    "physician_consulted": False,
+    "sessions_completed": 2,
+    "tolerance": {"minutes": 60, "pressure": 3},
+    "wounds": ["ankles"],
+    "injection_sites": ["abdomen"],
+    "numb_areas": ["hands"],
+    "clot_history": True,
+}
+
+
+def test_without_the_screening_rules_a_screened_profile_is_refused(tmp_path: Path) -> None:
+    rulebase = load_rulebase(rulebase_without(tmp_path, "60-screening.yaml"))
+    with pytest.raises(PlanSafetyError) as info:
+        recommend(SCREENED, rulebase=rulebase)
+    assert set(info.value.invariants) >= {7, 8, 9, 10}
+    assert "safety invariant 10 (clearance after a clot)" in str(info.value)
+    assert "[profile wounds: ankles]" in str(info.value)
+    # Profiles without screening fields are not affected by the missing file.
+    recommend({**PROFILE, "physician_consulted": True}, rulebase=rulebase)

@@ -151,3 +151,12 @@ def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
     # And recommend() gives these clients plans.
     plan = recommend(deviation.profile, rulebase=rulebase)
     assert len(plan.visits) <= 2
+
+
+def test_the_sweep_covers_the_screening_fields() -> None:
+    seen = {
+        (bool(p.numb_areas), bool(p.wounds), bool(p.injection_sites), p.clot_history)
+        for p in sweep(load_rulebase())
+    }
+    assert {(True, False, False, False), (False, True, False, False)} <= seen
+    assert {(False, False, True, False), (False, False, False, True)} <= seen

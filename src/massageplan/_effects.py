@@ -37,10 +37,11 @@ Text = Annotated[str, Field(min_length=1, max_length=2000)]
 # Which of a client's areas an effect means: every area, the areas of one of
 # the profile's area lists, or areas named outright.
 AreaSpec = Annotated[
-    Literal["all", "swelling", "fragile_tissue"]
+    Literal["all", "swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites"]
     | Annotated[tuple[BodyArea, ...], Field(min_length=1)],
     Field(
-        description="'all' areas, the client's 'swelling' or 'fragile_tissue' areas, "
+        description="'all' areas, the areas of one of the client's area lists "
+        "('swelling', 'fragile_tissue', 'numb_areas', 'wounds', 'injection_sites'), "
         "or a list of areas."
     ),
 ]

@@ -269,6 +269,85 @@ def _every_item_cited(profile: ClientProfile, plan: SessionPlan) -> list[Finding
     return found
 
 
+# ------------------------------------------------------- safety, with screening
+
+
+def _untouched(
+    profile: ClientProfile, plan: SessionPlan, field_name: str, what: str
+) -> list[Finding]:
+    """No work of any kind on the areas of one profile list."""
+    areas = set(getattr(profile, field_name))
+    values = {field_name: [a.value for a in getattr(profile, field_name)]}
+    covered = {
+        area
+        for r in plan.restrictions
+        if r.technique == EVERY_TECHNIQUE and r.max_pressure is None
+        for area in r.areas
+    }
+    found = []
+    if areas - covered:
+        uncovered = _names(areas - covered)
+        found.append(Finding(f"no restriction of all work covers {what} on {uncovered}", values))
+    for technique in plan.techniques:
+        overlap = areas & set(technique.areas)
+        if overlap:
+            found.append(
+                Finding(
+                    f"{words(technique.name.value)} is listed on {what} on {_names(overlap)}",
+                    values,
+                    _rules(technique.reasons),
+                )
+            )
+    return found
+
+
+def _no_work_on_wounds(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    return _untouched(profile, plan, "wounds", "the wounds")
+
+
+def _numb_areas(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    numb = set(profile.numb_areas)
+    values = {"numb_areas": [a.value for a in profile.numb_areas]}
+    found = []
+    for technique in plan.techniques:
+        overlap = numb & set(technique.areas)
+        if not overlap:
+            continue
+        if technique.name is TechniqueName.TRIGGER_POINT:
+            problem = f"trigger point is listed on numb {_names(overlap)}"
+        elif technique.max_pressure > GENTLE_PRESSURE:
+            problem = (
+                f"{words(technique.name.value)} up to level {technique.max_pressure} is listed "
+                f"on numb {_names(overlap)} (at most {GENTLE_PRESSURE} there)"
+            )
+        else:
+            continue
+        found.append(Finding(problem, values, _rules(technique.reasons)))
+    return found
+
+
+def _injection_sites(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    found = _untouched(profile, plan, "injection_sites", "the injection sites")
+    codes = {a.code for a in plan.advice}
+    if profile.injection_sites and AdviceCode.WATCH_BLOOD_SUGAR not in codes:
+        found.append(
+            Finding(
+                "the watch_blood_sugar advice is missing",
+                {"injection_sites": [a.value for a in profile.injection_sites]},
+            )
+        )
+    return found
+
+
+def _clearance_after_a_clot(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    if not profile.clot_history or profile.physician_consulted:
+        return []
+    if any(h.code is HoldCode.PHYSICIAN_CLEARANCE for h in plan.holds):
+        return []
+    values = {"clot_history": True, "physician_consulted": False}
+    return [Finding("the physician_clearance hold is missing", values)]
+
+
 # ----------------------------------------------------------------- article
 
 
@@ -315,7 +394,15 @@ def _guidance_points(profile: ClientProfile, plan: SessionPlan) -> list[Finding]
         wanted.append(AdviceCode.EXPERIENCED_THERAPIST)
     values = {"hypersensitivity": profile.hypersensitivity.value}
     found = [Finding(f"the {c.value} advice is missing", values) for c in wanted if c not in codes]
-    if TechniqueName.SWEDISH not in {t.name for t in plan.techniques}:
+    # Where every area is off limits (wounds, injection sites), safety wins.
+    off_limits = {
+        area
+        for r in plan.restrictions
+        if r.technique == EVERY_TECHNIQUE and r.max_pressure is None
+        for area in r.areas
+    }
+    workable = set(BodyArea) - off_limits
+    if workable and TechniqueName.SWEDISH not in {t.name for t in plan.techniques}:
         found.append(Finding("no gentle Swedish work is listed", {}))
     return found
 
@@ -372,6 +459,36 @@ INVARIANTS: tuple[Invariant, ...] = (
         _every_item_cited,
     ),
     Invariant(
+        "safety",
+        7,
+        "no work on wounds",
+        "No work of any kind on a wounds area: a restriction of every technique covers it, "
+        "and no technique lists it.",
+        _no_work_on_wounds,
+    ),
+    Invariant(
+        "safety",
+        8,
+        "light work on numb areas",
+        "On a numb_areas area: no technique above pressure 2, and no trigger point.",
+        _numb_areas,
+    ),
+    Invariant(
+        "safety",
+        9,
+        "no work on injection sites",
+        "No work of any kind on an injection_sites area, and the watch_blood_sugar advice "
+        "to watch for low blood sugar after massage.",
+        _injection_sites,
+    ),
+    Invariant(
+        "safety",
+        10,
+        "clearance after a clot",
+        "With clot_history and no physician consulted, the physician_clearance hold.",
+        _clearance_after_a_clot,
+    ),
+    Invariant(
         "article",
         1,
         "one 60-minute visit a week",
@@ -390,9 +507,9 @@ INVARIANTS: tuple[Invariant, ...] = (
         "article",
         3,
         "the article's guidance points",
-        "Gentle Swedish work, and the advice to continue the standard treatment and to "
-        "disclose the medical history, in every plan; the advice to choose an experienced "
-        "therapist with any hypersensitivity.",
+        "Gentle Swedish work wherever any area may be worked on, and the advice to continue "
+        "the standard treatment and to disclose the medical history, in every plan; the "
+        "advice to choose an experienced therapist with any hypersensitivity.",
         _guidance_points,
     ),
 )

@@ -37,6 +37,10 @@ class AdviceCode(str, enum.Enum):
     EXPECTED_BENEFITS = "expected_benefits"
     PAIN_RELIEF_EVIDENCE = "pain_relief_evidence"
     CIPN_EVIDENCE = "cipn_evidence"
+    # Screening beyond the article.
+    INSPECT_SKIN = "inspect_skin"
+    WATCH_BLOOD_SUGAR = "watch_blood_sugar"
+    CHECK_WITH_ONCOLOGY_TEAM = "check_with_oncology_team"
 
 
 class HoldCode(str, enum.Enum):

@@ -101,8 +101,28 @@ class ClientProfile(BaseModel):
     physician_consulted: StrictBool = Field(
         default=False, description="Has talked to their doctor about massage."
     )
+    # Screening beyond the article: optional, and off by default, so that a
+    # profile without them gets exactly the plan it would get otherwise.
+    numb_areas: tuple[BodyArea, ...] = Field(
+        default=(),
+        description="Reduced or lost sensation: the client cannot report pressure or pain there.",
+    )
+    wounds: tuple[BodyArea, ...] = Field(
+        default=(), description="Open wounds, ulcers or skin breaks."
+    )
+    injection_sites: tuple[BodyArea, ...] = Field(
+        default=(), description="Insulin injection sites, pump or sensor sites."
+    )
+    clot_history: StrictBool = Field(
+        default=False, description="Deep vein thrombosis or another clot, past or suspected."
+    )
+    on_chemotherapy: StrictBool = Field(
+        default=False, description="In active chemotherapy (counts, ports and lines may apply)."
+    )
 
-    @field_validator("swelling", "fragile_tissue", mode="before")
+    @field_validator(
+        "swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites", mode="before"
+    )
     @classmethod
     def _fold_areas(cls, value: object) -> object:
         return sort_areas(value)

@@ -133,16 +133,23 @@ def evaluate(profile: ClientProfile, rulebase: Rulebase) -> tuple[SessionPlan, l
     known = memo.safe.get(profile)
     if known is not None:
         return known, []
+    plan = plan_for(profile, rulebase)
+    found = breaches(profile, plan)
+    if not found:
+        memo.keep(memo.safe, profile, plan)
+    return plan, found
+
+
+def plan_for(profile: ClientProfile, rulebase: Rulebase) -> SessionPlan:
+    """The plan for ``profile``, built once per fired rules and plan inputs (unchecked)."""
+    memo = compiled(rulebase, "evaluations", _Memo)
     fired = fired_rules(profile, rulebase)
     key = (tuple(rule.id for rule in fired), plan_inputs(profile))
     plan = memo.plans.get(key)
     if plan is None:
         plan = build_plan(profile, fired, rulebase)
         memo.keep(memo.plans, key, plan)
-    found = breaches(profile, plan)
-    if not found:
-        memo.keep(memo.safe, profile, plan)
-    return plan, found
+    return plan
 
 
 def generated_by(rulebase: Rulebase) -> GeneratedBy:

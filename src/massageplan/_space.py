@@ -24,12 +24,19 @@ if TYPE_CHECKING:
 BASE: dict[str, Any] = {
     "condition": Condition.PERIPHERAL_NEUROPATHY.value,
     "hypersensitivity": Hypersensitivity.NONE.value,
-    "swelling": [],
-    "fragile_tissue": [],
+    **{name: [] for name in AREA_FIELDS},
     "tolerance": {"minutes": 60, "pressure": None},
     "sessions_completed": 0,
     "physician_consulted": False,
+    "clot_history": False,
+    "on_chemotherapy": False,
 }
+
+
+# Profile fields that no safety invariant reads: only the rules tell their values apart.
+RULES_ONLY = ("condition", "on_chemotherapy")
+# Fields the sweep varies one at a time (empty, off first; see sweep()).
+ONE_AT_A_TIME = (*AREA_FIELDS, "clot_history", "on_chemotherapy")
 
 
 def _neighbours(values: set[int], low: int, high: int) -> list[int]:
@@ -79,12 +86,13 @@ def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
     return {
         "condition": [c.value for c in Condition],
         "hypersensitivity": [h.value for h in Hypersensitivity],
-        "swelling": area_lists,
-        "fragile_tissue": area_lists,
+        **dict.fromkeys(AREA_FIELDS, area_lists),
         "tolerance.minutes": minutes,
         "tolerance.pressure": [None, 1, 2, 3, 4, 5],
         "sessions_completed": sessions,
         "physician_consulted": [False, True],
+        "clot_history": [False, True],
+        "on_chemotherapy": [False, True],
     }
 
 
@@ -97,30 +105,35 @@ def _with(profile: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
 def sweep(rulebase: Rulebase) -> Iterator[ClientProfile]:
     """Every combination of representative values.
 
-    The two area lists vary one at a time (plus both full), and conditions
-    that no rule tells apart count once (no safety property looks at the
-    condition), which keeps the sweep to thousands of profiles.
+    The area lists and the screening flags (``ONE_AT_A_TIME``) each take
+    their values one at a time, with the others empty or off (plus all of
+    them full and on at once), against every combination of the other
+    fields; and values of a field no safety invariant reads (``RULES_ONLY``)
+    that no rule tells apart count once. That keeps the sweep to tens of
+    thousands of profiles; rules that need two of those fields at once are
+    covered by the all-at-once case and by verify's search.
     """
     values = field_values(rulebase)
     satisfying = satisfying_values(rulebase)
-    distinct: dict[tuple[bool, ...], Any] = {}
-    for index, condition in enumerate(values["condition"]):
-        signature = tuple(index in satisfying[rule.id]["condition"] for rule in rulebase)
-        distinct.setdefault(signature, condition)
-    values["condition"] = list(distinct.values())
-    area_pairs: list[tuple[list[str], list[str]]] = [([], [])]
-    for areas in values["swelling"][1:]:
-        area_pairs += [(areas, []), ([], areas)]
-    area_pairs.append((values["swelling"][-1], values["fragile_tissue"][-1]))
-    scalar_fields = [f for f in values if f not in AREA_FIELDS]
+    for name in RULES_ONLY:
+        distinct: dict[tuple[bool, ...], Any] = {}
+        for index, value in enumerate(values[name]):
+            signature = tuple(index in satisfying[rule.id][name] for rule in rulebase)
+            distinct.setdefault(signature, value)
+        values[name] = list(distinct.values())
+    # Each of these alone takes each of its values; then all at their last at once.
+    nothing: dict[str, Any] = {name: values[name][0] for name in ONE_AT_A_TIME}
+    area_sets: list[dict[str, Any]] = [nothing]
+    for name in ONE_AT_A_TIME:
+        area_sets += [{**nothing, name: value} for value in values[name][1:]]
+    area_sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
+    scalar_fields = [f for f in values if f not in ONE_AT_A_TIME]
     for combination in itertools.product(*(values[f] for f in scalar_fields)):
         profile = dict(BASE)
         for field, value in zip(scalar_fields, combination, strict=True):
             profile = _with(profile, field, value)
-        for swelling, fragile in area_pairs:
-            yield ClientProfile.model_validate(
-                {**profile, "swelling": swelling, "fragile_tissue": fragile}
-            )
+        for areas in area_sets:
+            yield ClientProfile.model_validate({**profile, **areas})
 
 
 def _field_clauses(rule: LoadedRule, field: str) -> tuple[Clause, ...]:

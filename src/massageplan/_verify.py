@@ -9,9 +9,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from ._errors import MassagePlanError
+from ._facts import AREA_FIELDS
 from ._invariants import INVARIANTS, SAFETY_INVARIANTS, Invariant, breaches
 from ._profile import ClientProfile
-from ._recommend import build_plan, builtin_rulebase, fired_rules, responsible
+from ._recommend import builtin_rulebase, plan_for, responsible
 from ._rulebase import Rulebase
 from ._space import BASE, field_values, sweep
 
@@ -77,7 +78,7 @@ def check_profile(
     profile: ClientProfile, rulebase: Rulebase, invariants: Iterable[Invariant] = SAFETY_INVARIANTS
 ) -> list[Counterexample]:
     """What ``profile`` shows of ``rulebase``: one counterexample per scope broken."""
-    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)
+    plan = plan_for(profile, rulebase)  # every profile is checked; plans are shared
     found = breaches(profile, plan, invariants)
     out = []
     for scope in ("safety", "article"):
@@ -149,12 +150,13 @@ def _search(
         profile,
         condition=st.sampled_from(values["condition"]),
         hypersensitivity=st.sampled_from(values["hypersensitivity"]),
-        swelling=mixed("swelling", areas),
-        fragile_tissue=mixed("fragile_tissue", areas),
         minutes=mixed("tolerance.minutes", st.integers(5, 180)),
         pressure=st.sampled_from(values["tolerance.pressure"]),
         sessions_completed=mixed("sessions_completed", st.integers(0, 10**6)),
         physician_consulted=st.booleans(),
+        clot_history=st.booleans(),
+        on_chemotherapy=st.booleans(),
+        **{name: mixed(name, areas) for name in AREA_FIELDS},
     )
     found: list[Counterexample] = []
 
