@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,12 @@ import pytest
 from massageplan import (
     BatchError,
     MassagePlanError,
-    RulebaseConflictWarning,
     SessionPlan,
-    load_rulebase,
     recommend,
     recommend_many,
 )
 from massageplan.cli import main
-from tests.strategies import CLINIC_RULES, CLINIC_SOURCES
+from tests.strategies import clinic_rulebase
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 GOOD: dict[str, Any] = {
@@ -73,12 +70,8 @@ def test_processes_give_what_one_process_gives() -> None:
     assert as_json(recommend_many(items, workers=2, chunk_size=25)) == alone
 
 
-def test_workers_use_the_rulebase_given(tmp_path: Path) -> None:
-    path = tmp_path / "clinic.yaml"
-    path.write_text(CLINIC_SOURCES + CLINIC_RULES["house-maximum-45"], encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RulebaseConflictWarning)
-        rulebase = load_rulebase(path, builtin=True)
+def test_workers_use_the_rulebase_given() -> None:
+    rulebase = clinic_rulebase(frozenset({"house-maximum-45"}))
     results = recommend_many([GOOD] * 6, rulebase=rulebase, workers=2, chunk_size=3)
     assert all(isinstance(r, SessionPlan) for r in results)
     assert {tuple(v.minutes for v in r.visits) for r in results if isinstance(r, SessionPlan)} == {
@@ -86,13 +79,9 @@ def test_workers_use_the_rulebase_given(tmp_path: Path) -> None:
     }
 
 
-def test_an_unsafe_plan_is_an_error_in_its_place(tmp_path: Path) -> None:
-    path = tmp_path / "clinic.yaml"
+def test_an_unsafe_plan_is_an_error_in_its_place() -> None:
     # This clinic drops the hold a new client who has not seen the doctor needs.
-    path.write_text(CLINIC_SOURCES + CLINIC_RULES["no-hold"], encoding="utf-8")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RulebaseConflictWarning)
-        rulebase = load_rulebase(path, builtin=True)
+    rulebase = clinic_rulebase(frozenset({"no-hold"}))
     new = {**GOOD, "sessions_completed": 0, "physician_consulted": False}
     (ok, unsafe) = recommend_many([GOOD, new], rulebase=rulebase)
     assert isinstance(ok, SessionPlan)

@@ -139,6 +139,17 @@ def test_a_profile_that_contains_itself_is_refused() -> None:
 
 # ----------------------------------------------------------------- fuzzing
 
+
+def loads_or_names_the_file(path: Path) -> None:
+    """The file gives a rulebase, or a RulebaseError naming it; nothing else."""
+    outcome: Rulebase | RulebaseError
+    try:
+        outcome = load_rulebase(path)
+    except RulebaseError as exc:
+        outcome = exc
+    assert isinstance(outcome, Rulebase) or outcome.path == path
+
+
 RULE_WORDS = [
     "rules",
     "id",
@@ -191,12 +202,7 @@ FUZZ = settings(deadline=2_000, suppress_health_check=[HealthCheck.function_scop
 def test_any_text_loads_or_is_a_rulebase_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogateescape")
-    outcome: Rulebase | RulebaseError
-    try:
-        outcome = load_rulebase(path)
-    except RulebaseError as exc:
-        outcome = exc
-    assert isinstance(outcome, Rulebase) or outcome.path == path
+    loads_or_names_the_file(path)
 
 
 @st.composite
@@ -224,12 +230,7 @@ def test_rule_files_from_the_grammar_load_or_are_rulebase_errors(
 
     path = tmp_path / "fuzz.yaml"
     path.write_text(json.dumps(document, allow_nan=True), encoding="utf-8")
-    outcome: Rulebase | RulebaseError
-    try:
-        outcome = load_rulebase(path)
-    except RulebaseError as exc:
-        outcome = exc
-    assert isinstance(outcome, Rulebase) or outcome.path == path
+    loads_or_names_the_file(path)
 
 
 @FUZZ
