@@ -250,3 +250,11 @@ def test_verify_without_hypothesis_sweeps_and_says_the_search_was_skipped(
     assert code == 0
     assert "the search was skipped" in err
     assert "0 searched" in out
+
+
+def test_version() -> None:
+    import massageplan  # noqa: PLC0415 - the version the command must print
+
+    code, out, _ = run("--version")
+    assert code == 0
+    assert out.startswith(f"massageplan {massageplan.__version__} (")

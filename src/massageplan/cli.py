@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import sys
 import warnings
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from ._batch import BatchError, read_booking_csv, read_json_lines, recommend_many
 from ._conflicts import RulebaseConflictWarning
 from ._course import course_chart, course_svg, course_table, project_course
+from ._engine import ENGINE_NAME
 from ._errors import MassagePlanError, RulebaseError
 from ._explain import explain
 from ._limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
@@ -29,6 +31,7 @@ from ._render import render_markdown, render_text
 from ._rulebase import Rulebase, load_rulebase
 from ._schema import schema_text
 from ._verify import search_available, verify
+from ._version import __version__
 from ._yaml import parse_yaml
 
 EXIT_OK = 0
@@ -238,6 +241,11 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         description="Massage-therapy session plans for peripheral neuropathy, every item cited.",
         epilog="Exit codes: 0 success, 1 a finding (lint, verify, rejected batch items), "
         "2 bad input or usage.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"massageplan {__version__} ({ENGINE_NAME}, Python {platform.python_version()})",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
