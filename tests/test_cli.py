@@ -258,3 +258,11 @@ def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert out.startswith(f"massageplan {massageplan.__version__} (")
+
+
+def test_recommend_for_the_client_without_colour_off_a_terminal() -> None:
+    code, out, err = run("recommend", NEW_CLIENT, "--for", "client")
+    assert (code, err) == (0, "")
+    assert "BEFORE YOU BOOK" in out
+    assert "TECHNIQUES" not in out
+    assert "\033[" not in out  # not a terminal: no colour codes

@@ -19,5 +19,6 @@ def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
     in_checkout = {p.name for p in (ROOT / "rules").iterdir() if p.is_file()}
     assert shipped_rules == in_checkout
     assert "massageplan/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)
     for schema in ("profile", "plan", "rules"):
         assert f"massageplan/schemas/{schema}.schema.json" in names

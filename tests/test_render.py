@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from massageplan import SessionPlan, recommend
+from massageplan import ClientProfile, SessionPlan, recommend
 from massageplan._render import render_markdown, render_text
 from tests.golden import check_golden
 
@@ -18,21 +18,82 @@ GOLDEN = Path(__file__).parent / "golden"
 NAMES = ["new-diabetic-client", "fragile-lower-legs", "cipn-mid-course"]
 
 
+def profile(name: str) -> ClientProfile:
+    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
+    return ClientProfile.model_validate(data)
+
+
 def plan(name: str) -> SessionPlan:
-    return recommend(yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")))
+    return recommend(profile(name))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_text_rendering(name: str) -> None:
-    check_golden(GOLDEN / f"{name}.txt", render_text(plan(name)))
+    check_golden(GOLDEN / f"{name}.txt", render_text(plan(name), profile(name)))
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_markdown_rendering(name: str) -> None:
-    check_golden(GOLDEN / f"{name}.md", render_markdown(plan(name)))
+    check_golden(GOLDEN / f"{name}.md", render_markdown(plan(name), profile(name)))
 
 
-@pytest.mark.parametrize("render", [render_text, render_markdown])
+def test_client_rendering() -> None:
+    name = "new-diabetic-client"
+    check_golden(
+        GOLDEN / f"{name}.client.txt", render_text(plan(name), profile(name), audience="client")
+    )
+
+
+@pytest.mark.parametrize("width", [80, 60])
+@pytest.mark.parametrize("name", [*NAMES, "screened-client"])
+def test_text_fits_the_width(name: str, width: int) -> None:
+    text = render_text(plan(name), profile(name), width=width)
+    for line in text.splitlines():
+        # Only an address, which cannot be broken, may run past the edge.
+        assert len(line) <= width or line.split()[-1].startswith("http"), line
+
+
+def test_what_a_reader_sees_first() -> None:
+    text = render_text(plan("new-diabetic-client"), profile("new-diabetic-client"))
+    lines = text.splitlines()
+    assert lines[0] == (
+        "For: a client with diabetic neuropathy, severe touch hypersensitivity; session"
+    )
+    assert "At risk: swollen ankles, feet." in lines
+    assert lines.index("HOLD: DO NOT BOOK YET") < lines.index("THIS WEEK")
+    assert "  swedish, up to level 1 (very light): whole body [4][3]" in lines
+    assert "  Pressure levels: 1 very light, 2 light, 3 moderate, 4 firm, 5 deep." in lines
+    advice = lines[lines.index("ADVICE") + 1 :]
+    assert advice[0].startswith("  - CRITICAL: Talk to your regular doctor")
+    # The general notes are one short line for the therapist, not items of their own.
+    assert any(line.startswith("  - Also in the plan, for reading:") for line in advice)
+    assert "Evidence note" not in text
+
+
+def test_the_client_reads_what_to_do_in_plain_words() -> None:
+    text = render_text(
+        plan("new-diabetic-client"), profile("new-diabetic-client"), audience="client"
+    )
+    assert "BEFORE YOU BOOK" in text
+    assert "Do not book yet" not in text  # the booking staff's words
+    assert "TECHNIQUES" not in text
+    assert "AVOID" not in text
+    assert "Massage Today" not in text  # a source only the techniques cite
+
+
+def test_colour_only_when_asked() -> None:
+    name = "new-diabetic-client"
+    plain = render_text(plan(name), profile(name))
+    coloured = render_text(plan(name), profile(name), colour=True)
+    assert "\033[" not in plain
+    assert "\033[1;31mCRITICAL:\033[0m" in coloured
+    assert "\033[1;31mHOLD:\033[0m DO NOT BOOK YET" in coloured
+
+
+@pytest.mark.parametrize(
+    "render",
+    [render_text, render_markdown, lambda p: render_text(p, audience="client")],
+)
 def test_every_footnote_is_listed_once_and_used(render: Callable[[SessionPlan], str]) -> None:
     text = render(plan("new-diabetic-client"))
     body, sources = re.split(r"SOURCES|## Sources", text)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
-from ._plan import EVERY_TECHNIQUE, Reason, SessionPlan, Severity, Source, SourceKind
+from ._plan import EVERY_TECHNIQUE, Advice, Reason, SessionPlan, Severity, Source, SourceKind
+from ._plan import Audience as AdviceAudience
+from ._profile import PRESSURE_WORDS, BodyArea, ClientProfile
 from ._words import pressure_words, words
 
 
@@ -58,11 +63,19 @@ class _Document:
     sources: list[str] = field(default_factory=list)
 
 
-def _layout(plan: SessionPlan) -> _Document:
+def _layout(plan: SessionPlan, audience: str = "therapist") -> _Document:
     notes = _Footnotes(plan)
     doc = _Document()
-    for hold in plan.holds:
-        doc.holds.append(_Line(hold.text, cite=notes.cite(hold.reasons)))
+    client = audience == "client"
+    if client:
+        # A hold is written for booking staff; the client reads the advice behind it.
+        held = {h.code.value for h in plan.holds}
+        doc.holds += [
+            _Line(a.text, cite=notes.cite(a.reasons)) for a in plan.advice if a.code.value in held
+        ]
+    else:
+        for hold in plan.holds:
+            doc.holds.append(_Line(hold.text, cite=notes.cite(hold.reasons)))
     minutes = [v.minutes for v in plan.visits]
     if minutes:
         count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
@@ -76,15 +89,16 @@ def _layout(plan: SessionPlan) -> _Document:
             cite=notes.cite(plan.pressure_reasons),
         )
     )
-    for technique in plan.techniques:
+    # The client reads what to do and why, not the therapist's technique list.
+    for technique in () if client else plan.techniques:
         doc.techniques.append(
             _Line(
                 f"{words(technique.name.value)}, up to {pressure_words(technique.max_pressure)}",
-                ", ".join(words(a.value) for a in technique.areas),
+                area_words(technique.areas),
                 notes.cite(technique.reasons),
             )
         )
-    for restriction in plan.restrictions:
+    for restriction in () if client else plan.restrictions:
         what = (
             "work of any kind"
             if restriction.technique == EVERY_TECHNIQUE
@@ -97,35 +111,143 @@ def _layout(plan: SessionPlan) -> _Document:
         )
         doc.avoid.append(
             _Line(
-                f"no {what}{above} on " + ", ".join(words(a.value) for a in restriction.areas),
+                f"no {what}{above} on {area_words(restriction.areas)}",
                 " ".join(r.text for r in restriction.reasons),
                 notes.cite(restriction.reasons),
             )
         )
+    folded: list[Advice] = []
     for advice in plan.advice:
+        if client and advice.audience is not AdviceAudience.CLIENT:
+            continue
+        if client and any(line.head == advice.text for line in doc.holds):
+            continue  # already said before booking
+        if not client and advice.severity is Severity.INFO:
+            folded.append(advice)  # evidence and general notes: one short line below
+            continue
         mark = "" if advice.severity is Severity.INFO else f"{advice.severity.value.upper()}: "
         doc.advice.append(_Line(mark + advice.text, cite=notes.cite(advice.reasons)))
+    if folded:
+        names = ", ".join(words(a.code.value) for a in folded)
+        cites = notes.cite(tuple(r for a in folded for r in a.reasons))
+        doc.advice.append(_Line(f"Also in the plan, for reading: {names}", cite=cites))
     doc.sources = notes.entries()
     return doc
 
 
-def render_text(plan: SessionPlan) -> str:
-    """A plain-text plan: visits, pressure, techniques, what to avoid, advice, sources."""
-    doc = _layout(plan)
+Audience = Literal["therapist", "client"]
+SCALE = "Pressure levels: " + ", ".join(f"{n} {w}" for n, w in PRESSURE_WORDS.items()) + "."
+_COLOURS = {"CRITICAL": "\033[1;31m", "WARNING": "\033[33m", "HOLD": "\033[1;31m"}
+_RESET = "\033[0m"
 
-    def line(item: _Line, sep: str) -> str:
-        body = f"{item.head}{sep}{item.detail}" if item.detail else item.head
-        return f"{body} {item.cite}".rstrip()
 
-    out = []
+def area_words(areas: Sequence[BodyArea]) -> str:
+    """Areas as people say them: 'whole body', 'whole body except feet', or a list."""
+    named = set(areas)
+    if named == set(BodyArea):
+        return "whole body"
+    missing = [a for a in BodyArea if a not in named]
+    if len(missing) <= 3:
+        return "whole body except " + ", ".join(words(a.value) for a in missing)
+    return ", ".join(words(a.value) for a in areas)
+
+
+def client_header(profile: ClientProfile) -> list[str]:
+    """Who the plan is for, in a few lines."""
+    risk = [
+        f"{label} {', '.join(words(a.value) for a in getattr(profile, name))}"
+        for name, label in (
+            ("swelling", "swollen"),
+            ("fragile_tissue", "fragile tissue on"),
+            ("numb_areas", "numb"),
+            ("wounds", "wounds on"),
+            ("injection_sites", "injection sites on"),
+        )
+        if getattr(profile, name)
+    ]
+    pressure = profile.tolerance.pressure
+    tolerated = pressure_words(pressure) if pressure else "pressure not yet known"
+    condition = words(profile.condition.value).replace(
+        "chemotherapy induced", "chemotherapy-induced"
+    )
+    touch = profile.hypersensitivity.value.replace("none", "no")
+    lines = [
+        f"For: a client with {condition}, {touch} touch hypersensitivity; "
+        f"session {profile.sessions_completed + 1}.",
+        f"Tolerates: {profile.tolerance.minutes} minutes; {tolerated}.",
+    ]
+    if risk:
+        lines.append("At risk: " + "; ".join(risk) + ".")
+    flags = [
+        text
+        for flag, text in (
+            (profile.clot_history, "clot history"),
+            (profile.on_chemotherapy, "in chemotherapy"),
+            (not profile.physician_consulted, "doctor not yet consulted"),
+        )
+        if flag
+    ]
+    if flags:
+        lines.append("Note: " + "; ".join(flags) + ".")
+    return lines
+
+
+def render_text(
+    plan: SessionPlan,
+    profile: ClientProfile | None = None,
+    *,
+    width: int = 80,
+    audience: Audience = "therapist",
+    colour: bool = False,
+) -> str:
+    """The plan as plain text, wrapped to ``width``, for the therapist (every
+    item, evidence notes in one line) or for the client (what to do, in plain
+    words); holds and critical items first. ``colour`` marks critical and
+    warning items for a terminal."""
+    doc = _layout(plan, audience)
+
+    def paint(text: str) -> str:
+        if not colour:
+            return text
+        for word, code in _COLOURS.items():
+            text = text.replace(f"{word}:", f"{code}{word}:{_RESET}", 1)
+        return text
+
+    def wrap(text: str, indent: str, hang: str) -> list[str]:
+        return [
+            paint(line)
+            for line in textwrap.wrap(
+                text,
+                width=max(width, 40),
+                initial_indent=indent,
+                subsequent_indent=hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        ]
+
+    def item(line: _Line, sep: str, bullet: str = "") -> list[str]:
+        body = f"{line.head}{sep}{line.detail}" if line.detail else line.head
+        text = f"{bullet}{body} {line.cite}".rstrip()
+        return wrap(text, "  ", "  " + " " * len(bullet) + "  ")
+
+    out: list[str] = []
+    if profile is not None:
+        for line in client_header(profile):
+            out += wrap(line, "", "  ")
+        out.append("")
     if doc.holds:
-        out += ["HOLD: DO NOT BOOK YET", *(f"  - {line(i, '')}" for i in doc.holds), ""]
-    out += ["THIS WEEK", *(f"  {line(i, '')}" for i in doc.week), "", "TECHNIQUES"]
-    out += [f"  {line(i, ': ')}" for i in doc.techniques]
-    if doc.avoid:
-        out += ["", "AVOID", *(f"  {line(i, ': ')}" for i in doc.avoid)]
-    out += ["", "ADVICE", *(f"  - {line(i, '')}" for i in doc.advice)]
-    out += ["", "SOURCES", *(f"  {s}" for s in doc.sources)]
+        title = "HOLD: DO NOT BOOK YET" if audience == "therapist" else "BEFORE YOU BOOK"
+        out += [paint(title), *(x for i in doc.holds for x in item(i, "", "- ")), ""]
+    out += ["THIS WEEK", *(x for i in doc.week for x in item(i, ""))]
+    out += wrap(SCALE, "  ", "    ")
+    if audience == "therapist":
+        out += ["", "TECHNIQUES", *(x for i in doc.techniques for x in item(i, ": "))]
+        if doc.avoid:
+            out += ["", "AVOID", *(x for i in doc.avoid for x in item(i, ": "))]
+    if doc.advice:
+        out += ["", "ADVICE", *(x for i in doc.advice for x in item(i, "", "- "))]
+    out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
     return "\n".join(out) + "\n"
 
 
@@ -134,15 +256,19 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*")
 
 
-def render_markdown(plan: SessionPlan) -> str:
-    """The plan as Markdown, with a techniques table and numbered sources."""
+def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> str:
+    """The plan as Markdown, for the therapist, with a techniques table and numbered sources."""
     doc = _layout(plan)
     out = ["# Massage plan for this week", ""]
+    if profile is not None:
+        out += [f"{_md(line)}  " for line in client_header(profile)]
+        out.append("")
     if doc.holds:
         out += ["## Hold: do not book yet", ""]
         out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.holds]
         out.append("")
     out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.week]
+    out += ["", f"_{SCALE}_"]
     out += ["", "## Techniques", "", "| Technique | Areas | Sources |", "| --- | --- | --- |"]
     out += [f"| {_md(i.head)} | {_md(i.detail)} | {i.cite} |" for i in doc.techniques]
     if doc.avoid:

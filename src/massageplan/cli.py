@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import sys
 import warnings
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from ._engine import ENGINE_NAME
 from ._errors import MassagePlanError, RulebaseError
 from ._explain import explain
 from ._limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
-from ._recommend import recommend
+from ._recommend import as_profile, recommend
 from ._render import render_markdown, render_text
 from ._rulebase import Rulebase, load_rulebase
 from ._schema import schema_text
@@ -126,10 +127,28 @@ def _profile_command(args: argparse.Namespace, io: _Streams, run: Callable[[Any]
     return EXIT_OK
 
 
+def _terminal(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def _recommend(args: argparse.Namespace, io: _Streams) -> int:
     rules = _rulebase(args.rules)
-    render = {"json": _json, "markdown": render_markdown, "text": render_text}[args.format]
-    return _profile_command(args, io, lambda data: render(recommend(data, rules)))
+    on_terminal = _terminal(io.stdout)
+    # The terminal's width when there is one; 80 columns otherwise.
+    width = shutil.get_terminal_size((80, 24)).columns if on_terminal else 80
+    colour = on_terminal and "NO_COLOR" not in os.environ
+
+    def run(data: Any) -> str:
+        profile = as_profile(data)
+        plan = recommend(profile, rules)
+        if args.format == "json":
+            return _json(plan)
+        if args.format == "markdown":
+            return render_markdown(plan, profile)
+        return render_text(plan, profile, width=width, audience=args.audience, colour=colour)
+
+    return _profile_command(args, io, run)
 
 
 def _explain(args: argparse.Namespace, io: _Streams) -> int:
@@ -269,7 +288,20 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
 
     rec = command("recommend", "print the session plan for a client profile", _recommend)
     profile_and_rules(rec)
-    rec.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    rec.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text for reading, Markdown for documents, JSON for software (default: text)",
+    )
+    rec.add_argument(
+        "--for",
+        dest="audience",
+        choices=("therapist", "client"),
+        default="therapist",
+        help="who reads the text plan: every item for the therapist, or what to do in "
+        "plain words for the client (default: therapist)",
+    )
 
     exp = command("explain", "say for every rule whether it fired and why (not)", _explain)
     profile_and_rules(exp)
