@@ -102,9 +102,10 @@ def _start_worker(rulebase: Rulebase | None) -> None:
 
 # A chunk's results as they travel back. A plan is decided by its key (the
 # fired rules and the profile fields plan assembly reads), so each worker
-# sends a plan the first time it meets its key and the key alone after;
-# pool.map hands chunks back in order, so the parent has always read that
-# first time already. Each item is its plan's key, or its error.
+# sends a plan the first time it meets its key and the key alone after. A
+# worker plans its chunks in the order they were submitted and the parent
+# reads them in that order, so it has always read that first time already.
+# Each item is its plan's key, or its error.
 PlanKey = tuple[tuple[str, ...], Hashable]
 Shipped = tuple[dict[PlanKey, SessionPlan], list[PlanKey | BatchError]]
 _sent: set[PlanKey] = set()
