@@ -112,7 +112,18 @@ def test_missing_file_and_bad_rules(tmp_path: Path) -> None:
 def test_unsafe_rules_make_recommend_refuse(unsafe_rules: Path) -> None:
     code, out, err = run("recommend", NEW_CLIENT, "--rules", str(unsafe_rules))
     assert (code, out) == (2, "")
-    assert "unsafe plan" in err
+    assert err.startswith("massageplan: the rules made an unsafe plan: safety invariant 1 (")
+    assert "friction" in err
+    assert "more); run 'massageplan verify --rules ...'" in err
+    assert err.count("\n") == 1
+
+
+def test_every_validation_error_on_one_line() -> None:
+    code, out, err = run("recommend", "-", stdin='{"condition": "x", "hypersensitivity": "y"}')
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    for field in ("condition:", "hypersensitivity:", "tolerance: Field required"):
+        assert field in err
 
 
 def test_explain() -> None:

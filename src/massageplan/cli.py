@@ -20,11 +20,17 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._batch import BatchError, read_booking_csv, read_json_lines, recommend_many
+from ._batch import (
+    BatchError,
+    read_booking_csv,
+    read_json_lines,
+    recommend_many,
+    validation_message,
+)
 from ._conflicts import RulebaseConflictWarning
 from ._course import course_chart, course_svg, course_table, project_course
 from ._engine import ENGINE_NAME
-from ._errors import MassagePlanError, RulebaseError
+from ._errors import MassagePlanError, PlanSafetyError, RulebaseError
 from ._explain import explain
 from ._limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
 from ._recommend import as_profile, recommend
@@ -92,10 +98,8 @@ def _read_profile(name: str, stdin: IO[str]) -> Any:
 
 
 def _profile_error(name: str, exc: ValidationError) -> str:
-    first = exc.errors(include_url=False)[0]
-    field = ".".join(str(p) for p in first["loc"]) or "profile"
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{name}: {field}: {first['msg']}{more}"
+    # Every error, each naming its field, on the one line.
+    return f"{name}: {validation_message(exc)}"
 
 
 def _one_line(error: RulebaseError) -> str:
@@ -385,6 +389,15 @@ def main(
     except KeyboardInterrupt:
         io.stderr.write("massageplan: interrupted\n")
         return EXIT_INTERRUPTED
+    except PlanSafetyError as exc:
+        # One line: what is broken, and where to see it all.
+        more = len(exc.violations) - 1
+        extra = f" (and {more} more)" if more else ""
+        io.stderr.write(
+            f"massageplan: the rules made an unsafe plan: {exc.violations[0]}{extra}; "
+            "run 'massageplan verify --rules ...' to see every such profile\n"
+        )
+        return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (``| head``): nothing left to say, and nobody to say it to.
         if io.stdout is sys.stdout:
