@@ -83,18 +83,49 @@ def _at_risk(profile: ClientProfile) -> set[BodyArea]:
     return set(profile.swelling) | set(profile.fragile_tissue)
 
 
+def _banned(plan: SessionPlan, *techniques: object) -> set[BodyArea]:
+    """The areas where a restriction forbids one of ``techniques`` outright (no cap)."""
+    return {
+        area
+        for r in plan.restrictions
+        if r.technique in techniques and r.max_pressure is None
+        for area in r.areas
+    }
+
+
+def _gentle_only(
+    areas: set[BodyArea],
+    plan: SessionPlan,
+    forbidden: frozenset[TechniqueName],
+    where: str,
+    values: dict[str, Any],
+) -> list[Finding]:
+    """No technique of ``forbidden``, and none above level 2, on ``areas``."""
+    found = []
+    for technique in plan.techniques:
+        overlap = areas & set(technique.areas)
+        if not overlap:
+            continue
+        if technique.name in forbidden:
+            problem = f"{words(technique.name.value)} is listed on {where}{_names(overlap)}"
+        elif technique.max_pressure > GENTLE_PRESSURE:
+            problem = (
+                f"{words(technique.name.value)} up to level {technique.max_pressure} is listed "
+                f"on {where}{_names(overlap)} (at most {GENTLE_PRESSURE} there)"
+            )
+        else:
+            continue
+        found.append(Finding(problem, values, _rules(technique.reasons)))
+    return found
+
+
 # ------------------------------------------------------------------ safety
 
 
 def _no_friction(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
     at_risk = _at_risk(profile)
     found = []
-    covered = {
-        area
-        for r in plan.restrictions
-        if r.technique in (TechniqueName.FRICTION, EVERY_TECHNIQUE) and r.max_pressure is None
-        for area in r.areas
-    }
+    covered = _banned(plan, TechniqueName.FRICTION, EVERY_TECHNIQUE)
     if at_risk - covered:
         found.append(
             Finding(
@@ -116,23 +147,7 @@ def _no_friction(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
 
 
 def _only_gentle(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    at_risk = _at_risk(profile)
-    found = []
-    for technique in plan.techniques:
-        overlap = at_risk & set(technique.areas)
-        if not overlap:
-            continue
-        if technique.name in NOT_GENTLE:
-            problem = f"{words(technique.name.value)} is listed on {_names(overlap)}"
-        elif technique.max_pressure > GENTLE_PRESSURE:
-            problem = (
-                f"{words(technique.name.value)} up to level {technique.max_pressure} is listed "
-                f"on {_names(overlap)} (at most {GENTLE_PRESSURE} there)"
-            )
-        else:
-            continue
-        found.append(Finding(problem, _area_values(profile), _rules(technique.reasons)))
-    return found
+    return _gentle_only(_at_risk(profile), plan, NOT_GENTLE, "", _area_values(profile))
 
 
 def _visits_within_tolerance(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
@@ -278,12 +293,7 @@ def _untouched(
     """No work of any kind on the areas of one profile list."""
     areas = set(getattr(profile, field_name))
     values = {field_name: [a.value for a in getattr(profile, field_name)]}
-    covered = {
-        area
-        for r in plan.restrictions
-        if r.technique == EVERY_TECHNIQUE and r.max_pressure is None
-        for area in r.areas
-    }
+    covered = _banned(plan, EVERY_TECHNIQUE)
     found = []
     if areas - covered:
         uncovered = _names(areas - covered)
@@ -306,24 +316,9 @@ def _no_work_on_wounds(profile: ClientProfile, plan: SessionPlan) -> list[Findin
 
 
 def _numb_areas(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    numb = set(profile.numb_areas)
     values = {"numb_areas": [a.value for a in profile.numb_areas]}
-    found = []
-    for technique in plan.techniques:
-        overlap = numb & set(technique.areas)
-        if not overlap:
-            continue
-        if technique.name is TechniqueName.TRIGGER_POINT:
-            problem = f"trigger point is listed on numb {_names(overlap)}"
-        elif technique.max_pressure > GENTLE_PRESSURE:
-            problem = (
-                f"{words(technique.name.value)} up to level {technique.max_pressure} is listed "
-                f"on numb {_names(overlap)} (at most {GENTLE_PRESSURE} there)"
-            )
-        else:
-            continue
-        found.append(Finding(problem, values, _rules(technique.reasons)))
-    return found
+    trigger_point = frozenset({TechniqueName.TRIGGER_POINT})
+    return _gentle_only(set(profile.numb_areas), plan, trigger_point, "numb ", values)
 
 
 def _injection_sites(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
@@ -395,13 +390,7 @@ def _guidance_points(profile: ClientProfile, plan: SessionPlan) -> list[Finding]
     values = {"hypersensitivity": profile.hypersensitivity.value}
     found = [Finding(f"the {c.value} advice is missing", values) for c in wanted if c not in codes]
     # Where every area is off limits (wounds, injection sites), safety wins.
-    off_limits = {
-        area
-        for r in plan.restrictions
-        if r.technique == EVERY_TECHNIQUE and r.max_pressure is None
-        for area in r.areas
-    }
-    workable = set(BodyArea) - off_limits
+    workable = set(BodyArea) - _banned(plan, EVERY_TECHNIQUE)
     if workable and TechniqueName.SWEDISH not in {t.name for t in plan.techniques}:
         found.append(Finding("no gentle Swedish work is listed", {}))
     return found
