@@ -227,19 +227,18 @@ class PlanBuilder:
             Hold(code=code, text=item.text, reasons=tuple(item.reasons))
             for code, item in self._holds.items()
         ]
-        advice_order = sorted(
-            self._advice, key=lambda c: -SEVERITY_ORDER[_severity(self._advice[c].reasons)]
-        )
         advice = [
             Advice(
                 code=code,
-                text=self._advice[code].text,
-                severity=_severity(self._advice[code].reasons),
-                audience=self._advice[code].audience,
-                reasons=tuple(self._advice[code].reasons),
+                text=item.text,
+                severity=_severity(item.reasons),
+                audience=item.audience,
+                reasons=tuple(item.reasons),
             )
-            for code in advice_order
+            for code, item in self._advice.items()
         ]
+        # Critical first; equal severities keep the rulebase's order (the sort is stable).
+        advice.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
         visits = self._visits()
         pressure_reasons = tuple(dict.fromkeys(r for level, r in self._caps if level == pressure))
         techniques = self._technique_items(pressure)

@@ -164,9 +164,8 @@ def build_plan(profile: ClientProfile, fired: list[LoadedRule], rulebase: Ruleba
     for rule in fired:
         for effect in rule.rule.then:
             effect.apply(builder, rule.reason)
-    return builder.build(
-        [rule.id for rule in fired], rulebase.sources, rulebase.trace, generated_by(rulebase)
-    )
+    made_by = compiled(rulebase, "generated_by", generated_by)  # one per rulebase, not per plan
+    return builder.build([rule.id for rule in fired], rulebase.sources, rulebase.trace, made_by)
 
 
 def responsible(
