@@ -24,6 +24,7 @@ from massageplan import (
     load_rulebase,
     recommend,
 )
+from massageplan._build import Parts
 from massageplan._recommend import build_plan, fired_rules
 from massageplan._rulebase import builtin_rules_dir
 from tests import contract
@@ -194,7 +195,8 @@ def test_memoised_and_direct_evaluation_give_identical_plans(
     choices: frozenset[str] | str, profile: ClientProfile
 ) -> None:
     rulebase = every_operator_rulebase() if choices == "operators" else clinic_rulebase(choices)
-    direct = build_plan(profile, fired_rules(profile, rulebase, memo=False), rulebase)
+    # Direct: the engine asked about whole rules, every item made afresh.
+    direct = build_plan(profile, fired_rules(profile, rulebase, memo=False), rulebase, Parts())
     memoised = build_plan(profile, fired_rules(profile, rulebase), rulebase)
     assert memoised.model_dump_json() == direct.model_dump_json()
     # recommend() keeps plans by their inputs and safe results by profile: twice,
@@ -205,3 +207,14 @@ def test_memoised_and_direct_evaluation_give_identical_plans(
         except PlanSafetyError:
             continue
         assert kept.model_dump_json() == direct.model_dump_json()
+
+
+def test_plans_share_the_items_they_have_in_common() -> None:
+    base = {"condition": "diabetic_neuropathy", "hypersensitivity": "mild", "swelling": ["feet"]}
+    one = recommend({**base, "tolerance": {"minutes": 60, "pressure": 3}})
+    other = recommend({**base, "tolerance": {"minutes": 30, "pressure": 3}})
+    assert one.visits != other.visits
+    for name in ("restrictions", "advice"):
+        mine, theirs = getattr(one, name), getattr(other, name)
+        shared = [a for a in mine if any(a is b for b in theirs)]
+        assert shared, f"no {name} item is shared"

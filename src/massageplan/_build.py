@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ._effects import AreaSpec
 from ._facts import AREA_FIELDS
@@ -90,11 +93,41 @@ def _severity(reasons: Sequence[Reason]) -> Severity:
     return max((r.severity for r in reasons), key=SEVERITY_ORDER.__getitem__)
 
 
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class Parts:
+    """The plan items already made under one rulebase, shared by every plan that has them.
+
+    Items are frozen, so plans may share them: a thousand plans hold one
+    object per distinct item rather than one per plan, and each item is
+    validated once. Keys name reasons by identity, which is sound because
+    they are the rulebase's own objects and this table lives and dies with
+    it. Emptied when full, which bounds memory without a lock.
+    """
+
+    SIZE = 16384
+
+    def __init__(self) -> None:
+        self._made: dict[Hashable, Any] = {}
+
+    def item(self, model: type[Item], **fields: Any) -> Item:
+        """The item ``model(**fields)``, made the first time it is asked for."""
+        key = (model, *(tuple(map(id, v)) if k == "reasons" else v for k, v in fields.items()))
+        found: Item | None = self._made.get(key)
+        if found is None:
+            if len(self._made) >= self.SIZE:
+                self._made.clear()
+            found = self._made[key] = model(**fields)
+        return found
+
+
 class PlanBuilder:
     """Collects what the fired rules' effects add, then makes the plan."""
 
-    def __init__(self, profile: ClientProfile) -> None:
+    def __init__(self, profile: ClientProfile, parts: Parts) -> None:
         self.profile = profile
+        self._parts = parts
         self._techniques: dict[TechniqueName, _TechniqueItem] = {}
         self._restrictions: list[_Rule] = []
         self._caps: list[tuple[int, Reason]] = []
@@ -158,8 +191,8 @@ class PlanBuilder:
         longest = min(self._longest, self._weekly)
         count = min(self._per_week or 1, math.ceil(self._weekly / longest))
         minutes = min(longest, self._weekly // count)
-        reasons = tuple(self._visit_reasons.reasons)
-        return tuple(Visit(minutes=minutes, reasons=reasons) for _ in range(count))
+        visit = self._parts.item(Visit, minutes=minutes, reasons=tuple(self._visit_reasons.reasons))
+        return (visit,) * count
 
     def _technique_items(self, pressure: int) -> list[Technique]:
         """Each technique once per pressure cap, on the areas where it may be
@@ -185,8 +218,12 @@ class PlanBuilder:
                 if cap >= item.needs:
                     groups.setdefault(cap, []).append(area)
             items += [
-                Technique(
-                    name=name, areas=tuple(areas), max_pressure=cap, reasons=tuple(item.reasons)
+                self._parts.item(
+                    Technique,
+                    name=name,
+                    areas=tuple(areas),
+                    max_pressure=cap,
+                    reasons=tuple(item.reasons),
                 )
                 for cap, areas in sorted(groups.items(), reverse=True)
             ]
@@ -206,7 +243,8 @@ class PlanBuilder:
             return rank, -1 if cap is None else cap
 
         return [
-            Restriction(
+            self._parts.item(
+                Restriction,
                 technique=technique,
                 areas=ordered(merged[(technique, cap)][0]),
                 max_pressure=cap,
@@ -224,11 +262,12 @@ class PlanBuilder:
     ) -> SessionPlan:
         pressure = min([MAX_PRESSURE, *(level for level, _ in self._caps)])
         holds = [
-            Hold(code=code, text=item.text, reasons=tuple(item.reasons))
+            self._parts.item(Hold, code=code, text=item.text, reasons=tuple(item.reasons))
             for code, item in self._holds.items()
         ]
         advice = [
-            Advice(
+            self._parts.item(
+                Advice,
                 code=code,
                 text=item.text,
                 severity=_severity(item.reasons),

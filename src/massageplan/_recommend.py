@@ -7,7 +7,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from ._build import PlanBuilder, plan_inputs
+from ._build import Parts, PlanBuilder, plan_inputs
 from ._engine import ENGINE_NAME, Conditions, compile_conditions
 from ._errors import PlanSafetyError
 from ._facts import profile_facts
@@ -158,9 +158,17 @@ def generated_by(rulebase: Rulebase) -> GeneratedBy:
     )
 
 
-def build_plan(profile: ClientProfile, fired: list[LoadedRule], rulebase: Rulebase) -> SessionPlan:
-    """Apply the fired rules' effects, in rulebase order, and assemble the plan."""
-    builder = PlanBuilder(profile)
+def build_plan(
+    profile: ClientProfile,
+    fired: list[LoadedRule],
+    rulebase: Rulebase,
+    parts: Parts | None = None,
+) -> SessionPlan:
+    """Apply the fired rules' effects, in rulebase order, and assemble the plan
+    from ``parts`` (by default the items the rulebase's plans already share)."""
+    if parts is None:
+        parts = compiled(rulebase, "parts", lambda _: Parts())
+    builder = PlanBuilder(profile, parts)
     for rule in fired:
         for effect in rule.rule.then:
             effect.apply(builder, rule.reason)
