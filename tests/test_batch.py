@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import io
 import json
+import multiprocessing
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from massageplan import (
     BatchError,
     MassagePlanError,
     SessionPlan,
+    _batch,
     recommend,
     recommend_many,
 )
@@ -77,6 +81,94 @@ def test_workers_use_the_rulebase_given() -> None:
     assert {tuple(v.minutes for v in r.visits) for r in results if isinstance(r, SessionPlan)} == {
         (45,)
     }
+
+
+def _start(method: str) -> Any:
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} on this platform")
+    if method == "fork" and _batch._threads() > 1:
+        pytest.skip("this test process has other threads, so recommend_many would not fork")
+    return multiprocessing.get_context(method)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_each_way_of_starting_workers_gives_what_one_process_gives(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = _start(method)
+    monkeypatch.setattr(_batch, "_context", lambda: context)
+    from_workers = []
+    take = _batch._Helper.take
+
+    def counted(helper: Any) -> Any:
+        from_workers.append(1)
+        return take(helper)
+
+    monkeypatch.setattr(_batch._Helper, "take", counted)
+    # Repeats, so that routing equal profiles together has work to do, and errors.
+    items = batch(90) * 3
+    alone = as_json(recommend_many(items))
+    shared = recommend_many(items, workers=2, chunk_size=20)
+    assert as_json(shared) == alone
+    assert from_workers  # a worker process planned some of the chunks
+    # Each error names its own place, whichever process planned it.
+    errors = [(i, r.index) for i, r in enumerate(shared) if isinstance(r, BatchError)]
+    assert errors
+    assert all(i == index and index % 90 % 7 in (3, 5) for i, index in errors)
+
+
+def test_workers_fork_only_from_a_process_with_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    if sys.platform != "linux":
+        pytest.skip("forked workers are used on Linux only")
+    monkeypatch.setattr(_batch, "_threads", lambda: 1)
+    assert _batch._context().get_start_method() == "fork"
+    monkeypatch.setattr(_batch, "_threads", lambda: 2)
+    assert _batch._context().get_start_method() in {"forkserver", "spawn"}
+
+
+def test_equal_profiles_are_routed_to_the_same_chunk() -> None:
+    items: list[Any] = [dict(GOOD, sessions_completed=i % 4) for i in range(40)]
+    chunks = _batch._routed(items, 10)
+    assert sorted(i for chunk in chunks for i in chunk) == list(range(40))
+    where = {i: n for n, chunk in enumerate(chunks) for i in chunk}
+    for i in range(40):
+        assert where[i] == where[i % 4]  # ten copies of each profile fit one chunk
+
+
+def test_a_batch_that_cannot_be_sent_to_a_fresh_interpreter_is_planned_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    context = _start("spawn")
+    monkeypatch.setattr(_batch, "_context", lambda: context)
+    items: list[Any] = [GOOD, lambda: None, GOOD, GOOD]  # a function does not pickle
+    results = recommend_many(items, workers=2, chunk_size=1)
+    assert [type(r) for r in results] == [SessionPlan, BatchError, SessionPlan, SessionPlan]
+
+
+def test_a_worker_that_fails_is_an_error_not_a_half_done_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ours, theirs = multiprocessing.Pipe()
+    ours.send(0)
+    ours.send(None)
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(_batch, "_ship", broken)
+    _batch._serve(theirs, [GOOD], [[0]], None)  # the worker's loop, here
+    helper = object.__new__(_batch._Helper)
+    helper.conn, helper.chunks, helper.plans = ours, collections.deque([0]), []
+    with pytest.raises(MassagePlanError, match="worker process failed: RuntimeError: a bug"):
+        helper.take()
+
+
+def test_a_worker_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    context = _start("fork")
+    monkeypatch.setattr(_batch, "_context", lambda: context)
+    monkeypatch.setattr(_batch, "_serve", lambda *args: os._exit(3))
+    with pytest.raises(MassagePlanError, match="worker process stopped before finishing"):
+        recommend_many(batch(40), workers=2, chunk_size=5)
 
 
 def test_an_unsafe_plan_is_an_error_in_its_place() -> None:

@@ -3,30 +3,34 @@
 ``recommend_many`` sends chunks of profiles to worker processes and gets
 each chunk's results back in one message: plans of one chunk share their
 reasons, sources and often whole plans, which pickle sends once per message.
-Workers start from a fresh interpreter (``forkserver`` where the platform
-has it, else ``spawn``), never a fork of a parent that may be holding locks
-in other threads.
+Workers are a fork of this process when it has one thread, else start from
+a fresh interpreter (see ``_context``), never a fork of a parent that may be
+holding locks in other threads.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import csv
 import io
 import json
 import multiprocessing
 import os
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import pickle
+import sys
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ._build import plan_inputs
+from ._collector import collector_paused
 from ._errors import MassagePlanError, PlanSafetyError
 from ._plan import SessionPlan
 from ._profile import ClientProfile
-from ._recommend import as_profile, recommend
+from ._recommend import as_profile, builtin_rulebase, recommend
 from ._rulebase import Rulebase
 
 CHUNK_SIZE = 500
@@ -87,55 +91,147 @@ def _one(
 
 
 def _chunk(
-    start: int, items: Sequence[Any], rulebase: Rulebase | None
+    indices: Iterable[int], items: Sequence[Any], rulebase: Rulebase | None
 ) -> list[SessionPlan | BatchError]:
-    return [_one(start + i, item, rulebase)[0] for i, item in enumerate(items)]
+    return [_one(i, items[i], rulebase)[0] for i in indices]
 
 
-# A worker process's rulebase, set once when it starts (sent once, not per chunk).
-_worker_rulebase: list[Rulebase | None] = [None]
+# A chunk's results as a worker sends them back: a plan is decided by its key
+# (the fired rules and the profile fields plan assembly reads), so a worker
+# numbers each distinct plan the first time it makes it and sends it then,
+# and only its number after that. The parent reads each worker's results in
+# the order they were sent, so it has every plan before its number comes.
+Shipped = tuple[list[SessionPlan], list[int | BatchError]]
 
 
-def _start_worker(rulebase: Rulebase | None) -> None:
-    _worker_rulebase[0] = rulebase
-
-
-# A chunk's results as they travel back. A plan is decided by its key (the
-# fired rules and the profile fields plan assembly reads), so each worker
-# sends a plan the first time it meets its key and the key alone after. A
-# worker plans its chunks in the order they were submitted and the parent
-# reads them in that order, so it has always read that first time already.
-# Each item is its plan's key, or its error.
-PlanKey = tuple[tuple[str, ...], Hashable]
-Shipped = tuple[dict[PlanKey, SessionPlan], list[PlanKey | BatchError]]
-_sent: set[PlanKey] = set()
-
-
-def _worker_chunk(start: int, items: Sequence[Any]) -> Shipped:
-    rulebase = _worker_rulebase[0]
-    new: dict[PlanKey, SessionPlan] = {}
-    refs: list[PlanKey | BatchError] = []
-    for offset, item in enumerate(items):
-        result, profile = _one(start + offset, item, rulebase)
+def _ship(
+    indices: Iterable[int],
+    items: Sequence[Any],
+    rulebase: Rulebase | None,
+    numbers: dict[Hashable, int],
+) -> Shipped:
+    new: list[SessionPlan] = []
+    refs: list[int | BatchError] = []
+    for index in indices:
+        item = items[index]
+        result, profile = _one(index, item, rulebase)
         if isinstance(result, BatchError):
             refs.append(result)
             continue
         key = (result.fired_rules, plan_inputs(profile or as_profile(item)))
-        if key not in _sent:
-            _sent.add(key)
-            new[key] = result
-        refs.append(key)
+        number = numbers.get(key)
+        if number is None:
+            number = numbers[key] = len(numbers)
+            new.append(result)
+        refs.append(number)
     return new, refs
 
 
-def _unpack(shipped: Shipped, plans: dict[PlanKey, SessionPlan]) -> list[SessionPlan | BatchError]:
-    new, refs = shipped
-    plans.update(new)
-    return [ref if isinstance(ref, BatchError) else plans[ref] for ref in refs]
+class _Failed:
+    """What a worker sends instead of results when planning raised (a bug, never bad input)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _serve(
+    conn: Connection, items: Sequence[Any], chunks: Sequence[Chunk], rulebase: Rulebase | None
+) -> None:
+    """A worker process: plan each chunk the parent names by number, until it sends None."""
+    numbers: dict[Hashable, int] = {}
+    with collector_paused(), conn:
+        while (job := conn.recv()) is not None:
+            try:
+                shipped: Shipped | _Failed = _ship(chunks[job], items, rulebase, numbers)
+            except Exception as exc:  # a bug: the parent raises it, the batch is not half-done
+                shipped = _Failed(f"{type(exc).__name__}: {exc}")
+            conn.send(shipped)
+
+
+class _UnsendableError(Exception):
+    """The batch holds an item that does not pickle, so no fresh interpreter can be sent it."""
+
+
+class _Helper:
+    """A worker process as the parent sees it: its pipe, the chunks it has, its plans."""
+
+    DEPTH = 2  # chunks a worker holds at once, so it never waits for the parent to look
+
+    def __init__(
+        self,
+        context: Any,
+        items: Sequence[Any],
+        chunks: Sequence[Chunk],
+        rulebase: Rulebase | None,
+    ) -> None:
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(theirs, items, chunks, rulebase), daemon=True
+        )
+        try:
+            self.process.start()
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            self.conn.close()
+            raise _UnsendableError from exc
+        finally:
+            theirs.close()
+        self.chunks: collections.deque[int] = collections.deque()  # in the order sent
+        self.plans: list[SessionPlan] = []  # by the worker's numbers
+
+    def give(self, index: int) -> None:
+        self.conn.send(index)  # a number: never fills the pipe, never blocks
+        self.chunks.append(index)
+
+    def take(self) -> tuple[int, Results]:
+        """The oldest chunk's index and results (waits for them)."""
+        try:
+            shipped: Shipped | _Failed = self.conn.recv()
+        except (EOFError, ConnectionError):  # the worker's end of the pipe closed
+            raise MassagePlanError(
+                "a recommend_many worker process stopped before finishing; in a script, "
+                "call it under 'if __name__ == \"__main__\":' (workers that start a fresh "
+                "interpreter import the script)"
+            ) from None
+        if isinstance(shipped, _Failed):
+            raise MassagePlanError(f"a recommend_many worker process failed: {shipped.message}")
+        new, refs = shipped
+        self.plans += new
+        return self.chunks.popleft(), [
+            ref if isinstance(ref, BatchError) else self.plans[ref] for ref in refs
+        ]
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.conn.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def _threads() -> int:
+    """This process's threads, the operating system's count (C libraries' threads too)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: count as threaded, so fork is never chosen on a guess
+        return 2
 
 
 def _context() -> Any:
+    """How worker processes start.
+
+    A fork of this process starts at once and already holds the loaded
+    rulebase and its memos, where a fresh interpreter spends about as long
+    importing as one process needs for thousands of plans. Forking is safe
+    only with one thread (another thread may hold a lock the child would
+    wait on forever), so it is used on Linux when this process has exactly
+    one; otherwise workers start from a fresh interpreter (``forkserver``
+    where the platform has it, else ``spawn``).
+    """
     methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and _threads() == 1:
+        return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
@@ -149,6 +245,12 @@ def _bar(total: int) -> Any:
     return tqdm(total=total, unit="plan", desc="massageplan")
 
 
+# How many of its own profiles this process plans between looks at the workers.
+_TEND_EVERY = 25
+Chunk = Sequence[int]  # the indices of the items of one chunk
+Results = list[SessionPlan | BatchError]
+
+
 def recommend_many(
     profiles: Iterable[Any],
     *,
@@ -156,7 +258,7 @@ def recommend_many(
     workers: int | None = None,
     chunk_size: int = CHUNK_SIZE,
     progress: bool = False,
-) -> list[SessionPlan | BatchError]:
+) -> Results:
     """A plan for each profile (a ClientProfile or a mapping), in input order; a
     :class:`BatchError` in the place of each item that does not validate as a
     profile (whatever it is), or whose plan would be unsafe.
@@ -170,59 +272,115 @@ def recommend_many(
         raise MassagePlanError(f"workers must be at least 1, not {workers}")
     if chunk_size < 1:
         raise MassagePlanError(f"chunk_size must be at least 1, not {chunk_size}")
+    context = _context()  # decided before the progress bar starts a thread of its own
     bar = _bar(len(items)) if progress else None
-    chunks = [
-        (start, items[start : start + chunk_size]) for start in range(0, len(items), chunk_size)
-    ]
-    results: list[SessionPlan | BatchError] = []
+    count = -(-len(items) // chunk_size)
+    share = 1 if workers is None else max(1, min(workers, os.cpu_count() or 1, count))
     try:
-        if workers is None or workers == 1 or len(chunks) < 2:
-            done: Iterator[list[SessionPlan | BatchError]] = (
-                _chunk(s, c, rulebase) for s, c in chunks
-            )
-            for part in done:
-                results += part
-                if bar is not None:
-                    bar.update(len(part))
-            return results
-        plans: dict[PlanKey, SessionPlan] = {}  # one object per distinct plan
-        # This process is one of the workers: it plans every n-th chunk while
-        # the others plan theirs, instead of idling beside them on the cores.
-        share = max(1, min(workers, os.cpu_count() or 1))
-        try:
-            with ProcessPoolExecutor(
-                max_workers=max(1, share - 1),
-                mp_context=_context(),
-                initializer=_start_worker,
-                initargs=(rulebase,),
-            ) as pool:
-                # Submitted in order, and each worker process plans its chunks in
-                # that order, so a plan key is always read before it is referred to.
-                sent = {
-                    i: pool.submit(_worker_chunk, start, chunk)
-                    for i, (start, chunk) in enumerate(chunks)
-                    if i % share
-                }
-                for i, (start, chunk) in enumerate(chunks):
-                    future = sent.get(i)
-                    part = (
-                        _chunk(start, chunk, rulebase)
-                        if future is None
-                        else _unpack(future.result(), plans)
-                    )
-                    results += part
-                    if bar is not None:
-                        bar.update(len(part))
-        except BrokenProcessPool:
-            raise MassagePlanError(
-                "recommend_many's worker processes stopped before finishing; in a script, "
-                "call it under 'if __name__ == \"__main__\":' (workers start a fresh "
-                "interpreter that imports the script)"
-            ) from None
-        return results
+        with collector_paused():
+            if share == 1:
+                return _here(items, chunk_size, rulebase, bar)
+            if rulebase is None:
+                rulebase = builtin_rulebase()  # loaded once, here: a forked worker inherits it
+            team = _Team(items, _routed(items, chunk_size), rulebase, bar)
+            try:
+                return team.run(share - 1, context)
+            except _UnsendableError:  # a fresh interpreter cannot be sent the batch: plan it here
+                return _here(items, chunk_size, rulebase, bar)
     finally:
         if bar is not None:
             bar.close()
+
+
+def _here(items: list[Any], chunk_size: int, rulebase: Rulebase | None, bar: Any) -> Results:
+    results: Results = []
+    for start in range(0, len(items), chunk_size):
+        part = _chunk(range(start, min(start + chunk_size, len(items))), items, rulebase)
+        results += part
+        if bar is not None:
+            bar.update(len(part))
+    return results
+
+
+def _routed(items: Sequence[Any], chunk_size: int) -> list[Chunk]:
+    """The items' indices in chunks for several processes, equal items together.
+
+    Each process memoises what it plans, so a batch that repeats profiles
+    (most do) is planned fastest when each process sees its own share of the
+    distinct ones rather than all of them: items are ordered by a hash of
+    their text (plain dicts; anything else keeps its place), and the chunks
+    cut from that order. Only where an item is planned depends on this, not
+    its plan.
+    """
+
+    def key(index: int) -> int:
+        item = items[index]
+        if type(item) is dict:
+            with contextlib.suppress(Exception):  # an odd value inside: keep its place
+                return hash(repr(item))
+        return index
+
+    order = sorted(range(len(items)), key=key)
+    return [order[start : start + chunk_size] for start in range(0, len(order), chunk_size)]
+
+
+class _Team:
+    """Worker processes and this one, planning the chunks of one batch together.
+
+    The workers take chunks from the front, this process from the back, so
+    they meet wherever the work splits evenly, however fast each turns out.
+    Workers have the whole batch from the start (a fork shares it, a fresh
+    interpreter is sent it once) and are told only which chunk to plan,
+    over a pipe of their own that this thread reads between slices of its
+    own work: no helper threads, which would wait for the interpreter lock
+    while this one plans, and keep the workers waiting with them.
+    """
+
+    def __init__(self, items: list[Any], chunks: list[Chunk], rulebase: Rulebase, bar: Any) -> None:
+        self.items, self.chunks, self.rulebase, self.bar = items, chunks, rulebase, bar
+        self.parts: list[Results | None] = [None] * len(chunks)
+        self.front, self.back = 0, len(chunks)  # chunks front..back-1 are not yet handed out
+
+    def _done(self, index: int, part: Results) -> None:
+        self.parts[index] = part
+        if self.bar is not None:
+            self.bar.update(len(part))
+
+    def _tend(self, helpers: list[_Helper]) -> None:
+        """Read what the workers finished, and keep each of them supplied."""
+        for helper in helpers:
+            while helper.chunks and helper.conn.poll():
+                self._done(*helper.take())
+            while len(helper.chunks) < helper.DEPTH and self.front < self.back:
+                helper.give(self.front)
+                self.front += 1
+
+    def run(self, workers: int, context: Any) -> Results:
+        helpers: list[_Helper] = []
+        try:
+            for _ in range(workers):
+                helpers.append(_Helper(context, self.items, self.chunks, self.rulebase))
+            while self.front < self.back:
+                self._tend(helpers)
+                if self.front < self.back:
+                    self.back -= 1
+                    chunk = self.chunks[self.back]
+                    own: Results = []
+                    for at in range(0, len(chunk), _TEND_EVERY):
+                        own += _chunk(chunk[at : at + _TEND_EVERY], self.items, self.rulebase)
+                        self._tend(helpers)  # a worker that finished waits no longer than this
+                    self._done(self.back, own)
+            for helper in helpers:
+                while helper.chunks:
+                    self._done(*helper.take())
+        finally:
+            for helper in helpers:
+                helper.stop()
+        results: list[SessionPlan | BatchError | None] = [None] * len(self.items)
+        for chunk, part in zip(self.chunks, self.parts, strict=True):
+            for index, result in zip(chunk, part or (), strict=True):
+                results[index] = result
+        return [r for r in results if r is not None]
 
 
 # ---------------------------------------------------------------- reading batches

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import json
 import warnings
@@ -14,6 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ._collector import collector_paused
 from ._conditions import Clause, compile_when, suggest, when_problems
 from ._conflicts import RulebaseConflictWarning, find_conflicts
 from ._errors import Problem, RulebaseError
@@ -379,27 +378,9 @@ def _place(
     return []
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a rulebase is built.
-
-    Building thousands of rules makes hundreds of thousands of objects, none
-    of them garbage, and each collection rescans them all: at 5,000 rules half
-    the load went to that. The collector's state is put back as it was found;
-    a concurrent loader can only make it run sooner, never leave it off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_rulebase(*paths: str | Path, builtin: bool | None = None) -> Rulebase:
     """Read and check rule files; :func:`load_rulebase` documents the arguments."""
-    with _collector_paused():
+    with collector_paused():
         return _read_rulebase(*paths, builtin=builtin)
 
 
@@ -464,7 +445,7 @@ def load_rulebase(
     ``Rulebase.conflicts`` and reported as a :class:`RulebaseConflictWarning`,
     or raised as a :class:`RulebaseError` when ``strict``.
     """
-    with _collector_paused():
+    with collector_paused():
         rulebase = read_rulebase(*paths, builtin=builtin)
         conflicts = find_conflicts(rulebase)
     if conflicts and strict:
