@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from massageplan import RulebaseConflictWarning, RulebaseError, load_rulebase
+from massageplan._recommend import builtin_rulebase
+from massageplan._rulebase import read_rulebase
 
 RULE = """\
   - id: {id}
@@ -81,6 +83,22 @@ def test_friction_prescribed_where_another_rule_forbids_it(tmp_path: Path) -> No
     assert "'friction-feet'" in conflict
     assert "'no-friction-feet'" in conflict
     assert "no friction on ankles, feet" in conflict
+
+
+def test_a_rulebase_read_without_the_check_finds_its_conflicts_when_asked(
+    tmp_path: Path,
+) -> None:
+    path = rules(
+        tmp_path,
+        ("friction-feet", "{}", "{technique: friction, areas: [feet], max_pressure: 2}"),
+        ("no-friction-feet", "{}", "{avoid: friction, areas: [feet]}"),
+    )
+    with pytest.warns(RulebaseConflictWarning):
+        checked = load_rulebase(path)
+    unchecked = read_rulebase(path)  # as the built-in rules are read for recommend()
+    assert unchecked.conflicts == checked.conflicts
+    assert len(unchecked.conflicts) == 1
+    assert builtin_rulebase().conflicts == ()
 
 
 def test_the_same_client_list_on_both_sides_contradicts(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from ._limits import check_profile_input
 from ._memo import FiredRules
 from ._plan import GeneratedBy, SessionPlan
 from ._profile import ClientProfile
-from ._rulebase import LoadedRule, Rulebase, load_rulebase
+from ._rulebase import LoadedRule, Rulebase, read_rulebase
 from ._version import __version__
 
 _lock = threading.Lock()
@@ -26,11 +26,17 @@ _builtin: list[Rulebase] = []
 
 
 def builtin_rulebase() -> Rulebase:
-    """The packaged rulebase, loaded once per process."""
+    """The packaged rulebase, loaded once per process.
+
+    Read without the conflict analysis that :func:`load_rulebase` runs to
+    warn its caller: nobody asked for these rules by name, the test suite
+    holds them free of conflicts, and a web server's first plan need not
+    wait for the check (``conflicts`` still finds them when asked).
+    """
     if not _builtin:  # the lock is taken only until the first load is done
         with _lock:
             if not _builtin:
-                _builtin.append(load_rulebase())
+                _builtin.append(read_rulebase())
     return _builtin[0]
 
 

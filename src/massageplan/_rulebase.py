@@ -64,7 +64,7 @@ class Rulebase:
     __slots__ = (
         "__weakref__",
         "_by_id",
-        "conflicts",
+        "_conflicts",
         "digest",
         "ids",
         "rules",
@@ -83,8 +83,7 @@ class Rulebase:
         # Every source a rule cites, by the id reasons use ("Id." resolved).
         self.sources: Mapping[str, Source] = dict(sources)
         self.trace: tuple[str, ...] = tuple(trace)
-        # Rules that can fire together but contradict each other, in words.
-        self.conflicts: tuple[str, ...] = ()
+        self._conflicts: tuple[str, ...] | None = None  # found when first asked for
         self._by_id = {r.id: r for r in self.rules}
         canonical = json.dumps(
             {
@@ -96,6 +95,13 @@ class Rulebase:
         )
         # Independent of where the files lie: the same rules, the same digest.
         self.digest = "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def conflicts(self) -> tuple[str, ...]:
+        """Rules that can fire together but contradict each other, in words."""
+        if self._conflicts is None:
+            self._conflicts = tuple(str(c) for c in find_conflicts(self))
+        return self._conflicts
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -452,5 +458,5 @@ def load_rulebase(
         raise RulebaseError([c.problem() for c in conflicts])
     for conflict in conflicts:
         warnings.warn(str(conflict), RulebaseConflictWarning, stacklevel=2)
-    rulebase.conflicts = tuple(str(c) for c in conflicts)
+    rulebase._conflicts = tuple(str(c) for c in conflicts)
     return rulebase
