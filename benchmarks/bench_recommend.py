@@ -1,6 +1,9 @@
 """Speed and memory of massageplan: prints figures against issue 8's targets.
 
 Run: python benchmarks/bench_recommend.py [--calls N]   (N for the RSS run, default 1,000,000)
+from a virtual environment holding only ``pip install '.[verify]'``, as a
+user's would: pydantic's import looks through every installed package's
+entry points, so a development environment's extra packages slow it.
 
 Nothing here is a test: it prints what it measured on this machine. It does
 assert one thing, that the hand-written planner it compares with returns
