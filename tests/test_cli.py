@@ -15,6 +15,7 @@ from tests.conftest import builtin_rule_count
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 NEW_CLIENT = str(EXAMPLES / "new-diabetic-client.yaml")
+NEW_CLIENT_TEXT = Path(NEW_CLIENT).read_text(encoding="utf-8")
 UNSAFE = """\
 rules:
   - id: friction-on-feet
@@ -187,7 +188,7 @@ def test_course(tmp_path: Path) -> None:
     assert [w["visits"] for w in json.loads(out)["weeks"]] == [[20, 20, 20], [30, 30]]
     code, _, err = run("course", NEW_CLIENT, "--weeks", "0")
     assert code == 2
-    assert "weeks must be between 1 and 104" in err
+    assert "argument --weeks: 0 is below 1" in err
 
 
 @pytest.mark.parametrize(
@@ -250,7 +251,95 @@ def test_ctrl_c_is_a_clean_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_negative_search_is_a_usage_error() -> None:
     code, out, err = run("verify", "--search", "-3")
     assert (code, out) == (2, "")
-    assert err.splitlines()[-1].endswith("argument --search: -3 is below 0")
+    assert err == (
+        "massageplan verify: argument --search: -3 is below 0 (see 'massageplan verify --help')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--gain", "-5"], "argument --gain: -5 is below 0"),
+        (["--gain", "61"], "argument --gain: 61 is above 60"),
+        (["--weeks", "0"], "argument --weeks: 0 is below 1"),
+        (["--weeks", "two"], "argument --weeks: 'two' is not a whole number"),
+    ],
+)
+def test_course_options_out_of_range_are_named_as_typed(argv: list[str], message: str) -> None:
+    weeks = [] if "--weeks" in argv else ["--weeks", "2"]
+    code, out, err = run("course", NEW_CLIENT, *weeks, *argv)
+    assert (code, out) == (2, "")
+    assert err == f"massageplan course: {message} (see 'massageplan course --help')\n"
+
+
+def test_course_chart_fits_its_format(tmp_path: Path) -> None:
+    code, out, _ = run("course", NEW_CLIENT, "--weeks", "2", "--chart", "--format", "markdown")
+    assert code == 0
+    fenced = out.split("```text\n", 1)[1]
+    assert fenced.startswith("week  visit length")
+    assert fenced.rstrip().endswith("```")
+    assert fenced.count("```") == 1
+    code, out, err = run("course", NEW_CLIENT, "--weeks", "2", "--chart", "--format", "json")
+    assert (code, out) == (2, "")
+    assert "--chart" in err
+    assert "JSON" in err
+
+
+def test_course_svg_to_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("course", NEW_CLIENT, "--weeks", "2", "--svg", "-")
+    assert code == 0
+    assert out.startswith("<svg")
+    assert out.rstrip().endswith("</svg>")
+    assert not (tmp_path / "-").exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_reading_a_profile_from_a_terminal_says_how_to_end_it() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["recommend", "-"], stdin=_Terminal(NEW_CLIENT_TEXT), stdout=out, stderr=err)
+    assert code == 0
+    assert err.getvalue() == (
+        "massageplan: reading the profile from standard input; end with Ctrl-D\n"
+    )
+    code = main(["recommend", "-"], stdin=io.StringIO(NEW_CLIENT_TEXT), stdout=out, stderr=err)
+    assert err.getvalue().count("Ctrl-D") == 1  # a pipe gets no hint
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "",
+            "a profile is a mapping of its fields (condition, hypersensitivity, tolerance, "
+            "...), not nothing",
+        ),
+        (
+            "[1, 2]",
+            "a profile is a mapping of its fields (condition, hypersensitivity, "
+            "tolerance, ...), not a list",
+        ),
+        (
+            '{"condition": "diabetic_neuropathy", "hypersensitivity": "mild", '
+            '"swelling": ["feet", "toes"], "tolerance": {"minutes": 500}}',
+            "swelling item 2: Input should be 'head', ",
+        ),
+        (
+            '{"condition": "diabetic_neuropathy", "hypersensitivity": "mild", '
+            '"tolerance": {"minutes": 500}}',
+            "tolerance.minutes: Input should be less than or equal to 180",
+        ),
+    ],
+)
+def test_profile_errors_name_fields_as_the_profile_says_them(text: str, message: str) -> None:
+    code, out, err = run("recommend", "-", stdin=text)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"massageplan: -: {message}")
+    assert err.count("\n") == 1
 
 
 def test_verify_without_hypothesis_sweeps_and_says_the_search_was_skipped(

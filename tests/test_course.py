@@ -76,6 +76,7 @@ def test_table_chart_and_svg() -> None:
     assert "| week | visits |" in course_table(course, markdown=True)
     chart = course_chart(course).splitlines()
     assert chart[1].split()[:2] == ["1", "####"]
+    assert chart[1].split()[-1] == "*++"  # level 1 rising to 3, as the table says
     assert chart[5].split()[:2] == ["5", "############"]
     svg = ET.fromstring(course_svg(course))  # noqa: S314 - our own output, not untrusted
     bars = svg.findall("{http://www.w3.org/2000/svg}rect")[1:]  # the first is the background

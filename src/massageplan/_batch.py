@@ -63,12 +63,30 @@ class RowError(ValueError):
     """A row that cannot become a profile (a cell of the wrong kind)."""
 
 
+def _field(loc: Sequence[int | str]) -> str:
+    """A field as the profile file says it: ``tolerance.minutes``, ``swelling item 2``."""
+    words = ""
+    for part in loc:
+        if isinstance(part, int):
+            words += f" item {part + 1}"
+        else:
+            words += ("." if words else "") + part
+    return words
+
+
 def validation_message(exc: ValidationError) -> str:
     """Every validation error, each naming its field; never the whole input."""
     parts = []
     for error in exc.errors(include_url=False):
-        field = ".".join(str(p) for p in error["loc"]) or "profile"
-        parts.append(f"{field}: {error['msg']}")
+        if not error["loc"]:  # the profile as a whole is not a mapping of fields
+            given = error["input"]
+            kind = "nothing" if given in (None, "") else f"a {type(given).__name__}"
+            parts.append(
+                f"a profile is a mapping of its fields (condition, hypersensitivity, "
+                f"tolerance, ...), not {kind}"
+            )
+            continue
+        parts.append(f"{_field(error['loc'])}: {error['msg']}")
     return "; ".join(parts)
 
 

@@ -23,6 +23,7 @@ from ._rulebase import Rulebase
 from ._words import pressure_words
 
 MAX_WEEKS = 104
+MAX_GAIN = 60  # minutes a week: more than an hour's growth a week is no projection
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -59,8 +60,8 @@ def project_course(
     """Simulate ``weeks`` weeks of sessions under the rules, one plan per session."""
     if not 1 <= weeks <= MAX_WEEKS:
         raise MassagePlanError(f"weeks must be between 1 and {MAX_WEEKS}, not {weeks}")
-    if not 0 <= minutes_gain <= 60:
-        raise MassagePlanError(f"minutes_gain must be between 0 and 60, not {minutes_gain}")
+    if not 0 <= minutes_gain <= MAX_GAIN:
+        raise MassagePlanError(f"minutes_gain must be between 0 and {MAX_GAIN}, not {minutes_gain}")
     client = as_profile(profile)
     holds = recommend(client, rulebase).holds
     projected = []
@@ -128,12 +129,17 @@ def course_table(course: Course, markdown: bool = False) -> str:
 
 
 def course_chart(course: Course) -> str:
-    """Visit length and pressure per week as bars a terminal can show."""
-    lines = ["week  visit length (# = 5 minutes)   visits   pressure (* = 1 level)"]
+    """Visit length and pressure per week as bars a terminal can show.
+
+    Pressure shows the week's range as the table does: ``*`` up to the first
+    visit's level, ``+`` for each level it rises to by the week's last visit.
+    """
+    lines = ["week  visit length (# = 5 minutes)   visits   pressure (* first visit, + rises to)"]
     for week in course.weeks:
         longest = max(week.visits, default=0)
         bar = "#" * (longest // 5)
-        pressure = "*" * max(week.pressures, default=0)
+        low, high = min(week.pressures, default=0), max(week.pressures, default=0)
+        pressure = "*" * low + "+" * (high - low)
         lines.append(
             f"{week.week:>4}  {bar:<12} {longest:>3} min        {len(week.visits)} x     {pressure}"
         )

@@ -16,7 +16,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,7 +28,14 @@ from ._batch import (
     validation_message,
 )
 from ._conflicts import RulebaseConflictWarning
-from ._course import course_chart, course_svg, course_table, project_course
+from ._course import (
+    MAX_GAIN,
+    MAX_WEEKS,
+    course_chart,
+    course_svg,
+    course_table,
+    project_course,
+)
 from ._engine import ENGINE_NAME
 from ._errors import MassagePlanError, PlanSafetyError, RulebaseError
 from ._explain import explain
@@ -47,15 +54,21 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
-def _count(text: str) -> int:
-    """A whole number of 0 or more, for argparse."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is below 0")
-    return value
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A whole number from ``low`` to ``high``, for argparse (which names the option)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is below {low}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"{value} is above {high}")
+        return value
+
+    return parse
 
 
 class _UsageError(Exception):
@@ -71,11 +84,15 @@ def _json(model: BaseModel) -> str:
     return json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-def _read_text(name: str, stdin: IO[str], what: str, limit: int) -> str:
+def _read_text(name: str, io: _Streams, what: str, limit: int) -> str:
     """A file's or standard input's text, within ``limit`` (special files refused)."""
     try:
         if name == "-":
-            return read_stream(stdin, limit, what)
+            if _terminal(io.stdin):  # someone may be waiting for the command, not it for them
+                io.stderr.write(
+                    f"massageplan: reading the {what} from standard input; end with Ctrl-D\n"
+                )
+            return read_stream(io.stdin, limit, what)
         return read_bounded(Path(name), limit, what).decode("utf-8")
     except LimitError as exc:
         raise _UsageError(f"{name}: {exc}") from None
@@ -85,8 +102,8 @@ def _read_text(name: str, stdin: IO[str], what: str, limit: int) -> str:
         raise _UsageError(f"{name}: cannot read {what}: {exc.strerror or exc}") from None
 
 
-def _read_profile(name: str, stdin: IO[str]) -> Any:
-    text = _read_text(name, stdin, "profile", MAX_PROFILE_BYTES)
+def _read_profile(name: str, io: _Streams) -> Any:
+    text = _read_text(name, io, "profile", MAX_PROFILE_BYTES)
     try:
         # JSON is YAML, so one reader serves both: the rule files' safe reader,
         # with its limits on nesting and aliases.
@@ -123,7 +140,7 @@ def _rulebase(paths: list[str]) -> Rulebase | None:
 
 def _profile_command(args: argparse.Namespace, io: _Streams, run: Callable[[Any], str]) -> int:
     """Read a profile, run a library call on it, print what it returns."""
-    data = _read_profile(args.profile, io.stdin)
+    data = _read_profile(args.profile, io)
     try:
         io.stdout.write(run(data))
     except ValidationError as exc:
@@ -163,10 +180,14 @@ def _explain(args: argparse.Namespace, io: _Streams) -> int:
 
 
 def _course(args: argparse.Namespace, io: _Streams) -> int:
+    if args.chart and args.format == "json":
+        raise _UsageError("--chart draws the course for text and Markdown; JSON has its numbers")
     rules = _rulebase(args.rules)
 
     def run(data: Any) -> str:
         course = project_course(data, args.weeks, minutes_gain=args.gain, rulebase=rules)
+        if args.svg == "-":  # the chart is the output
+            return course_svg(course)
         if args.svg:
             try:
                 Path(args.svg).write_text(course_svg(course), encoding="utf-8")
@@ -174,8 +195,12 @@ def _course(args: argparse.Namespace, io: _Streams) -> int:
                 raise _UsageError(f"{args.svg}: cannot write the chart: {exc.strerror}") from None
         if args.format == "json":
             return _json(course)
-        out = course_table(course, markdown=args.format == "markdown")
-        return out + ("\n" + course_chart(course) if args.chart else "")
+        markdown = args.format == "markdown"
+        out = course_table(course, markdown=markdown)
+        if not args.chart:
+            return out
+        chart = course_chart(course)
+        return out + "\n" + (f"```text\n{chart}```\n" if markdown else chart)
 
     return _profile_command(args, io, run)
 
@@ -216,7 +241,7 @@ def _verify(args: argparse.Namespace, io: _Streams) -> int:
 
 def _batch(args: argparse.Namespace, io: _Streams) -> int:
     rules = _rulebase(args.rules)
-    text = _read_text(args.input, io.stdin, "batch", MAX_BATCH_BYTES)
+    text = _read_text(args.input, io, "batch", MAX_BATCH_BYTES)
     kind = args.input_format or ("csv" if args.input.lower().endswith(".csv") else "jsonl")
     labels: list[dict[str, Any]]
     if kind == "csv":
@@ -258,6 +283,11 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         def _print_message(self, message: str, file: Any = None) -> None:
             if message:
                 (stdout if file is None or file is sys.stdout else stderr).write(message)
+
+        def error(self, message: str) -> NoReturn:
+            # One line, as every other error: what was wrong, and where help is.
+            stderr.write(f"{self.prog}: {message} (see '{self.prog} --help')\n")
+            raise SystemExit(EXIT_BAD_INPUT)
 
     parser = Parser(
         prog="massageplan",
@@ -309,7 +339,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
 
     exp = command("explain", "say for every rule whether it fired and why (not)", _explain)
     profile_and_rules(exp)
-    exp.add_argument("--format", choices=("text", "json"), default="text")
+    exp.add_argument("--format", choices=("text", "json"), default="text", help="(default: text)")
 
     lint = command("lint", "check rule files: errors, with file:line, and conflicts", _lint)
     lint.add_argument("paths", nargs="+", metavar="PATH", help="rule files or folders")
@@ -321,17 +351,18 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     rules_option(ver)
     ver.add_argument(
         "--search",
-        type=_count,
+        type=_whole(0),
         default=200,
         metavar="N",
-        help="profiles for hypothesis to search beyond the sweep (0: none)",
+        help="profiles for hypothesis to search beyond the sweep, 0 or more (default: 200; "
+        "0: the sweep alone)",
     )
     ver.add_argument(
         "--article",
         action="store_true",
         help="also report where the rules depart from the article's guidance (exit 1 if they do)",
     )
-    ver.add_argument("--format", choices=("text", "json"), default="text")
+    ver.add_argument("--format", choices=("text", "json"), default="text", help="(default: text)")
 
     bat = command("batch", "plans for many profiles: CSV or JSON lines in, JSON lines out", _batch)
     bat.add_argument(
@@ -343,7 +374,11 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         help="how to read INPUT (default: csv for a .csv name, else jsonl)",
     )
     bat.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="processes to use (default 1)"
+        "--workers",
+        type=_whole(1),
+        default=None,
+        metavar="N",
+        help="processes to share the batch, 1 or more (default: 1)",
     )
     bat.add_argument(
         "--progress", action="store_true", help="show a progress bar (the 'progress' extra)"
@@ -355,17 +390,32 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
 
     cou = command("course", "project the coming weeks of a course under the rules", _course)
     profile_and_rules(cou)
-    cou.add_argument("--weeks", type=int, required=True, metavar="N", help="weeks to project")
+    cou.add_argument(
+        "--weeks",
+        type=_whole(1, MAX_WEEKS),
+        required=True,
+        metavar="N",
+        help=f"weeks to project, 1 to {MAX_WEEKS}",
+    )
     cou.add_argument(
         "--gain",
-        type=int,
+        type=_whole(0, MAX_GAIN),
         default=10,
         metavar="MINUTES",
-        help="growth of the tolerated session length a week (default 10)",
+        help=f"growth of the tolerated session length a week, 0 to {MAX_GAIN} (default: 10)",
     )
-    cou.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    cou.add_argument("--chart", action="store_true", help="add a chart for the terminal")
-    cou.add_argument("--svg", metavar="FILE", help="also write the chart as an SVG file")
+    cou.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="(default: text)",
+    )
+    cou.add_argument(
+        "--chart", action="store_true", help="add a chart to the text or Markdown table"
+    )
+    cou.add_argument(
+        "--svg", metavar="FILE", help="also write the chart as an SVG file (-: print only it)"
+    )
     return parser
 
 
