@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,44 @@ def test_unknown_pressure_is_said_in_words(tmp_path: Path) -> None:
     (rule,) = [r for r in explain(known, rulebase).rules if r.rule_id == "light-only"]
     assert rule.fired
     assert str(rule.conditions[0]) == "tolerance.pressure is 2, needs at most 2"
+
+
+def test_explain_json_is_data_values_and_operators(tmp_path: Path) -> None:
+    path = tmp_path / "light.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: light-only\n"
+        "    title: Light only\n"
+        "    when: {tolerance.pressure: {at_most: 2}, hypersensitivity: {in: [mild, severe]}}\n"
+        "    then: [{pressure_at_most: {level: 2}}, {avoid: friction, areas: [feet]}]\n"
+        "    because: Because.\n"
+        "    sources: [ref6]\n",
+        encoding="utf-8",
+    )
+    rulebase = load_rulebase(path, builtin=True)
+    data = json.loads(explain(PROFILE, rulebase).model_dump_json())
+    (rule,) = [r for r in data["rules"] if r["rule_id"] == "light-only"]
+    assert rule["conditions"] == [
+        {
+            "fact": "tolerance.pressure",
+            "operator": "at_most",
+            "operand": 2,
+            "value": None,
+            "held": False,
+        },
+        {
+            "fact": "hypersensitivity",
+            "operator": "in",
+            "operand": ["mild", "severe"],
+            "value": "none",
+            "held": False,
+        },
+    ]
+    assert rule["effects"] == [
+        {"pressure_at_most": {"level": 2}},
+        {"avoid": "friction", "areas": ["feet"]},
+    ]
+    assert not {"needs", "actual", "adds"} & {*rule, *rule["conditions"][0]}
 
 
 @given(profiles)

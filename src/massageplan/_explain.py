@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from ._conditions import KeyPath
 from ._engine import Conditions, compile_conditions
 from ._errors import EngineError
-from ._facts import FIELDS, describe_value, profile_facts
+from ._facts import FIELDS, describe_value, fact_value, profile_facts
 from ._plan import SessionPlan
 from ._profile import ClientProfile
 from ._recommend import as_profile, builtin_rulebase, compiled, evaluate, unsafe
@@ -19,14 +20,22 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class ConditionCheck(BaseModel):
-    """One condition of a rule, as the engine found it for this profile."""
+    """One condition of a rule, as the engine found it for this profile.
+
+    As data (and JSON): the fact, the operator and operand as the rule file
+    writes them, the profile's value (null when not known) and the verdict.
+    The same in words for people: ``needs`` and ``actual``, left out of JSON.
+    """
 
     model_config = _FROZEN
 
     fact: str
-    needs: str  # what the condition asks for, in words
-    actual: str  # the profile's value, in words
+    operator: str = Field(description="As the rule file writes it: is, in, at_least, ...")
+    operand: JsonValue = Field(description="The rule file's value for the operator.")
+    value: JsonValue = Field(description="The profile's value of the fact; null if unknown.")
     held: bool
+    needs: str = Field(exclude=True)  # what the condition asks for, in words
+    actual: str = Field(exclude=True)  # the profile's value, in words
 
     def __str__(self) -> str:
         return f"{self.fact} is {self.actual}, needs {self.needs}"
@@ -40,7 +49,10 @@ class RuleExplanation(BaseModel):
     location: str
     fired: bool
     conditions: tuple[ConditionCheck, ...]
-    adds: tuple[str, ...]  # what the rule adds when it fires, in words
+    effects: tuple[dict[str, JsonValue], ...] = Field(
+        description="What the rule adds when it fires, as its rule file's 'then' says it."
+    )
+    adds: tuple[str, ...] = Field(exclude=True)  # the same, in words
 
     def __str__(self) -> str:
         if self.fired:
@@ -64,6 +76,14 @@ class Explanation(BaseModel):
         if self.error:
             lines.append(f"no plan: {self.error}")
         return "\n".join(lines)
+
+
+def _as_written(when: Mapping[str, Any], key_path: KeyPath) -> dict[str, Any]:
+    """A clause's operator and operand as its rule file writes them (a bare value is 'is')."""
+    condition = when[str(key_path[0])]
+    if len(key_path) == 1:
+        return {"operator": "is", "operand": condition}
+    return {"operator": str(key_path[1]), "operand": condition[key_path[1]]}
 
 
 def _clause_key(rule_index: int, clause_index: int) -> str:
@@ -99,9 +119,11 @@ def explain(
         checks = tuple(
             ConditionCheck(
                 fact=clause.field,
+                **_as_written(rule.rule.when, clause.key_path),
+                value=fact_value(FIELDS[clause.field], facts),
+                held=_clause_key(i, j) in held,
                 needs=clause.needs,
                 actual=describe_value(FIELDS[clause.field], facts),
-                held=_clause_key(i, j) in held,
             )
             for j, clause in enumerate(rule.clauses)
         )
@@ -114,6 +136,10 @@ def explain(
                 location=rule.location,
                 fired=rule.id in fired,
                 conditions=checks,
+                effects=tuple(
+                    effect.model_dump(mode="json", exclude_defaults=True)
+                    for effect in rule.rule.then
+                ),
                 adds=tuple(effect.describe() for effect in rule.rule.then),
             )
         )
