@@ -366,3 +366,13 @@ def test_recommend_for_the_client_without_colour_off_a_terminal() -> None:
     assert "BEFORE YOU BOOK" in out
     assert "TECHNIQUES" not in out
     assert "\033[" not in out  # not a terminal: no colour codes
+
+
+def test_a_completion_script_knows_the_commands_and_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--print-completion", "bash"]) == 0
+    script = capsys.readouterr().out  # shtab prints to the process's own stdout
+    assert "complete" in script
+    for word in ("recommend", "course", "--format", "--weeks", "therapist"):
+        assert word in script, word

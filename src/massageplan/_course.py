@@ -28,6 +28,8 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
 class CourseWeek(BaseModel):
+    """One projected week: the tolerance it starts with, its visits and their pressures."""
+
     model_config = _FROZEN
 
     week: int

@@ -42,6 +42,8 @@ class ConditionCheck(BaseModel):
 
 
 class RuleExplanation(BaseModel):
+    """One rule for one profile: whether it fired, each condition's verdict, what it adds."""
+
     model_config = _FROZEN
 
     rule_id: str

@@ -11,6 +11,8 @@ from ._profile import BodyArea, PressureLevel
 
 
 class TechniqueName(str, enum.Enum):
+    """The massage techniques a plan may list or restrict."""
+
     SWEDISH = "swedish"
     EFFLEURAGE = "effleurage"
     KNEADING = "kneading"
@@ -124,6 +126,8 @@ class Hold(BaseModel):
 
 
 class Visit(BaseModel):
+    """One of this week's visits, and how long it lasts."""
+
     model_config = _FROZEN
 
     minutes: Annotated[int, Field(ge=1, le=180)]
@@ -131,6 +135,8 @@ class Visit(BaseModel):
 
 
 class Technique(BaseModel):
+    """A technique to use, where, and at most how firmly."""
+
     model_config = _FROZEN
 
     name: TechniqueName
@@ -154,6 +160,8 @@ class Restriction(BaseModel):
 
 
 class Advice(BaseModel):
+    """Something to tell or do, with a stable ``code``, for the reader ``audience`` names."""
+
     model_config = _FROZEN
 
     code: AdviceCode

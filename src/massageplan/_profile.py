@@ -33,6 +33,8 @@ AREA_ORDER: dict[BodyArea, int] = {area: i for i, area in enumerate(BodyArea)}
 
 
 class Condition(str, enum.Enum):
+    """The client's neuropathy (``peripheral_neuropathy``: any other or unknown cause)."""
+
     DIABETIC_NEUROPATHY = "diabetic_neuropathy"
     CHEMOTHERAPY_INDUCED_NEUROPATHY = "chemotherapy_induced_neuropathy"
     PERIPHERAL_NEUROPATHY = "peripheral_neuropathy"

@@ -43,6 +43,8 @@ class Counterexample(BaseModel):
 
 
 class VerifyReport(BaseModel):
+    """What ``verify`` found: profiles whose plans break an invariant, and deviations."""
+
     model_config = _FROZEN
 
     swept: int  # profiles in the exhaustive sweep

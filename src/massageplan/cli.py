@@ -300,6 +300,14 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         action="version",
         version=f"massageplan {__version__} ({ENGINE_NAME}, Python {platform.python_version()})",
     )
+    try:  # shell completion where the 'completion' extra is installed
+        import shtab  # noqa: PLC0415 - optional, and only the command line needs it
+    except ImportError:
+        pass
+    else:
+        shtab.add_argument_to(
+            parser, ["--print-completion"], help="print a shell completion script"
+        )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, summary: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
