@@ -170,6 +170,14 @@ class _UnsendableError(Exception):
     """The batch holds an item that does not pickle, so no fresh interpreter can be sent it."""
 
 
+def _stopped() -> MassagePlanError:
+    return MassagePlanError(
+        "a recommend_many worker process stopped before finishing; in a script, "
+        "call it under 'if __name__ == \"__main__\":' (workers that start a fresh "
+        "interpreter import the script)"
+    )
+
+
 class _Helper:
     """A worker process as the parent sees it: its pipe, the chunks it has, its plans."""
 
@@ -197,19 +205,18 @@ class _Helper:
         self.plans: list[SessionPlan] = []  # by the worker's numbers
 
     def give(self, index: int) -> None:
-        self.conn.send(index)  # a number: never fills the pipe, never blocks
+        try:
+            self.conn.send(index)  # a number: never fills the pipe, never blocks
+        except OSError:  # the worker's end of the pipe closed
+            raise _stopped() from None
         self.chunks.append(index)
 
     def take(self) -> tuple[int, Results]:
         """The oldest chunk's index and results (waits for them)."""
         try:
             shipped: Shipped | _Failed = self.conn.recv()
-        except (EOFError, ConnectionError):  # the worker's end of the pipe closed
-            raise MassagePlanError(
-                "a recommend_many worker process stopped before finishing; in a script, "
-                "call it under 'if __name__ == \"__main__\":' (workers that start a fresh "
-                "interpreter import the script)"
-            ) from None
+        except (EOFError, OSError):  # the worker's end of the pipe closed
+            raise _stopped() from None
         if isinstance(shipped, _Failed):
             raise MassagePlanError(f"a recommend_many worker process failed: {shipped.message}")
         new, refs = shipped
