@@ -276,6 +276,22 @@ def _schema(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_OK
 
 
+_FORMAT_USES = {
+    "text": "text for reading",
+    "markdown": "Markdown for documents",
+    "json": "JSON for software",
+}
+
+
+def _format_option(sub: argparse.ArgumentParser, *formats: str) -> None:
+    sub.add_argument(
+        "--format",
+        choices=formats,
+        default="text",
+        help=", ".join(_FORMAT_USES[f] for f in formats) + " (default: text)",
+    )
+
+
 def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     class Parser(argparse.ArgumentParser):
         """Prints help and usage errors to the streams main() was given."""
@@ -330,12 +346,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
 
     rec = command("recommend", "print the session plan for a client profile", _recommend)
     profile_and_rules(rec)
-    rec.add_argument(
-        "--format",
-        choices=("text", "markdown", "json"),
-        default="text",
-        help="text for reading, Markdown for documents, JSON for software (default: text)",
-    )
+    _format_option(rec, "text", "markdown", "json")
     rec.add_argument(
         "--for",
         dest="audience",
@@ -347,7 +358,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
 
     exp = command("explain", "say for every rule whether it fired and why (not)", _explain)
     profile_and_rules(exp)
-    exp.add_argument("--format", choices=("text", "json"), default="text", help="(default: text)")
+    _format_option(exp, "text", "json")
 
     lint = command("lint", "check rule files: errors, with file:line, and conflicts", _lint)
     lint.add_argument("paths", nargs="+", metavar="PATH", help="rule files or folders")
@@ -370,7 +381,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         action="store_true",
         help="also report where the rules depart from the article's guidance (exit 1 if they do)",
     )
-    ver.add_argument("--format", choices=("text", "json"), default="text", help="(default: text)")
+    _format_option(ver, "text", "json")
 
     bat = command("batch", "plans for many profiles: CSV or JSON lines in, JSON lines out", _batch)
     bat.add_argument(
@@ -412,12 +423,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         metavar="MINUTES",
         help=f"growth of the tolerated session length a week, 0 to {MAX_GAIN} (default: 10)",
     )
-    cou.add_argument(
-        "--format",
-        choices=("text", "markdown", "json"),
-        default="text",
-        help="(default: text)",
-    )
+    _format_option(cou, "text", "markdown", "json")
     cou.add_argument(
         "--chart", action="store_true", help="add a chart to the text or Markdown table"
     )
