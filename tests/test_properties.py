@@ -218,3 +218,17 @@ def test_plans_share_the_items_they_have_in_common() -> None:
         mine, theirs = getattr(one, name), getattr(other, name)
         shared = [a for a in mine if any(a is b for b in theirs)]
         assert shared, f"no {name} item is shared"
+
+
+@settings(max_examples=150, deadline=None)  # the first call loads a rulebase
+@given(st.one_of(clinic_choices, st.just("operators")), profiles)
+def test_every_plan_is_what_validating_it_would_make(
+    choices: frozenset[str] | str, profile: ClientProfile
+) -> None:
+    # Plans are assembled from validated parts without validating the whole
+    # again (so that they can share tuples); here every one is validated.
+    rulebase = every_operator_rulebase() if choices == "operators" else clinic_rulebase(choices)
+    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)
+    assert SessionPlan.model_validate(dict(plan)) == plan
+    text = plan.model_dump_json()
+    assert SessionPlan.model_validate_json(text).model_dump_json() == text

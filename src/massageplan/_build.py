@@ -94,6 +94,7 @@ def _severity(reasons: Sequence[Reason]) -> Severity:
 
 
 Item = TypeVar("Item", bound=BaseModel)
+Shared = TypeVar("Shared")
 
 
 class Parts:
@@ -120,6 +121,24 @@ class Parts:
                 self._made.clear()
             found = self._made[key] = model(**fields)
         return found
+
+    def same(self, items: tuple[Shared, ...]) -> tuple[Shared, ...]:
+        """An equal tuple made before, if any: plans' lists of items are often alike.
+
+        The key is the items' identities, sound because they are this table's
+        own or the rulebase's, and the tuple kept holds them alive.
+        """
+        key = (tuple, *map(id, items))
+        found: tuple[Shared, ...] | None = self._made.get(key)
+        if found is None:
+            if len(self._made) >= self.SIZE:
+                self._made.clear()
+            found = self._made[key] = items
+        return found
+
+
+# Every plan sets every field; one set serves them all (a copy of a plan copies it).
+_PLAN_FIELDS = set(SessionPlan.model_fields)
 
 
 class PlanBuilder:
@@ -293,16 +312,22 @@ class PlanBuilder:
         ):
             for reason in reasons:
                 cited.update(dict.fromkeys(reason.sources))
-        return SessionPlan(
-            holds=tuple(holds),
-            visits=visits,
+        same = self._parts.same
+        # Made from parts that are validated models each, so the plan itself is
+        # constructed, not validated again: validation would copy every tuple,
+        # where these are shared with the other plans that have them. A property
+        # test holds every plan equal to its validated copy.
+        return SessionPlan.model_construct(
+            _fields_set=_PLAN_FIELDS,
+            holds=same(tuple(holds)),
+            visits=same(visits),
             pressure=pressure,
-            pressure_reasons=pressure_reasons,
-            techniques=tuple(techniques),
-            restrictions=tuple(restrictions),
-            advice=tuple(advice),
-            sources=tuple(sources[s] for s in cited),
-            fired_rules=tuple(fired_rules),
-            trace=tuple(trace),
+            pressure_reasons=same(pressure_reasons),
+            techniques=same(tuple(techniques)),
+            restrictions=same(tuple(restrictions)),
+            advice=same(tuple(advice)),
+            sources=same(tuple(sources[s] for s in cited)),
+            fired_rules=same(tuple(fired_rules)),
+            trace=same(tuple(trace)),
             generated_by=generated_by,
         )
