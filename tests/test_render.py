@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from massageplan import ClientProfile, SessionPlan, recommend
-from massageplan._render import render_markdown, render_text
+from massageplan import BodyArea, ClientProfile, SessionPlan, recommend
+from massageplan._render import area_words, render_markdown, render_text
 from tests.golden import check_golden
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -63,11 +63,63 @@ def test_what_a_reader_sees_first() -> None:
     assert lines.index("HOLD: DO NOT BOOK YET") < lines.index("THIS WEEK")
     assert "  swedish, up to level 1 (very light): whole body [4][3]" in lines
     assert "  Pressure levels: 1 very light, 2 light, 3 moderate, 4 firm, 5 deep." in lines
-    advice = lines[lines.index("ADVICE") + 1 :]
-    assert advice[0].startswith("  - CRITICAL: Talk to your regular doctor")
-    # The general notes are one short line for the therapist, not items of their own.
-    assert any(line.startswith("  - Also in the plan, for reading:") for line in advice)
+    # Advice written to the client is the therapist's to pass on, critical first.
+    passed_on = lines[lines.index("TO PASS ON TO THE CLIENT") + 1 :]
+    assert passed_on[0].startswith("  - CRITICAL: Talk to your regular doctor")
+    assert "ADVICE" not in lines  # nothing here is written to the therapist alone
+    # The general notes are one short line for the therapist, last.
+    notes = lines[lines.index("NOTES") + 1 :]
+    assert notes[0].startswith("  - Also in the plan, for reading:")
+    assert lines.index("NOTES") > lines.index("TO PASS ON TO THE CLIENT")
     assert "Evidence note" not in text
+
+
+def test_each_avoided_area_says_why_it_is_at_risk() -> None:
+    profile = ClientProfile.model_validate(
+        {
+            "condition": "diabetic_neuropathy",
+            "hypersensitivity": "mild",
+            "swelling": ["hands"],
+            "fragile_tissue": ["lower_legs", "ankles", "feet"],
+            "tolerance": {"minutes": 60, "pressure": 3},
+            "sessions_completed": 2,
+            "physician_consulted": True,
+        }
+    )
+    text = render_text(recommend(profile), profile, width=200)
+    section = text.split("AVOID\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    avoid = [line for line in section if line.startswith("  no ")]  # each item's first line
+    assert [line.split(":")[0] for line in avoid] == [
+        "  no work of any kind above level 2 (light) on hands (swollen); both legs below the"
+        " knee (fragile tissue)",
+        "  no kneading or trigger point on hands (swollen); both legs below the knee (fragile"
+        " tissue)",
+        "  no friction on hands (swollen); both legs below the knee (fragile tissue)",
+    ]
+    assert avoid[1].endswith(": as above. [5][3]")  # the same reasons, not written twice
+    assert "feet (swollen)" not in text
+
+
+@pytest.mark.parametrize(
+    ("areas", "said"),
+    [
+        (list(BodyArea), "whole body"),
+        ([a for a in BodyArea if a is not BodyArea.FEET], "whole body except feet"),
+        (
+            [a for a in BodyArea if a.value not in ("hands", "lower_legs", "ankles", "feet")],
+            "whole body except hands and both legs below the knee",
+        ),
+        ([BodyArea.LOWER_LEGS, BodyArea.ANKLES, BodyArea.FEET], "both legs below the knee"),
+        (
+            [BodyArea.FOREARMS, BodyArea.HANDS, BodyArea.LOWER_LEGS, BodyArea.FEET],
+            "both forearms and hands, lower legs, feet",
+        ),
+        ([BodyArea.ANKLES, BodyArea.FEET], "ankles, feet"),
+        ([BodyArea.NECK, BodyArea.UPPER_BACK, BodyArea.LOWER_BACK], "neck, the whole back"),
+    ],
+)
+def test_areas_as_people_say_them(areas: list[BodyArea], said: str) -> None:
+    assert area_words(areas) == said
 
 
 def test_the_client_reads_what_to_do_in_plain_words() -> None:

@@ -60,10 +60,16 @@ class _Document:
     techniques: list[_Line] = field(default_factory=list)
     avoid: list[_Line] = field(default_factory=list)
     advice: list[_Line] = field(default_factory=list)
+    # In the therapist's plan: the advice written to the client, to pass on,
+    # and the general notes, folded into one line.
+    for_client: list[_Line] = field(default_factory=list)
+    notes: list[_Line] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
 
 
-def _layout(plan: SessionPlan, audience: str = "therapist") -> _Document:
+def _layout(
+    plan: SessionPlan, audience: str = "therapist", profile: ClientProfile | None = None
+) -> _Document:
     notes = _Footnotes(plan)
     doc = _Document()
     client = audience == "client"
@@ -98,7 +104,47 @@ def _layout(plan: SessionPlan, audience: str = "therapist") -> _Document:
                 notes.cite(technique.reasons),
             )
         )
-    for restriction in () if client else plan.restrictions:
+    doc.avoid = [] if client else _avoid_lines(plan, profile, notes)
+    _advise(plan, client, notes, doc)
+    doc.sources = notes.entries()
+    return doc
+
+
+def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) -> None:
+    """The advice lines: for the client, what is written to them; for the therapist,
+    their own items, then what to pass on to the client, then the general notes
+    folded into one line. Cited in that order, so footnotes number in order of use."""
+
+    def line(advice: Advice) -> _Line:
+        mark = "" if advice.severity is Severity.INFO else f"{advice.severity.value.upper()}: "
+        return _Line(mark + advice.text, cite=notes.cite(advice.reasons))
+
+    if client:
+        said = {line.head for line in doc.holds}  # already said before booking
+        doc.advice += [
+            line(a)
+            for a in plan.advice
+            if a.audience is AdviceAudience.CLIENT and a.text not in said
+        ]
+        return
+    folded = [a for a in plan.advice if a.severity is Severity.INFO]  # evidence, general notes
+    to_pass_on = [a for a in plan.advice if a not in folded and a.audience is AdviceAudience.CLIENT]
+    doc.advice += [line(a) for a in plan.advice if a not in folded and a not in to_pass_on]
+    doc.for_client += [line(a) for a in to_pass_on]
+    if folded:
+        names = ", ".join(words(a.code.value) for a in folded)
+        cites = notes.cite(tuple(r for a in folded for r in a.reasons))
+        doc.notes.append(_Line(f"Also in the plan, for reading: {names}", cite=cites))
+
+
+def _avoid_lines(
+    plan: SessionPlan, profile: ClientProfile | None, notes: _Footnotes
+) -> list[_Line]:
+    """What not to do where, one line per restriction: restrictions of whole
+    techniques with the same areas and reasons share a line, each area says
+    why it is at risk, and a reason already given is not written out again."""
+    merged: dict[tuple[str, tuple[BodyArea, ...], tuple[Reason, ...]], list[str]] = {}
+    for restriction in plan.restrictions:
         what = (
             "work of any kind"
             if restriction.technique == EVERY_TECHNIQUE
@@ -109,30 +155,50 @@ def _layout(plan: SessionPlan, audience: str = "therapist") -> _Document:
             if restriction.max_pressure is None
             else (f" above {pressure_words(restriction.max_pressure)}")
         )
-        doc.avoid.append(
+        key = (above, restriction.areas, restriction.reasons)
+        merged.setdefault(key, []).append(what)
+    lines: list[_Line] = []
+    said: set[tuple[Reason, ...]] = set()
+    for (above, areas, reasons), names in merged.items():
+        detail = " ".join(r.text for r in reasons) if reasons not in said else "as above."
+        said.add(reasons)
+        lines.append(
             _Line(
-                f"no {what}{above} on {area_words(restriction.areas)}",
-                " ".join(r.text for r in restriction.reasons),
-                notes.cite(restriction.reasons),
+                f"no {_either(names)}{above} on {_at_risk(areas, profile)}",
+                detail,
+                notes.cite(reasons),
             )
         )
-    folded: list[Advice] = []
-    for advice in plan.advice:
-        if client and advice.audience is not AdviceAudience.CLIENT:
-            continue
-        if client and any(line.head == advice.text for line in doc.holds):
-            continue  # already said before booking
-        if not client and advice.severity is Severity.INFO:
-            folded.append(advice)  # evidence and general notes: one short line below
-            continue
-        mark = "" if advice.severity is Severity.INFO else f"{advice.severity.value.upper()}: "
-        doc.advice.append(_Line(mark + advice.text, cite=notes.cite(advice.reasons)))
-    if folded:
-        names = ", ".join(words(a.code.value) for a in folded)
-        cites = notes.cite(tuple(r for a in folded for r in a.reasons))
-        doc.advice.append(_Line(f"Also in the plan, for reading: {names}", cite=cites))
-    doc.sources = notes.entries()
-    return doc
+    return lines
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+# What puts an area at risk, as the client header says it.
+_RISKS = (
+    ("swelling", "swollen"),
+    ("fragile_tissue", "fragile tissue"),
+    ("numb_areas", "numb"),
+    ("wounds", "wound"),
+    ("injection_sites", "injection site"),
+)
+
+
+def _at_risk(areas: Sequence[BodyArea], profile: ClientProfile | None) -> str:
+    """Areas grouped by why they are at risk: 'hands (swollen); feet (fragile tissue)'."""
+    if profile is None:
+        return area_words(areas)
+    groups: dict[str, list[BodyArea]] = {}
+    for area in areas:
+        why = ", ".join(label for name, label in _RISKS if area in getattr(profile, name))
+        groups.setdefault(why, []).append(area)
+    if len(groups) == 1 and "" in groups:
+        return area_words(areas)
+    return "; ".join(
+        area_words(grouped) + (f" ({why})" if why else "") for why, grouped in groups.items()
+    )
 
 
 Audience = Literal["therapist", "client"]
@@ -141,15 +207,48 @@ _COLOURS = {"CRITICAL": "\033[1;31m", "WARNING": "\033[33m", "HOLD": "\033[1;31m
 _RESET = "\033[0m"
 
 
+# Areas that people name together, largest first. A profile has no sides,
+# so an area is on both sides of the body.
+_REGIONS: tuple[tuple[frozenset[BodyArea], str], ...] = tuple(
+    (frozenset(BodyArea(a) for a in names.split()), phrase)
+    for names, phrase in (
+        ("thighs knees lower_legs ankles feet", "both legs"),
+        ("upper_arms forearms hands", "both arms"),
+        ("lower_legs ankles feet", "both legs below the knee"),
+        ("forearms hands", "both forearms and hands"),
+        ("upper_back lower_back", "the whole back"),
+    )
+)
+
+
+_BODY_ORDER = list(BodyArea)
+
+
 def area_words(areas: Sequence[BodyArea]) -> str:
-    """Areas as people say them: 'whole body', 'whole body except feet', or a list."""
+    """Areas as people say them: 'whole body', 'whole body except both legs
+    below the knee', 'both forearms and hands, feet', in the body's order."""
     named = set(areas)
     if named == set(BodyArea):
         return "whole body"
-    missing = [a for a in BodyArea if a not in named]
+    missing = _said(set(BodyArea) - named)
     if len(missing) <= 3:
-        return "whole body except " + ", ".join(words(a.value) for a in missing)
-    return ", ".join(words(a.value) for a in areas)
+        return "whole body except " + _and(missing)
+    return ", ".join(_said(named))
+
+
+def _said(areas: set[BodyArea]) -> list[str]:
+    """Each region whole where it can be, else each area, in the body's order."""
+    at: dict[BodyArea, str] = {}  # a region is said at its first area
+    left = set(areas)
+    for region, phrase in _REGIONS:
+        if region <= left:
+            at[min(region, key=_BODY_ORDER.index)] = phrase
+            left -= region
+    return [at.get(a) or words(a.value) for a in _BODY_ORDER if a in at or a in left]
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def client_header(profile: ClientProfile) -> list[str]:
@@ -204,7 +303,7 @@ def render_text(
     item, evidence notes in one line) or for the client (what to do, in plain
     words); holds and critical items first. ``colour`` marks critical and
     warning items for a terminal."""
-    doc = _layout(plan, audience)
+    doc = _layout(plan, audience, profile)
 
     def paint(text: str) -> str:
         if not colour:
@@ -247,6 +346,11 @@ def render_text(
             out += ["", "AVOID", *(x for i in doc.avoid for x in item(i, ": "))]
     if doc.advice:
         out += ["", "ADVICE", *(x for i in doc.advice for x in item(i, "", "- "))]
+    if doc.for_client:
+        out += ["", "TO PASS ON TO THE CLIENT"]
+        out += [x for i in doc.for_client for x in item(i, "", "- ")]
+    if doc.notes:
+        out += ["", "NOTES", *(x for i in doc.notes for x in item(i, "", "- "))]
     out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
     return "\n".join(out) + "\n"
 
@@ -258,7 +362,7 @@ def _md(text: str) -> str:
 
 def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> str:
     """The plan as Markdown, for the therapist, with a techniques table and numbered sources."""
-    doc = _layout(plan)
+    doc = _layout(plan, profile=profile)
     out = ["# Massage plan for this week", ""]
     if profile is not None:
         out += [f"{_md(line)}  " for line in client_header(profile)]
@@ -274,8 +378,15 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     if doc.avoid:
         out += ["", "## Avoid", ""]
         out += [f"- **{_md(i.head)}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid]
-    out += ["", "## Advice", ""]
-    out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.advice]
+    if doc.advice:
+        out += ["", "## Advice", ""]
+        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.advice]
+    if doc.for_client:
+        out += ["", "## To pass on to the client", ""]
+        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.for_client]
+    if doc.notes:
+        out += ["", "## Notes", ""]
+        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.notes]
     out += ["", "## Sources", ""]
     out += [f"{_md(s)}  " for s in doc.sources]
     return "\n".join(out).rstrip() + "\n"
