@@ -160,11 +160,14 @@ def main() -> None:  # noqa: PLR0915 - one straight run of measurements
                 [sys.executable, "-c", code], capture_output=True, text=True, check=True
             ).stdout
         )
-        for _ in range(5)
+        for _ in range(15)  # a fresh process is noisy on a small machine: many samples
     ]
     first_ms = statistics.median(firsts) * 1000
     line(
-        "import + first plan (median of 5)", f"{first_ms:.0f} ms", "target < 120 ms", first_ms < 120
+        "import + first plan (median of 15)",
+        f"{first_ms:.0f} ms",
+        "target < 120 ms",
+        first_ms < 120,
     )
 
     rulebase = builtin_rulebase()
