@@ -146,34 +146,3 @@ def course_chart(course: Course) -> str:
             f"{week.week:>4}  {bar:<12} {longest:>3} min        {len(week.visits)} x     {pressure}"
         )
     return "\n".join(lines) + "\n"
-
-
-def course_svg(course: Course) -> str:
-    """Visit length (bars) and pressure (line) per week as a small standalone SVG."""
-    bar_width, gap, height, top = 24, 8, 180, 30
-    width = max(360, 60 + len(course.weeks) * (bar_width + gap))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + top + 40}"'
-        ' font-family="sans-serif" font-size="11">',
-        '<rect width="100%" height="100%" fill="white"/>',
-        '<text x="10" y="16">Visit length (bars, of 60 minutes) and pressure (line, of 5)</text>',
-    ]
-    points = []
-    for i, week in enumerate(course.weeks):
-        x = 50 + i * (bar_width + gap)
-        longest = max(week.visits, default=0)
-        bar = height * longest / 60
-        parts.append(
-            f'<rect x="{x}" y="{top + height - bar:.1f}" width="{bar_width}" '
-            f'height="{bar:.1f}" fill="#8fb3d9"><title>week {week.week}: '
-            f"{len(week.visits)} x {longest} minutes</title></rect>"
-        )
-        parts.append(f'<text x="{x + 6}" y="{top + height + 15}">{week.week}</text>')
-        level = max(week.pressures, default=0)
-        points.append(f"{x + bar_width / 2:.1f},{top + height - height * level / 5:.1f}")
-    parts.append(
-        f'<polyline points="{" ".join(points)}" fill="none" stroke="#c0392b" stroke-width="2"/>'
-    )
-    parts.append(f'<text x="10" y="{top + height + 32}">week</text>')
-    parts.append("</svg>")
-    return "\n".join(parts) + "\n"

@@ -28,14 +28,7 @@ from ._batch import (
     validation_message,
 )
 from ._conflicts import RulebaseConflictWarning
-from ._course import (
-    MAX_GAIN,
-    MAX_WEEKS,
-    course_chart,
-    course_svg,
-    course_table,
-    project_course,
-)
+from ._course import MAX_GAIN, MAX_WEEKS, course_chart, course_table, project_course
 from ._engine import ENGINE_NAME
 from ._errors import MassagePlanError, PlanSafetyError, RulebaseError
 from ._explain import explain
@@ -186,6 +179,8 @@ def _course(args: argparse.Namespace, io: _Streams) -> int:
 
     def run(data: Any) -> str:
         course = project_course(data, args.weeks, minutes_gain=args.gain, rulebase=rules)
+        if args.svg:
+            from ._chart import course_svg  # noqa: PLC0415 - matplotlib loads only to draw
         if args.svg == "-":  # the chart is the output
             return course_svg(course)
         if args.svg:
@@ -428,7 +423,9 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         "--chart", action="store_true", help="add a chart to the text or Markdown table"
     )
     cou.add_argument(
-        "--svg", metavar="FILE", help="also write the chart as an SVG file (-: print only it)"
+        "--svg",
+        metavar="FILE",
+        help="also write the chart as an SVG file (-: print only it; the 'chart' extra)",
     )
     return parser
 
