@@ -61,7 +61,7 @@ def test_what_a_reader_sees_first() -> None:
     )
     assert "At risk: swollen ankles, feet." in lines
     assert lines.index("HOLD: DO NOT BOOK YET") < lines.index("THIS WEEK")
-    assert "  swedish, up to level 1 (very light): whole body [4][3]" in lines
+    assert "  swedish, up to level 1 (very light): whole body [3][4]" in lines
     assert "  Pressure levels: 1 very light, 2 light, 3 moderate, 4 firm, 5 deep." in lines
     # Advice written to the client is the therapist's to pass on, critical first.
     passed_on = lines[lines.index("TO PASS ON TO THE CLIENT") + 1 :]
@@ -156,3 +156,11 @@ def test_every_footnote_is_listed_once_and_used(render: Callable[[SessionPlan], 
     assert len(listed) == len(set(listed))
     # The article cites one work as [2], [3] and [6]: it is listed once.
     assert sources.count("Associated Bodywork") == 1
+
+
+@pytest.mark.parametrize("name", [*NAMES, "screened-client"])
+def test_the_marks_on_each_line_ascend(name: str) -> None:
+    for render in (render_text, render_markdown):
+        for line in render(plan(name), profile(name)).splitlines():
+            marks = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
+            assert marks == sorted(marks), line

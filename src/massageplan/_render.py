@@ -21,13 +21,13 @@ class _Footnotes:
         self.numbers: dict[str, int] = {}
 
     def cite(self, reasons: tuple[Reason, ...]) -> str:
-        marks: list[str] = []
-        for reason in reasons:
-            for source_id in reason.sources:
-                number = self.numbers.setdefault(source_id, len(self.numbers) + 1)
-                if f"[{number}]" not in marks:
-                    marks.append(f"[{number}]")
-        return "".join(marks)
+        """The marks for ``reasons``, in ascending order ("[3][4]", never "[4][3]")."""
+        numbers = {
+            self.numbers.setdefault(source_id, len(self.numbers) + 1)
+            for reason in reasons
+            for source_id in reason.sources
+        }
+        return "".join(f"[{n}]" for n in sorted(numbers))
 
     def entries(self) -> list[str]:
         return [f"[{n}] {_entry(self.by_id[s])}" for s, n in self.numbers.items()]
