@@ -96,7 +96,7 @@ def test_each_avoided_area_says_why_it_is_at_risk() -> None:
         " tissue)",
         "  no friction on hands (swollen); both legs below the knee (fragile tissue)",
     ]
-    assert avoid[1].endswith(": as above. [5][3]")  # the same reasons, not written twice
+    assert avoid[1].endswith(": as above. [3][5]")  # the same reasons, not written twice
     assert "feet (swollen)" not in text
 
 
@@ -162,5 +162,7 @@ def test_every_footnote_is_listed_once_and_used(render: Callable[[SessionPlan], 
 def test_the_marks_on_each_line_ascend(name: str) -> None:
     for render in (render_text, render_markdown):
         for line in render(plan(name), profile(name)).splitlines():
-            marks = [int(n) for n in re.findall(r"\[(\d+)\]", line)]
+            # The marks close a line; a "[8]" inside a sentence is the article's own.
+            run = re.search(r"((?:\[\d+\])+)\s*\|?\s*$", line)
+            marks = [int(n) for n in re.findall(r"\d+", run.group(1))] if run else []
             assert marks == sorted(marks), line
