@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import numpy
 import pytest
 import yaml
 
@@ -48,6 +47,10 @@ def test_the_chart_says_what_it_shows() -> None:
 
 
 def test_minutes_stack_by_visit_and_pressure_is_drawn_per_visit() -> None:
+    # Imported here: numpy's BLAS starts threads, and a process with threads
+    # (rightly) never forks the batch workers that tests/test_batch.py checks.
+    import numpy  # noqa: PLC0415 - see above
+
     course = project_course(NEW_CLIENT, 3)  # 20 + 20 + 20, then 30 + 30 twice
     minutes, pressure = course_figure(course).axes
     by_visit = [[bar.get_height() for bar in bars] for bars in minutes.containers]

@@ -11,7 +11,13 @@ import yaml
 
 from massageplan import recommend
 from massageplan._rulebase import builtin_rules_dir
-from massageplan._schema import SCHEMA_DIR, schema_text, schemas
+from massageplan._schema import (
+    QUESTIONNAIRE_FILE,
+    SCHEMA_DIR,
+    questionnaire_text,
+    schema_text,
+    schemas,
+)
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -59,3 +65,8 @@ def test_examples_and_plans_match_their_schemas() -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         profile_schema.validate(data)
         plan_schema.validate(json.loads(recommend(data).model_dump_json()))
+
+
+def test_shipped_questionnaire_is_up_to_date() -> None:
+    shipped = (SCHEMA_DIR / QUESTIONNAIRE_FILE).read_text(encoding="utf-8")
+    assert shipped == questionnaire_text(), "run: python -m massageplan._schema"

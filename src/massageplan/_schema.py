@@ -1,4 +1,5 @@
-"""JSON Schemas of profiles, plans and rule files, generated from the models.
+"""JSON Schemas of profiles, plans and rule files, and the FHIR intake
+Questionnaire, generated from the models.
 
 The shipped copies in ``schemas/`` are regenerated with
 ``python -m massageplan._schema``; a test checks they are up to date.
@@ -13,6 +14,7 @@ from typing import Any
 
 from ._conditions import OPERATORS
 from ._facts import FIELDS, FactField
+from ._fhir import intake_questionnaire
 from ._models import RuleFile
 from ._plan import SessionPlan
 from ._profile import ClientProfile
@@ -76,12 +78,22 @@ def schema_text(name: str) -> str:
     return json.dumps(schemas()[name], indent=2, sort_keys=True) + "\n"
 
 
+QUESTIONNAIRE_FILE = "intake.questionnaire.json"
+
+
+def questionnaire_text() -> str:
+    """The FHIR intake Questionnaire, as shipped beside the schemas."""
+    return json.dumps(intake_questionnaire(), indent=2, sort_keys=True) + "\n"
+
+
 def write_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
     directory.mkdir(exist_ok=True)
+    texts = {f"{name}.schema.json": schema_text(name) for name in schemas()}
+    texts[QUESTIONNAIRE_FILE] = questionnaire_text()
     written = []
-    for name in schemas():
-        path = directory / f"{name}.schema.json"
-        path.write_text(schema_text(name), encoding="utf-8")
+    for name, text in texts.items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

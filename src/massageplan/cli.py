@@ -266,6 +266,25 @@ def _batch(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_FINDING if rejected else EXIT_OK
 
 
+def _serve(args: argparse.Namespace, io: _Streams) -> int:
+    try:
+        from . import _service  # noqa: PLC0415 - the 'serve' extra, loaded only to serve
+    except ImportError:
+        raise _UsageError("serving needs its extra: pip install 'massageplan[serve]'") from None
+    given = [args.issuer, args.jwks, args.base_url]
+    if any(given) and not all(given):
+        raise _UsageError("--issuer, --jwks and --base-url go together: give all three")
+    trust = _service.Trust.from_files(args.issuer, args.jwks, args.base_url) if all(given) else None
+    _service.check_bind(args.host, trust)
+    rules = _rulebase(args.rules)
+    io.stderr.write(
+        f"massageplan: serving on http://{args.host}:{args.port} "
+        f"({'tokens from ' + args.issuer if trust else 'loopback only, no tokens'})\n"
+    )
+    _service.serve(args.host, args.port, rulebase=rules, trust=trust)
+    return EXIT_OK
+
+
 def _schema(args: argparse.Namespace, io: _Streams) -> int:
     io.stdout.write(schema_text(args.which))
     return EXIT_OK
@@ -284,6 +303,50 @@ def _format_option(sub: argparse.ArgumentParser, *formats: str) -> None:
         choices=formats,
         default="text",
         help=", ".join(_FORMAT_USES[f] for f in formats) + " (default: text)",
+    )
+
+
+def _course_options(cou: argparse.ArgumentParser) -> None:
+    cou.add_argument(
+        "--weeks",
+        type=_whole(1, MAX_WEEKS),
+        required=True,
+        metavar="N",
+        help=f"weeks to project, 1 to {MAX_WEEKS}",
+    )
+    cou.add_argument(
+        "--gain",
+        type=_whole(0, MAX_GAIN),
+        default=10,
+        metavar="MINUTES",
+        help=f"growth of the tolerated session length a week, 0 to {MAX_GAIN} (default: 10)",
+    )
+    _format_option(cou, "text", "markdown", "json")
+    cou.add_argument(
+        "--chart", action="store_true", help="add a chart to the text or Markdown table"
+    )
+    cou.add_argument(
+        "--svg",
+        metavar="FILE",
+        help="also write the chart as an SVG file (-: print only it; the 'chart' extra)",
+    )
+
+
+def _serve_options(srv: argparse.ArgumentParser) -> None:
+    srv.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; any other needs --issuer)",
+    )
+    srv.add_argument(
+        "--port", type=_whole(1, 65535), default=8000, help="1 to 65535 (default: 8000)"
+    )
+    srv.add_argument("--issuer", help="the trusted CDS Client's JWT issuer (iss)")
+    srv.add_argument("--jwks", metavar="FILE", help="the issuer's public keys, a JWK Set file")
+    srv.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="this service's public base URL, which tokens' aud must name",
     )
 
 
@@ -402,31 +465,15 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     sch = command("schema", "print the JSON Schema of profiles, plans or rule files", _schema)
     sch.add_argument("which", choices=("profile", "plan", "rules"))
 
+    srv = command(
+        "serve", "serve plans over HTTP and as a CDS Hooks service (the 'serve' extra)", _serve
+    )
+    _serve_options(srv)
+    rules_option(srv)
+
     cou = command("course", "project the coming weeks of a course under the rules", _course)
     profile_and_rules(cou)
-    cou.add_argument(
-        "--weeks",
-        type=_whole(1, MAX_WEEKS),
-        required=True,
-        metavar="N",
-        help=f"weeks to project, 1 to {MAX_WEEKS}",
-    )
-    cou.add_argument(
-        "--gain",
-        type=_whole(0, MAX_GAIN),
-        default=10,
-        metavar="MINUTES",
-        help=f"growth of the tolerated session length a week, 0 to {MAX_GAIN} (default: 10)",
-    )
-    _format_option(cou, "text", "markdown", "json")
-    cou.add_argument(
-        "--chart", action="store_true", help="add a chart to the text or Markdown table"
-    )
-    cou.add_argument(
-        "--svg",
-        metavar="FILE",
-        help="also write the chart as an SVG file (-: print only it; the 'chart' extra)",
-    )
+    _course_options(cou)
     return parser
 
 

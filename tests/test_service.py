@@ -1,0 +1,437 @@
+"""The HTTP service and CDS Hooks service, called over HTTP on a real loopback server."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import jwt
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from massageplan import MassagePlanError, recommend
+from massageplan._fhir import QUESTIONNAIRE_URL, condition_from_codes
+from massageplan._service import Trust, check_bind, create_app
+from massageplan.cli import main
+
+CARD_SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "cds-hooks-card.schema.json").read_text(encoding="utf-8")
+)
+ISSUER = "https://ehr.example.org/"
+BASE = "https://cds.example.org"
+PROFILE: dict[str, Any] = {
+    "condition": "diabetic_neuropathy",
+    "hypersensitivity": "mild",
+    "swelling": ["feet"],
+    "tolerance": {"minutes": 30, "pressure": 2},
+    "sessions_completed": 0,
+    "physician_consulted": False,
+}
+
+
+class Server:
+    """A uvicorn server in a thread, on a free loopback port."""
+
+    def __init__(self, app: Any) -> None:
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=0, log_level="warning", ws="none", lifespan="off"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: bytes | Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 - the test's own loopback server
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"content-type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = Server(create_app())
+    yield running
+    running.stop()
+
+
+# ------------------------------------------------------------------ FHIR
+
+
+def _answer(link: str, value: Any) -> dict[str, Any]:
+    answers: list[dict[str, Any]]
+    if isinstance(value, bool):
+        answers = [{"valueBoolean": value}]
+    elif isinstance(value, int):
+        answers = [{"valueInteger": value}]
+    elif isinstance(value, list):
+        answers = [{"valueCoding": {"code": v}} for v in value]
+    else:
+        answers = [{"valueCoding": {"code": value}}]
+    return {"linkId": link, "answer": answers}
+
+
+def intake(profile: dict[str, Any]) -> dict[str, Any]:
+    """The intake QuestionnaireResponse an EHR would send for ``profile``."""
+    items = [_answer(k, v) for k, v in profile.items() if k != "tolerance" and v not in ([], None)]
+    tolerance = [_answer(f"tolerance.{k}", v) for k, v in profile["tolerance"].items()]
+    items.append({"linkId": "tolerance", "item": tolerance})
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": QUESTIONNAIRE_URL,
+        "status": "completed",
+        "subject": {"reference": "Patient/p1"},
+        "item": items,
+    }
+
+
+def conditions(*codes: str, status: str = "active") -> dict[str, Any]:
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "Condition",
+                    "clinicalStatus": {"coding": [{"code": status}]},
+                    "code": {
+                        "coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": c}]
+                    },
+                    "subject": {"reference": "Patient/p1"},
+                }
+            }
+            for c in codes
+        ],
+    }
+
+
+def hook_call(prefetch: dict[str, Any] | None) -> dict[str, Any]:
+    call: dict[str, Any] = {
+        "hook": "appointment-book",
+        "hookInstance": str(uuid.uuid4()),
+        "context": {
+            "userId": "PractitionerRole/123",
+            "patientId": "p1",
+            "appointments": {"resourceType": "Bundle", "type": "collection", "entry": []},
+        },
+    }
+    if prefetch is not None:
+        call["prefetch"] = prefetch
+    return call
+
+
+# ------------------------------------------------------------------ tests
+
+
+def test_discovery_names_the_service_its_hook_and_prefetch(server: Server) -> None:
+    status, body = server.call("GET", "/cds-services")
+    assert status == 200
+    (service,) = body["services"]
+    assert (service["hook"], service["id"]) == ("appointment-book", "massage-plan")
+    assert set(service["prefetch"]) == {"intake", "conditions"}
+    assert "{{context.patientId}}" in service["prefetch"]["intake"]
+    assert service["description"]
+
+
+def test_a_profile_in_a_plan_out(server: Server) -> None:
+    status, body = server.call("POST", "/plans", PROFILE)
+    assert status == 200
+    assert body == json.loads(recommend(PROFILE).model_dump_json())
+
+
+def test_a_bad_profile_gets_422_naming_every_field(server: Server) -> None:
+    bad = {**PROFILE, "hypersensitivity": "extreme", "tolerance": {"minutes": 500}}
+    status, body = server.call("POST", "/plans", bad)
+    assert status == 422
+    named = {tuple(e["loc"][1:]) for e in body["detail"]}
+    assert named == {("hypersensitivity",), ("tolerance", "minutes")}
+
+
+def test_a_batch_as_a_list_and_as_json_lines(server: Server) -> None:
+    status, body = server.call("POST", "/plans/batch", [PROFILE, {"condition": "x"}])
+    assert status == 200
+    assert [("plan" in r, r["index"]) for r in body] == [(True, 0), (False, 1)]
+    assert body[1]["error"]["kind"] == "invalid_profile"
+    lines = (json.dumps(PROFILE) + "\n" + json.dumps(PROFILE) + "\n").encode()
+    status, body = server.call(
+        "POST", "/plans/batch", lines, {"content-type": "application/x-ndjson"}
+    )
+    assert status == 200
+    assert [r["index"] for r in body] == [0, 1]
+    assert body[0]["plan"] == json.loads(recommend(PROFILE).model_dump_json())
+
+
+def test_appointment_book_gives_cards_from_fhir_resources(server: Server) -> None:
+    # The questionnaire says "peripheral"; the coded Condition (E11.42, type 2
+    # diabetes with diabetic polyneuropathy) decides.
+    answers = intake({**PROFILE, "condition": "peripheral_neuropathy"})
+    status, body = server.call(
+        "POST",
+        "/cds-services/massage-plan",
+        hook_call({"intake": answers, "conditions": conditions("E11.42")}),
+    )
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    cards = body["cards"]
+    # A new client who has not seen the doctor: the hold comes first, critical.
+    assert cards[0]["indicator"] == "critical"
+    assert cards[0]["summary"].startswith("Do not book yet")
+    assert all(len(c["summary"]) < 140 for c in cards)
+    assert cards[0]["source"]["url"].startswith("https://")
+    plan = cards[-1]["extension"]["org.massageplan.plan"]
+    assert plan == json.loads(recommend(PROFILE).model_dump_json())
+    assert "# Massage plan for this week" in cards[-1]["detail"]
+    order = {"critical": 0, "warning": 1, "info": 2}
+    urgency = [order[c["indicator"]] for c in cards[:-1]]
+    assert urgency == sorted(urgency)
+
+
+def test_missing_prefetch_is_412(server: Server) -> None:
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call(None))
+    assert status == 412
+    assert "intake" in body["detail"]
+    status, _ = server.call("POST", "/cds-services/massage-plan", hook_call({"intake": None}))
+    assert status == 412
+
+
+def test_invalid_intake_answers_get_a_critical_card_naming_the_field(server: Server) -> None:
+    answers = intake({**PROFILE, "tolerance": {"minutes": 500}})
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call({"intake": answers}))
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    (card,) = body["cards"]
+    assert card["indicator"] == "critical"
+    assert "tolerance.minutes" in card["detail"]
+    status, body = server.call(
+        "POST",
+        "/cds-services/massage-plan",
+        hook_call({"intake": {"resourceType": "Patient"}}),
+    )
+    assert status == 200
+    assert "expected a QuestionnaireResponse" in body["cards"][0]["detail"]
+
+
+@pytest.mark.parametrize("path", ["/plans", "/plans/batch", "/cds-services/massage-plan"])
+def test_a_malformed_body_is_a_4xx_never_a_500(server: Server, path: str) -> None:
+    for body in (b"{not json", b"[1, 2", b"\xff\xfe", b""):
+        status, _ = server.call("POST", path, body)
+        assert 400 <= status < 500, (path, body, status)
+
+
+def test_an_oversized_body_is_413() -> None:
+    small = Server(create_app(max_body=1000))
+    try:
+        status, body = small.call("POST", "/plans", b"[" + b" " * 5000 + b"]")
+        assert status == 413
+        assert "over 1000 bytes" in body["detail"]
+        status, _ = small.call("POST", "/plans", PROFILE)
+        assert status == 200
+        # Without a declared length (chunked), the body is counted as it comes.
+        assert chunked(small, [b" " * 400] * 5) == 413
+        assert chunked(small, [json.dumps(PROFILE).encode()]) == 200
+    finally:
+        small.stop()
+
+
+def chunked(server: Server, parts: list[bytes]) -> int:
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/plans",
+            body=iter(parts),
+            headers={"content-type": "application/json"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+# ------------------------------------------------------------------ security
+
+
+@pytest.fixture(scope="module")
+def keys() -> tuple[Any, dict[str, Any]]:
+    private = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(private.public_key()))
+    return private, {"keys": [{**public, "kid": "ehr-key", "alg": "ES384", "use": "sig"}]}
+
+
+def token(private: Any, path: str, **changes: Any) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": ISSUER,
+        "aud": BASE + path,
+        "iat": now,
+        "exp": now + 300,
+        "jti": str(uuid.uuid4()),
+        **changes,
+    }
+    return jwt.encode(claims, private, algorithm="ES384", headers={"kid": "ehr-key"})
+
+
+def test_with_a_trusted_issuer_every_request_needs_a_valid_token(
+    keys: tuple[Any, dict[str, Any]], tmp_path: Path
+) -> None:
+    private, jwks = keys
+    (tmp_path / "jwks.json").write_text(json.dumps(jwks), encoding="utf-8")
+    trust = Trust.from_files(ISSUER, tmp_path / "jwks.json", BASE)
+    secured = Server(create_app(trust=trust))
+    try:
+        path = "/cds-services"
+
+        def status(auth: str | None) -> int:
+            headers = {"authorization": auth} if auth is not None else {}
+            return secured.call("GET", path, headers=headers)[0]
+
+        good = token(private, path)
+        assert status(f"Bearer {good}") == 200
+        assert status(f"Bearer {good}") == 401  # a token is used once (jti)
+        assert status(None) == 401
+        expired = token(private, path, exp=int(time.time()) - 10)
+        assert status(f"Bearer {expired}") == 401
+        elsewhere = token(private, "/cds-services/another-service")
+        assert status(f"Bearer {elsewhere}") == 401  # aud names another endpoint
+        stranger = token(private, path, iss="https://other.example.org/")
+        assert status(f"Bearer {stranger}") == 401
+        forged = token(ec.generate_private_key(ec.SECP384R1()), path)  # same kid, other key
+        assert status(f"Bearer {forged}") == 401
+        shared = jwt.encode(
+            {"iss": ISSUER, "aud": BASE + path, "exp": 9999999999, "iat": 1, "jti": "x"},
+            "a shared secret of enough length for HS256",
+            algorithm="HS256",
+            headers={"kid": "ehr-key"},
+        )
+        assert status(f"Bearer {shared}") == 401  # no shared-key algorithms
+        plan_path = "/plans"
+        code, body = secured.call(
+            "POST",
+            plan_path,
+            PROFILE,
+            {"authorization": f"Bearer {token(private, plan_path)}"},
+        )
+        assert code == 200
+        assert body["fired_rules"]
+    finally:
+        secured.stop()
+
+
+def test_without_a_trusted_issuer_only_loopback(
+    keys: tuple[Any, dict[str, Any]], tmp_path: Path
+) -> None:
+    for host in ("127.0.0.1", "::1", "localhost"):
+        check_bind(host, None)
+    for host in ("0.0.0.0", "192.0.2.10", "example.org"):  # noqa: S104 - the refusal is the test
+        with pytest.raises(MassagePlanError, match="refusing to listen on"):
+            check_bind(host, None)
+    (tmp_path / "jwks.json").write_text(json.dumps(keys[1]), encoding="utf-8")
+    trusted = Trust.from_files(ISSUER, tmp_path / "jwks.json", BASE)
+    check_bind("0.0.0.0", trusted)  # noqa: S104 - an open address is allowed with an issuer
+
+
+def test_the_openapi_document_has_the_profile_and_plan_models(server: Server) -> None:
+    status, body = server.call("GET", "/openapi.json")
+    assert status == 200
+    assert {"ClientProfile", "SessionPlan"} <= set(body["components"]["schemas"])
+
+
+@pytest.mark.parametrize(
+    ("codes", "status", "condition"),
+    [
+        (["E11.42"], "active", "diabetic_neuropathy"),
+        (["E10.40"], "active", "diabetic_neuropathy"),
+        (["G62.0", "T45.1X5A"], "active", "chemotherapy_induced_neuropathy"),
+        (["G62.0"], "active", "peripheral_neuropathy"),  # drug-induced, not said chemotherapy
+        (["G62.9"], "active", "peripheral_neuropathy"),
+        (["E11.42", "G62.0", "T45.1X5A"], "active", "diabetic_neuropathy"),
+        (["E11.9"], "active", None),  # diabetes without neuropathy
+        (["E11.42"], "resolved", None),
+    ],
+)
+def test_conditions_map_to_the_profile_condition_by_their_codes(
+    codes: list[str], status: str, condition: str | None
+) -> None:
+    found = condition_from_codes(conditions(*codes, status=status))
+    assert (found.value if found else None) == condition
+
+
+def test_the_serve_command_refuses_an_open_address_without_an_issuer() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["serve", "--host", "0.0.0.0"], stdout=out, stderr=err)  # noqa: S104 - refused
+    assert code == 2
+    assert err.getvalue().startswith("massageplan: refusing to listen on 0.0.0.0:")
+    assert err.getvalue().count("\n") == 1
+    code = main(["serve", "--issuer", ISSUER], stdout=out, stderr=err)
+    assert code == 2
+    assert "--issuer, --jwks and --base-url go together" in err.getvalue()
+
+
+def test_the_serve_command_serves_until_interrupted() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "massageplan", "serve", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/cds-services"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assert json.loads(response.read())["services"][0]["id"] == "massage-plan"
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert f"serving on http://127.0.0.1:{port} (loopback only, no tokens)" in err
