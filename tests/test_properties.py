@@ -189,12 +189,16 @@ def test_only_validation_errors_escape_for_bad_input(data: Any) -> None:
     ClientProfile.model_validate(data)
 
 
+def _rulebase(choices: frozenset[str] | str) -> Rulebase:
+    return every_operator_rulebase() if choices == "operators" else clinic_rulebase(choices)
+
+
 @settings(max_examples=150, deadline=None)  # the first call loads a rulebase
 @given(st.one_of(clinic_choices, st.just("operators")), profiles)
 def test_memoised_and_direct_evaluation_give_identical_plans(
     choices: frozenset[str] | str, profile: ClientProfile
 ) -> None:
-    rulebase = every_operator_rulebase() if choices == "operators" else clinic_rulebase(choices)
+    rulebase = _rulebase(choices)
     # Direct: the engine asked about whole rules, every item made afresh.
     direct = build_plan(profile, fired_rules(profile, rulebase, memo=False), rulebase, Parts())
     memoised = build_plan(profile, fired_rules(profile, rulebase), rulebase)
@@ -227,7 +231,7 @@ def test_every_plan_is_what_validating_it_would_make(
 ) -> None:
     # Plans are assembled from validated parts without validating the whole
     # again (so that they can share tuples); here every one is validated.
-    rulebase = every_operator_rulebase() if choices == "operators" else clinic_rulebase(choices)
+    rulebase = _rulebase(choices)
     plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)
     assert SessionPlan.model_validate(dict(plan)) == plan
     text = plan.model_dump_json()

@@ -291,6 +291,16 @@ def client_header(profile: ClientProfile) -> list[str]:
     return lines
 
 
+def _advice_sections(doc: _Document) -> list[tuple[str, list[_Line]]]:
+    """The advice sections that have lines, in the order a reader meets them."""
+    sections = [
+        ("Advice", doc.advice),
+        ("To pass on to the client", doc.for_client),
+        ("Notes", doc.notes),
+    ]
+    return [(title, lines) for title, lines in sections if lines]
+
+
 def render_text(
     plan: SessionPlan,
     profile: ClientProfile | None = None,
@@ -344,13 +354,8 @@ def render_text(
         out += ["", "TECHNIQUES", *(x for i in doc.techniques for x in item(i, ": "))]
         if doc.avoid:
             out += ["", "AVOID", *(x for i in doc.avoid for x in item(i, ": "))]
-    if doc.advice:
-        out += ["", "ADVICE", *(x for i in doc.advice for x in item(i, "", "- "))]
-    if doc.for_client:
-        out += ["", "TO PASS ON TO THE CLIENT"]
-        out += [x for i in doc.for_client for x in item(i, "", "- ")]
-    if doc.notes:
-        out += ["", "NOTES", *(x for i in doc.notes for x in item(i, "", "- "))]
+    for title, lines in _advice_sections(doc):
+        out += ["", title.upper(), *(x for i in lines for x in item(i, "", "- "))]
     out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
     return "\n".join(out) + "\n"
 
@@ -378,15 +383,9 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     if doc.avoid:
         out += ["", "## Avoid", ""]
         out += [f"- **{_md(i.head)}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid]
-    if doc.advice:
-        out += ["", "## Advice", ""]
-        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.advice]
-    if doc.for_client:
-        out += ["", "## To pass on to the client", ""]
-        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.for_client]
-    if doc.notes:
-        out += ["", "## Notes", ""]
-        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.notes]
+    for title, lines in _advice_sections(doc):
+        out += ["", f"## {title}", ""]
+        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in lines]
     out += ["", "## Sources", ""]
     out += [f"{_md(s)}  " for s in doc.sources]
     return "\n".join(out).rstrip() + "\n"
