@@ -38,8 +38,8 @@ from pydantic import ValidationError
 
 from ._batch import BatchError, read_json_lines, recommend_many, validation_message
 from ._errors import MassagePlanError, PlanSafetyError
-from ._fhir import FhirError, profile_from_fhir
-from ._plan import Hold, Reason, SessionPlan, Severity, Source
+from ._fhir import QUESTIONNAIRE_URL, FhirError, profile_from_fhir
+from ._plan import Reason, SessionPlan, Severity, Source
 from ._profile import ClientProfile
 from ._recommend import builtin_rulebase, recommend
 from ._render import render_markdown
@@ -54,7 +54,7 @@ SUMMARY_LIMIT = 140  # characters, as the specification says a card's summary ha
 ALGORITHMS = ("ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
 PREFETCH = {
     "intake": "QuestionnaireResponse?subject={{context.patientId}}"
-    "&questionnaire=urn:massageplan:Questionnaire:intake&_sort=-authored&_count=1",
+    f"&questionnaire={QUESTIONNAIRE_URL}&_sort=-authored&_count=1",
     "conditions": "Condition?patient={{context.patientId}}&clinical-status=active",
 }
 ASGIApp = Callable[
@@ -243,7 +243,7 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
             f"hold/{hold.code.value}",
             hold.text,
             "critical",
-            _why(hold),
+            _why(hold.reasons),
             _source(plan, hold.reasons),
         )
         for hold in plan.holds
@@ -255,7 +255,7 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
             f"advice/{a.code.value}",
             a.text,
             a.severity.value,
-            " ".join(r.text for r in a.reasons),
+            _why(a.reasons),
             _source(plan, a.reasons),
         )
         for a in urgent
@@ -264,7 +264,7 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
     overview = card(
         "plan",
         f"Massage plan: {minutes} minutes this week, pressure at most level {plan.pressure}",
-        "critical" if plan.holds else "info",
+        "info",  # what is urgent in it has a card of its own, above
         render_markdown(plan, profile),
         _source(plan, plan.visits[0].reasons if plan.visits else plan.holds[0].reasons),
     )
@@ -272,8 +272,8 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
     return [*out, overview]
 
 
-def _why(hold: Hold) -> str:
-    return " ".join(r.text for r in hold.reasons)
+def _why(reasons: tuple[Reason, ...]) -> str:
+    return " ".join(r.text for r in reasons)
 
 
 def _error_card(hook_instance: str, problem: str) -> dict[str, Any]:
