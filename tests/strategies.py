@@ -263,3 +263,56 @@ def every_operator_rulebase() -> Rulebase:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RulebaseConflictWarning)
             return load_rulebase(path)
+
+
+def _fhir_like(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """JSON with FHIR's own keys, so that the parser's deeper paths are reached."""
+    keys = st.sampled_from(
+        [
+            "resourceType",
+            "entry",
+            "resource",
+            "item",
+            "linkId",
+            "answer",
+            "valueCoding",
+            "valueInteger",
+            "valueBoolean",
+            "code",
+            "coding",
+            "system",
+            "clinicalStatus",
+            "questionnaire",
+        ]
+    )
+    resources = st.builds(
+        lambda kind, rest: {**rest, "resourceType": kind},
+        st.sampled_from(["Bundle", "Condition", "QuestionnaireResponse"]),
+        st.dictionaries(keys, children, max_size=4),
+    )
+    return st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=5), resources
+    )
+
+
+fhir_like = st.recursive(
+    st.one_of(
+        json_scalars,
+        st.sampled_from(
+            [
+                "Bundle",
+                "Condition",
+                "QuestionnaireResponse",
+                "E11.42",
+                "G62.0",
+                "T45.1X5A",
+                "http://hl7.org/fhir/sid/icd-10-cm",
+                "tolerance.minutes",
+                "swelling",
+                "active",
+            ]
+        ),
+    ),
+    _fhir_like,
+    max_leaves=30,
+)

@@ -250,6 +250,25 @@ def test_invalid_intake_answers_get_a_critical_card_naming_the_field(server: Ser
     assert "expected a QuestionnaireResponse" in body["cards"][0]["detail"]
 
 
+@pytest.mark.parametrize(
+    "prefetch",
+    [
+        {"intake": [1, "x"]},
+        {"intake": "text"},
+        {"intake": {"resourceType": "Bundle", "entry": [1, {"resource": 2}]}},
+        {"intake": {"resourceType": "QuestionnaireResponse", "item": "x"}},
+        {"intake": intake(PROFILE), "conditions": [{"resourceType": "Condition", "code": "E11"}]},
+        {"intake": intake(PROFILE), "conditions": "E11.42"},
+        ["not", "an", "object"],
+    ],
+)
+def test_odd_prefetch_data_gets_a_card_or_a_4xx_never_a_500(server: Server, prefetch: Any) -> None:
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call(prefetch))
+    assert status in (200, 412), body
+    if status == 200:
+        jsonschema.validate(body, CARD_SCHEMA)
+
+
 @pytest.mark.parametrize("path", ["/plans", "/plans/batch", "/cds-services/massage-plan"])
 def test_a_malformed_body_is_a_4xx_never_a_500(server: Server, path: str) -> None:
     for body in (b"{not json", b"[1, 2", b"\xff\xfe", b""):

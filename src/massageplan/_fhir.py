@@ -172,16 +172,29 @@ def _repeating(items: list[dict[str, Any]]) -> set[str]:
     return found
 
 
-def _resources(bundle: Any) -> list[Mapping[str, Any]]:
-    """The resources of a searchset Bundle, a list of resources, or one resource."""
-    if bundle is None:
-        return []
+def resources(bundle: Any) -> list[Mapping[str, Any]]:
+    """The resources of a searchset Bundle, a list of resources, or one resource;
+    anything else in their place is left out (prefetch data is not ours to trust)."""
     if isinstance(bundle, Mapping) and bundle.get("resourceType") == "Bundle":
-        entries = bundle.get("entry") or []
-        return [e["resource"] for e in entries if isinstance(e, Mapping) and "resource" in e]
-    if isinstance(bundle, list):
-        return [r for r in bundle if isinstance(r, Mapping)]
-    return [bundle] if isinstance(bundle, Mapping) else []
+        entries = bundle.get("entry")
+        found = (
+            [e.get("resource") for e in entries if isinstance(e, Mapping)]
+            if isinstance(entries, list)
+            else []
+        )
+    elif isinstance(bundle, list):
+        found = bundle
+    else:
+        found = [bundle]
+    return [r for r in found if isinstance(r, Mapping)]
+
+
+def _get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, Mapping) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def condition_from_codes(conditions: Any) -> Condition | None:
@@ -197,14 +210,14 @@ def condition_from_codes(conditions: Any) -> Condition | None:
     drug-induced neuropathy of another cause, so it counts as other.
     """
     codes = set()
-    for resource in _resources(conditions):
+    for resource in resources(conditions):
         if resource.get("resourceType") != "Condition":
             continue
-        status = (resource.get("clinicalStatus") or {}).get("coding") or [{}]
-        if status[0].get("code", "active") not in ("active", "recurrence", "relapse"):
-            continue
-        for coding in (resource.get("code") or {}).get("coding") or []:
-            if isinstance(coding, Mapping) and coding.get("system") == ICD10CM:
+        statuses = {_get(c, "code") for c in _list(_get(resource.get("clinicalStatus"), "coding"))}
+        if statuses and not statuses & {"active", "recurrence", "relapse"}:
+            continue  # resolved, inactive or in remission (no status at all: counted)
+        for coding in _list(_get(resource.get("code"), "coding")):
+            if _get(coding, "system") == ICD10CM:
                 codes.add(str(coding.get("code", "")).upper())
     if any(c[:3] in {"E08", "E09", "E10", "E11", "E13"} and c[4:5] == "4" for c in codes):
         return Condition.DIABETIC_NEUROPATHY

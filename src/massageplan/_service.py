@@ -38,7 +38,7 @@ from pydantic import ValidationError
 
 from ._batch import BatchError, read_json_lines, recommend_many, validation_message
 from ._errors import MassagePlanError, PlanSafetyError
-from ._fhir import QUESTIONNAIRE_URL, FhirError, profile_from_fhir
+from ._fhir import QUESTIONNAIRE_URL, FhirError, profile_from_fhir, resources
 from ._plan import Reason, SessionPlan, Severity, Source
 from ._profile import ClientProfile
 from ._recommend import builtin_rulebase, recommend
@@ -385,12 +385,7 @@ def create_app(
                 },
                 status_code=412,
             )
-        intake = prefetch["intake"]
-        responses = (
-            [e.get("resource") for e in intake.get("entry") or []]
-            if isinstance(intake, Mapping) and intake.get("resourceType") == "Bundle"
-            else [intake]
-        )
+        responses = resources(prefetch["intake"])  # the resource, or a searchset of them
         try:
             data = profile_from_fhir(
                 responses[0] if responses else None, prefetch.get("conditions")
