@@ -9,6 +9,7 @@ names, and pydantic then validates the profile as it validates any other.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -149,7 +150,7 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
         raise FhirError("intake: expected a QuestionnaireResponse")
     if str(response.get("questionnaire", "")).split("|")[0] != QUESTIONNAIRE_URL:
         raise FhirError(f"intake: the QuestionnaireResponse is not for {QUESTIONNAIRE_URL}")
-    repeats = _repeating(intake_questionnaire()["item"])
+    repeats = _repeating_links()
     profile: dict[str, Any] = {}
     for link, values in _answers(response.get("item", []), "intake"):
         target = profile
@@ -161,6 +162,12 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
     if coded is not None:
         profile["condition"] = coded.value
     return profile
+
+
+@functools.cache
+def _repeating_links() -> frozenset[str]:
+    """The linkIds whose answers are lists (made once: the questionnaire is fixed)."""
+    return frozenset(_repeating(intake_questionnaire()["item"]))
 
 
 def _repeating(items: list[dict[str, Any]]) -> set[str]:
@@ -213,7 +220,8 @@ def condition_from_codes(conditions: Any) -> Condition | None:
     for resource in resources(conditions):
         if resource.get("resourceType") != "Condition":
             continue
-        statuses = {_get(c, "code") for c in _list(_get(resource.get("clinicalStatus"), "coding"))}
+        codings = _list(_get(resource.get("clinicalStatus"), "coding"))
+        statuses = {code for c in codings if isinstance(code := _get(c, "code"), str)}
         if statuses and not statuses & {"active", "recurrence", "relapse"}:
             continue  # resolved, inactive or in remission (no status at all: counted)
         for coding in _list(_get(resource.get("code"), "coding")):
