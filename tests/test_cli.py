@@ -377,3 +377,11 @@ def test_a_completion_script_knows_the_commands_and_options(
     assert "complete" in script
     for word in ("recommend", "course", "--format", "--weeks", "therapist"):
         assert word in script, word
+
+
+def test_help_states_every_exit_code_the_readme_does() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    said = " ".join(out.split())
+    for part in ("0 success", "1 a finding", "2 bad input or usage", "130 interrupted"):
+        assert part in said, part

@@ -367,7 +367,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         prog="massageplan",
         description="Massage-therapy session plans for peripheral neuropathy, every item cited.",
         epilog="Exit codes: 0 success, 1 a finding (lint, verify, rejected batch items), "
-        "2 bad input or usage.",
+        "2 bad input or usage, 130 interrupted (Ctrl-C).",
     )
     parser.add_argument(
         "--version",
