@@ -181,9 +181,9 @@ def _course(args: argparse.Namespace, io: _Streams) -> int:
         course = project_course(data, args.weeks, minutes_gain=args.gain, rulebase=rules)
         if args.svg:
             from ._chart import course_svg  # noqa: PLC0415 - matplotlib loads only to draw
-        if args.svg == "-":  # the chart is the output
-            return course_svg(course)
-        if args.svg:
+
+            if args.svg == "-":  # the chart is the output
+                return course_svg(course)
             try:
                 Path(args.svg).write_text(course_svg(course), encoding="utf-8")
             except OSError as exc:
