@@ -454,3 +454,28 @@ def test_the_serve_command_serves_until_interrupted() -> None:
         _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert f"serving on http://127.0.0.1:{port} (loopback only, no tokens)" in err
+
+
+def test_an_rsa_key_without_a_declared_algorithm_takes_rs384(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415 - this test's own
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private.public_key()))
+    (tmp_path / "jwks.json").write_text(
+        json.dumps({"keys": [{**public, "kid": "rsa-key"}]}), encoding="utf-8"
+    )
+    trust = Trust.from_files(ISSUER, tmp_path / "jwks.json", BASE)
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": BASE + "/plans", "iat": now, "exp": now + 60, "jti": "a"}
+    signed = jwt.encode(claims, private, algorithm="RS384", headers={"kid": "rsa-key"})
+    assert trust.check(f"Bearer {signed}", "/plans") is None
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["not json", json.dumps({"keys": "x"}), json.dumps({"keys": [{"kty": "EC"}]}), "{}"],
+)
+def test_a_bad_jwk_set_stops_the_server_at_start(tmp_path: Path, document: str) -> None:
+    (tmp_path / "jwks.json").write_text(document, encoding="utf-8")
+    with pytest.raises(MassagePlanError, match=r"jwks\.json: "):
+        Trust.from_files(ISSUER, tmp_path / "jwks.json", BASE)

@@ -68,23 +68,29 @@ ASGIApp = Callable[
 
 @dataclass
 class Trust:
-    """The CDS Client a service trusts: its issuer, its public keys, and this
-    service's own base URL, which every token's ``aud`` must name."""
+    """The CDS Client a service trusts: its issuer, its public keys (by ``kid``),
+    and this service's own base URL, which every token's ``aud`` must name."""
 
     issuer: str
-    keys: Mapping[str, Any]  # a JWK Set, as JSON
+    keys: Mapping[str, tuple[jwt.PyJWK, str | None]]  # by kid: the key, the alg it declares
     base_url: str
     _seen: dict[str, float] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_files(cls, issuer: str, jwks: str | Path, base_url: str) -> Trust:
+        """Read the issuer's JWK Set once, at start: a bad one stops the server there."""
         try:
-            keys = json.loads(Path(jwks).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise MassagePlanError(f"{jwks}: not a readable JWK Set: {exc}") from None
-        if not isinstance(keys, Mapping) or not isinstance(keys.get("keys"), list):
-            raise MassagePlanError(f"{jwks}: a JWK Set is an object with a 'keys' list")
+            document = json.loads(Path(jwks).read_text(encoding="utf-8"))
+            keys = {
+                str(entry["kid"]): (jwt.PyJWK(entry), entry.get("alg"))
+                for entry in document["keys"]
+                if "kid" in entry
+            }
+        except (OSError, ValueError, TypeError, KeyError, jwt.PyJWTError) as exc:
+            raise MassagePlanError(f"{jwks}: not a usable JWK Set: {exc}") from None
+        if not keys:
+            raise MassagePlanError(f"{jwks}: no key with a 'kid', which tokens name theirs by")
         return cls(issuer=issuer, keys=keys, base_url=base_url.rstrip("/"))
 
     def check(self, authorization: str | None, path: str) -> str | None:
@@ -93,15 +99,16 @@ class Trust:
             return "a bearer token (a JWT from the trusted issuer) is required"
         token = authorization.removeprefix("Bearer ").strip()
         try:
-            header = jwt.get_unverified_header(token)
-            key_set = jwt.PyJWKSet.from_dict(dict(self.keys))
-            matching = [k for k in key_set.keys if k.key_id == header.get("kid")]
-            if not matching:
+            found = self.keys.get(str(jwt.get_unverified_header(token).get("kid")))
+            if found is None:
                 return "the token's key (kid) is not among the trusted issuer's keys"
+            key, declared = found
+            # A key that declares its algorithm is good for that one only.
+            allowed = [a for a in ALGORITHMS if declared in (None, a)]
             claims = jwt.decode(
                 token,
-                matching[0].key,
-                algorithms=list(ALGORITHMS),
+                key.key,
+                algorithms=allowed,
                 audience=self.base_url + path,
                 issuer=self.issuer,
                 options={"require": ["iss", "aud", "exp", "iat", "jti"]},
