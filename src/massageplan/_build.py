@@ -8,7 +8,7 @@ so the same fired rules always give the same plan. The effects themselves
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -115,12 +115,8 @@ class Parts:
     def item(self, model: type[Item], **fields: Any) -> Item:
         """The item ``model(**fields)``, made the first time it is asked for."""
         key = (model, *(tuple(map(id, v)) if k == "reasons" else v for k, v in fields.items()))
-        found: Item | None = self._made.get(key)
-        if found is None:
-            if len(self._made) >= self.SIZE:
-                self._made.clear()
-            found = self._made[key] = model(**fields)
-        return found
+        made: Item = self._kept(key, lambda: model(**fields))
+        return made
 
     def same(self, items: tuple[Shared, ...]) -> tuple[Shared, ...]:
         """An equal tuple made before, if any: plans' lists of items are often alike.
@@ -128,12 +124,15 @@ class Parts:
         The key is the items' identities, sound because they are this table's
         own or the rulebase's, and the tuple kept holds them alive.
         """
-        key = (tuple, *map(id, items))
-        found: tuple[Shared, ...] | None = self._made.get(key)
+        kept: tuple[Shared, ...] = self._kept((tuple, *map(id, items)), lambda: items)
+        return kept
+
+    def _kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        found = self._made.get(key)
         if found is None:
             if len(self._made) >= self.SIZE:
                 self._made.clear()
-            found = self._made[key] = items
+            found = self._made[key] = make()
         return found
 
 
