@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from ._conditions import KeyPath
 from ._engine import Conditions, compile_conditions
 from ._errors import EngineError
-from ._facts import FIELDS, describe_value, fact_value, profile_facts
+from ._facts import FIELDS, describe_value, profile_facts
 from ._plan import SessionPlan
 from ._profile import ClientProfile
 from ._recommend import as_profile, builtin_rulebase, compiled, evaluate, unsafe
@@ -122,7 +122,7 @@ def explain(
             ConditionCheck(
                 fact=clause.field,
                 **_as_written(rule.rule.when, clause.key_path),
-                value=fact_value(FIELDS[clause.field], facts),
+                value=facts.get(clause.field),  # None: the profile does not say
                 held=_clause_key(i, j) in held,
                 needs=clause.needs,
                 actual=describe_value(FIELDS[clause.field], facts),

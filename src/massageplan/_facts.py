@@ -206,11 +206,6 @@ def profile_facts(profile: ClientProfile) -> Facts:
     return facts
 
 
-def fact_value(field: FactField, facts: Mapping[str, FactValue]) -> FactValue | None:
-    """A fact's value as data, for explanations: None when the profile does not say."""
-    return facts.get(field.name)
-
-
 def describe_value(field: FactField, facts: Mapping[str, FactValue]) -> str:
     """A fact's value in plain words, for explanations."""
     if field.name not in facts:
