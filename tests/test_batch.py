@@ -7,6 +7,7 @@ import io
 import json
 import multiprocessing
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,28 @@ def test_equal_profiles_are_routed_to_the_same_chunk() -> None:
     where = {i: n for n, chunk in enumerate(chunks) for i in chunk}
     for i in range(40):
         assert where[i] == where[i % 4]  # ten copies of each profile fit one chunk
+
+
+def test_hostile_items_over_processes_are_errors_in_their_place() -> None:
+    # Run apart, with a deadline: routing once rendered each item whole, and
+    # a list a billion times over never finished (nor could a test stop it).
+    code = """if True:
+        from massageplan import BatchError, SessionPlan, recommend_many
+        good = {"condition": "diabetic_neuropathy", "hypersensitivity": "mild",
+                "tolerance": {"minutes": 60}}
+        shared = ["feet"]
+        for _ in range(40):
+            shared = [shared] * 10
+        itself = []
+        itself.append(itself)
+        items = [good, {**good, "swelling": shared}, good, {**good, "swelling": itself}]
+        results = recommend_many(items * 3, workers=2, chunk_size=1)
+        print(" ".join(type(r).__name__ for r in results))
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["SessionPlan", "BatchError"] * 6
 
 
 def test_a_batch_that_cannot_be_sent_to_a_fresh_interpreter_is_planned_here(

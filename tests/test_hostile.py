@@ -137,6 +137,16 @@ def test_a_profile_that_contains_itself_is_refused() -> None:
         assert len(str(info.value)) < 1_000
 
 
+def test_a_limit_names_where_it_was_hit() -> None:
+    for bad, loc in (
+        ({**PROFILE, "swelling": ["feet", "x" * 2_000]}, ("swelling", 1)),
+        ({**PROFILE, "tolerance": {"minutes": [[[]] * 80]}}, ("tolerance", "minutes", 0)),
+    ):
+        with pytest.raises(pydantic.ValidationError) as info:
+            recommend(bad)
+        assert [e["loc"] for e in info.value.errors()] == [loc]
+
+
 # ----------------------------------------------------------------- fuzzing
 
 

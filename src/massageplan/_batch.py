@@ -333,16 +333,18 @@ def _routed(items: Sequence[Any], chunk_size: int) -> list[Chunk]:
     Each process memoises what it plans, so a batch that repeats profiles
     (most do) is planned fastest when each process sees its own share of the
     distinct ones rather than all of them: items are ordered by a hash of
-    their text (plain dicts; anything else keeps its place), and the chunks
+    their pickle (plain dicts; anything else keeps its place), and the chunks
     cut from that order. Only where an item is planned depends on this, not
-    its plan.
+    its plan. Pickle, not ``repr``: it writes a value met again as a reference,
+    so a list that contains itself, or the same list a billion times over,
+    costs no more than its size here (its plan is then refused by the limits).
     """
 
     def key(index: int) -> int:
         item = items[index]
         if type(item) is dict:
             with contextlib.suppress(Exception):  # an odd value inside: keep its place
-                return hash(repr(item))
+                return hash(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
         return index
 
     order = sorted(range(len(items)), key=key)

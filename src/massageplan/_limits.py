@@ -67,29 +67,46 @@ def _refuse(loc: tuple[str | int, ...], message: str) -> ValidationError:
     return ValidationError.from_exception_data("ClientProfile", [detail])
 
 
+# Values with nothing inside them to count or bound, by exact type: most of a profile.
+_PLAIN = frozenset({int, float, bool, type(None)})
+_Where = tuple[Any, str | int] | None  # (the parent's _Where, this value's key or index)
+
+
+def _loc(where: _Where) -> tuple[str | int, ...]:
+    keys: list[str | int] = []
+    while where is not None:
+        where, key = where
+        keys.append(key)
+    return tuple(reversed(keys))
+
+
 def check_profile_input(data: Any) -> None:
     """Refuse, as a pydantic ValidationError naming the limit, a profile that is
     nested too deeply or holds too much, before anything renders or expands it
     (a list that contains itself, or the same list a billion times over)."""
     budget = [MAX_PROFILE_VALUES]
 
-    def walk(value: Any, loc: tuple[str | int, ...], depth: int) -> None:
+    # Every profile a server or a batch is sent passes here, so a value's
+    # location is a link to its parent's, made into a tuple only for an error.
+    def walk(value: Any, where: _Where, depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise _refuse(loc, f"nested more than {MAX_DEPTH} levels deep")
+            raise _refuse(_loc(where), f"nested more than {MAX_DEPTH} levels deep")
         budget[0] -= 1
         if budget[0] < 0:
             raise _refuse((), f"more than {MAX_PROFILE_VALUES} values in one profile")
+        if type(value) in _PLAIN:
+            return
         if isinstance(value, str):
             if len(value) > MAX_TEXT:
-                raise _refuse(loc, f"a text longer than {MAX_TEXT} characters")
-        elif isinstance(value, Mapping):
+                raise _refuse(_loc(where), f"a text longer than {MAX_TEXT} characters")
+        elif isinstance(value, dict | Mapping):  # dict first: the ABC check is slow
             for key, item in value.items():
                 name = key if isinstance(key, str) and len(key) <= 40 else "<key>"
-                walk(item, (*loc, name), depth + 1)
+                walk(item, (where, name), depth + 1)
         elif isinstance(value, list | tuple | set | frozenset):
             if len(value) > MAX_LIST_ITEMS:
-                raise _refuse(loc, f"a list of more than {MAX_LIST_ITEMS} items")
+                raise _refuse(_loc(where), f"a list of more than {MAX_LIST_ITEMS} items")
             for index, item in enumerate(value):
-                walk(item, (*loc, index), depth + 1)
+                walk(item, (where, index), depth + 1)
 
-    walk(data, (), 0)
+    walk(data, None, 0)
