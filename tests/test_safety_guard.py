@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from massageplan import PlanSafetyError, RulebaseConflictWarning, load_rulebase, recommend
+from massageplan._profile import ClientProfile
+from massageplan._recommend import adopt_plan, fired_rules, plan_key
 from massageplan._rulebase import builtin_rules_dir
 
 PROFILE = {
@@ -160,3 +162,15 @@ def test_without_the_screening_rules_a_screened_profile_is_refused(tmp_path: Pat
     assert "[profile wounds: ankles]" in str(info.value)
     # Profiles without screening fields are not affected by the missing file.
     recommend({**PROFILE, "physician_consulted": True}, rulebase=rulebase)
+
+
+def test_a_plan_another_process_built_is_still_checked() -> None:
+    # recommend_many's parent keeps the plans its workers send under their key;
+    # one that does not fit the profile it is then given for must not pass.
+    rulebase = load_rulebase()  # a new object: nothing memoised yet
+    swollen = ClientProfile.model_validate(PROFILE)
+    key = plan_key((rule.id for rule in fired_rules(swollen, rulebase)), swollen)
+    without_swelling = recommend({**PROFILE, "swelling": []}, rulebase)
+    adopt_plan(rulebase, key, without_swelling)
+    with pytest.raises(PlanSafetyError, match="no restriction of friction covers feet"):
+        recommend(swollen, rulebase)

@@ -25,12 +25,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ._build import plan_inputs
 from ._collector import collector_paused
 from ._errors import MassagePlanError, PlanSafetyError
 from ._plan import SessionPlan
 from ._profile import ClientProfile
-from ._recommend import as_profile, builtin_rulebase, recommend
+from ._recommend import adopt_plan, as_profile, builtin_rulebase, plan_key, recommend
 from ._rulebase import Rulebase
 
 CHUNK_SIZE = 500
@@ -115,11 +114,12 @@ def _chunk(
 
 
 # A chunk's results as a worker sends them back: a plan is decided by its key
-# (the fired rules and the profile fields plan assembly reads), so a worker
-# numbers each distinct plan the first time it makes it and sends it then,
-# and only its number after that. The parent reads each worker's results in
-# the order they were sent, so it has every plan before its number comes.
-Shipped = tuple[list[SessionPlan], list[int | BatchError]]
+# (``plan_key``), so a worker numbers each distinct plan the first time it
+# makes it and sends it then, with its key, and only its number after that.
+# The parent reads each worker's results in the order they were sent, so it
+# has every plan before its number comes, and keeps each in its own memo, so
+# as not to build it again for its own share of the batch.
+Shipped = tuple[list[tuple[Hashable, SessionPlan]], list[int | BatchError]]
 
 
 def _ship(
@@ -128,7 +128,7 @@ def _ship(
     rulebase: Rulebase | None,
     numbers: dict[Hashable, int],
 ) -> Shipped:
-    new: list[SessionPlan] = []
+    new: list[tuple[Hashable, SessionPlan]] = []
     refs: list[int | BatchError] = []
     for index in indices:
         item = items[index]
@@ -136,11 +136,11 @@ def _ship(
         if isinstance(result, BatchError):
             refs.append(result)
             continue
-        key = (result.fired_rules, plan_inputs(profile or as_profile(item)))
+        key = plan_key(result.fired_rules, profile or as_profile(item))
         number = numbers.get(key)
         if number is None:
             number = numbers[key] = len(numbers)
-            new.append(result)
+            new.append((key, result))
         refs.append(number)
     return new, refs
 
@@ -188,8 +188,9 @@ class _Helper:
         context: Any,
         items: Sequence[Any],
         chunks: Sequence[Chunk],
-        rulebase: Rulebase | None,
+        rulebase: Rulebase,
     ) -> None:
+        self.rulebase = rulebase
         self.conn, theirs = context.Pipe()
         self.process = context.Process(
             target=_serve, args=(theirs, items, chunks, rulebase), daemon=True
@@ -220,7 +221,9 @@ class _Helper:
         if isinstance(shipped, _Failed):
             raise MassagePlanError(f"a recommend_many worker process failed: {shipped.message}")
         new, refs = shipped
-        self.plans += new
+        for key, plan in new:
+            adopt_plan(self.rulebase, key, plan)
+            self.plans.append(plan)
         return self.chunks.popleft(), [
             ref if isinstance(ref, BatchError) else self.plans[ref] for ref in refs
         ]
@@ -340,14 +343,14 @@ def _routed(items: Sequence[Any], chunk_size: int) -> list[Chunk]:
     costs no more than its size here (its plan is then refused by the limits).
     """
 
-    def key(index: int) -> int:
-        item = items[index]
-        if type(item) is dict:
-            with contextlib.suppress(Exception):  # an odd value inside: keep its place
-                return hash(pickle.dumps(item, pickle.HIGHEST_PROTOCOL))
-        return index
-
-    order = sorted(range(len(items)), key=key)
+    keys: list[int] = []
+    for index, item in enumerate(items):  # a loop, not a key function: a third faster
+        try:
+            key = hash(pickle.dumps(item, pickle.HIGHEST_PROTOCOL)) if type(item) is dict else index
+        except Exception:  # an odd value inside: the item keeps its place
+            key = index
+        keys.append(key)
+    order = sorted(range(len(items)), key=keys.__getitem__)
     return [order[start : start + chunk_size] for start in range(0, len(order), chunk_size)]
 
 
@@ -378,7 +381,11 @@ class _Team:
         for helper in helpers:
             while helper.chunks and helper.conn.poll():
                 self._done(*helper.take())
-            while len(helper.chunks) < helper.DEPTH and self.front < self.back:
+            # Near the end, a chunk a worker holds in reserve is one this
+            # process may wait for, idle, once it has planned the rest.
+            left = self.back - self.front
+            depth = helper.DEPTH if left > helper.DEPTH * len(helpers) else 1
+            while len(helper.chunks) < depth and self.front < self.back:
                 helper.give(self.front)
                 self.front += 1
 

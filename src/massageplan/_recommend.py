@@ -146,16 +146,30 @@ def evaluate(profile: ClientProfile, rulebase: Rulebase) -> tuple[SessionPlan, l
     return plan, found
 
 
+def plan_key(fired: Iterable[str], profile: ClientProfile) -> Hashable:
+    """What decides a plan: the ids of the fired rules and the plan inputs."""
+    return tuple(fired), plan_inputs(profile)
+
+
 def plan_for(profile: ClientProfile, rulebase: Rulebase) -> SessionPlan:
     """The plan for ``profile``, built once per fired rules and plan inputs (unchecked)."""
     memo = compiled(rulebase, "evaluations", _Memo)
     fired = fired_rules(profile, rulebase)
-    key = (tuple(rule.id for rule in fired), plan_inputs(profile))
+    key = plan_key((rule.id for rule in fired), profile)
     plan = memo.plans.get(key)
     if plan is None:
         plan = build_plan(profile, fired, rulebase)
         memo.keep(memo.plans, key, plan)
     return plan
+
+
+def adopt_plan(rulebase: Rulebase, key: Hashable, plan: SessionPlan) -> None:
+    """Keep a plan another process built for ``key`` under ``rulebase``, as if
+    built here. It is still checked against each profile it is given for:
+    the plans memo holds plans before their safety check, not after."""
+    memo = compiled(rulebase, "evaluations", _Memo)
+    if key not in memo.plans:
+        memo.keep(memo.plans, key, plan)
 
 
 def generated_by(rulebase: Rulebase) -> GeneratedBy:
