@@ -1,4 +1,4 @@
-"""The wheel ships the rulebase, its sources and the type marker."""
+"""The wheel ships the rulebase, its sources, its parse and the type marker."""
 
 from __future__ import annotations
 
@@ -22,3 +22,4 @@ def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)
     for schema in ("profile", "plan", "rules"):
         assert f"massageplan/schemas/{schema}.schema.json" in names
+    assert "massageplan/rules.parsed.json" in names  # else a user's first plan imports PyYAML

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from massageplan import RulebaseError, load_rulebase
+from massageplan import _document as document
+from massageplan._rulebase import builtin_rules_dir
+from massageplan._yaml import parse_yaml
 
 
 def error_for(tmp_path: Path, content: bytes) -> RulebaseError:
@@ -65,3 +72,65 @@ def test_duplicate_keys_are_errors(tmp_path: Path) -> None:
 def test_merge_keys_are_refused(tmp_path: Path) -> None:
     error = error_for(tmp_path, b"base: &b {x: 1}\nrules:\n  - <<: *b\n")
     assert "merge" in str(error)
+
+
+# ------------------------------------------------- the built-in files, shipped parsed
+
+
+def test_the_shipped_parse_is_what_parsing_the_built_in_files_gives() -> None:
+    shipped = json.loads(document.PARSED_FILE.read_text(encoding="utf-8"))["files"]
+    files = sorted(builtin_rules_dir().glob("*.yaml"))
+    assert sorted(shipped) == [path.name for path in files], "run: python -m massageplan._schema"
+    for path in files:
+        entry = shipped[path.name]
+        doc = parse_yaml(path.read_bytes(), path)
+        assert entry["data"] == doc.data, path.name
+        for table in ("values", "keys"):
+            marks = {tuple(key_path): (line, column) for key_path, line, column in entry[table]}
+            assert marks == getattr(doc, table), (path.name, table)
+    assert document.PARSED_FILE.read_text(encoding="utf-8") == document.parsed_text(
+        builtin_rules_dir()
+    ), "run: python -m massageplan._schema"
+
+
+def test_a_changed_built_in_file_is_parsed_and_an_unchanged_copy_named_as_itself(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(builtin_rules_dir(), folder)
+    techniques = folder / "10-techniques.yaml"
+    text = techniques.read_text(encoding="utf-8")
+    old = "title: Gentle Swedish work, with trigger-point therapy and kneading of specified areas"
+    assert old in text
+    techniques.write_text(text.replace(old, "title: Our own mix"), encoding="utf-8")
+    rulebase = load_rulebase(folder, builtin=False)
+    assert rulebase["technique-mix"].rule.title == "Our own mix"
+    assert rulebase["technique-mix"].path == techniques
+    # An unchanged copy: the same rules, each at its own file and line.
+    pressure = load_rulebase(folder, builtin=False)["very-light-first-session"]
+    assert pressure.path == folder / "20-pressure.yaml"
+    assert pressure.line == load_rulebase()["very-light-first-session"].line
+
+
+def test_without_the_shipped_parse_every_file_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(document, "PARSED_FILE", Path("/nonexistent/rules.parsed.json"))
+    document._shipped.cache_clear()
+    try:
+        assert document._shipped() == {}
+        parsed = load_rulebase()
+    finally:
+        document._shipped.cache_clear()
+    assert parsed.digest == load_rulebase().digest
+    assert [r.location for r in parsed] == [r.location for r in load_rulebase()]
+
+
+def test_the_first_plan_does_not_import_yaml() -> None:
+    code = (
+        "import sys, massageplan; "
+        "massageplan.recommend({'condition': 'diabetic_neuropathy', 'hypersensitivity': 'none',"
+        " 'tolerance': {'minutes': 60}}); print('yaml' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"

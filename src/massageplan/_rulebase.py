@@ -15,11 +15,11 @@ from pydantic import TypeAdapter, ValidationError
 from ._collector import collector_paused
 from ._conditions import Clause, compile_when, suggest, when_problems
 from ._conflicts import RulebaseConflictWarning, find_conflicts
+from ._document import Document, KeyPath, read_document
 from ._errors import Problem, RulebaseError
 from ._models import Rule, SourceEntry, SourcesFile, Status
 from ._plan import Reason, Source, SourceKind
 from ._problems import by_relevance, pydantic_problems
-from ._yaml import Document, KeyPath, load_yaml
 
 SOURCES_FILE = "sources.yaml"
 ARTICLE_FILE = "article.txt"
@@ -208,7 +208,7 @@ class _Library:
 
 
 def _load_library(directory: Path) -> _Library:
-    doc = load_yaml(directory / SOURCES_FILE)
+    doc = read_document(directory / SOURCES_FILE)
     try:
         parsed = SourcesFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -258,7 +258,7 @@ class _File:
 def _open_rule_file(path: Path, display: str, layer: int, sources: _Sources) -> _File:
     """Read a rule file's shape and declare its sources; rules are checked later,
     once every file's sources are known."""
-    doc = load_yaml(path)
+    doc = read_document(path)
     data = doc.data
     if not isinstance(data, dict) or "rules" not in data:
         raise RulebaseError([doc.problem("a rule file needs a top-level 'rules:' list", ())])

@@ -2,7 +2,8 @@
 Questionnaire, generated from the models.
 
 The shipped copies in ``schemas/`` are regenerated with
-``python -m massageplan._schema``; a test checks they are up to date.
+``python -m massageplan._schema``, which also writes the built-in rules'
+shipped parse (``_document``); tests check that each is up to date.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from ._conditions import OPERATORS
+from ._document import PARSED_FILE, parsed_text
 from ._facts import FIELDS, FactField
 from ._fhir import intake_questionnaire
 from ._models import RuleFile
 from ._plan import SessionPlan
 from ._profile import ClientProfile
+from ._rulebase import builtin_rules_dir
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -101,3 +104,5 @@ def write_schemas(directory: Path = SCHEMA_DIR) -> list[Path]:
 if __name__ == "__main__":
     for path in write_schemas():
         sys.stdout.write(f"wrote {path}\n")
+    PARSED_FILE.write_text(parsed_text(builtin_rules_dir()), encoding="utf-8")
+    sys.stdout.write(f"wrote {PARSED_FILE}\n")

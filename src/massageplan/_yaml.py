@@ -1,4 +1,4 @@
-"""Safe YAML loading that remembers where every key and value came from.
+"""Safe YAML parsing that remembers where every key and value came from.
 
 Only the safe loader's scalar types are built; any other tag
 (``!!python/object`` and friends) is an error and is never run. Aliases are
@@ -9,77 +9,14 @@ whatever PyYAML raised, is a RulebaseError naming the file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ._document import Document, KeyPath, Mark, format_key_path
 from ._errors import Problem, RulebaseError
-from ._limits import (
-    MAX_ALIAS_NODES,
-    MAX_DEPTH,
-    MAX_RULE_FILE_BYTES,
-    MAX_YAML_NODES,
-    LimitError,
-    read_bounded,
-)
-
-KeyPath = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Mark:
-    line: int  # 1-based
-    column: int  # 1-based
-
-
-@dataclass
-class Document:
-    """A loaded YAML file: its data and the position of every node in it."""
-
-    path: Path
-    data: Any
-    values: dict[KeyPath, Mark]
-    keys: dict[KeyPath, Mark]
-
-    def mark(self, key_path: KeyPath) -> Mark | None:
-        """The best position for a key path: its key, its value, or an ancestor's."""
-        for end in range(len(key_path), -1, -1):
-            prefix = key_path[:end]
-            found = self.keys.get(prefix) or self.values.get(prefix)
-            if found is not None:
-                return found
-        return None
-
-    def problem(
-        self,
-        message: str,
-        key_path: KeyPath,
-        rule_id: str | None = None,
-        kind: str = "structure",
-    ) -> Problem:
-        mark = self.mark(key_path)
-        return Problem(
-            message=message,
-            path=self.path,
-            line=mark.line if mark else None,
-            column=mark.column if mark else None,
-            key_path=format_key_path(key_path),
-            rule_id=rule_id,
-            kind=kind,
-        )
-
-
-def format_key_path(key_path: KeyPath) -> str:
-    out = ""
-    for part in key_path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
+from ._limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_YAML_NODES
 
 # libyaml's parser where PyYAML was built with it: the same safe constructor,
 # the same errors and marks, several times faster on large rule files.
@@ -179,18 +116,6 @@ def _tag_message(exc: yaml.constructor.ConstructorError, node: yaml.Node) -> str
     if exc.problem and "constructor for the tag" in exc.problem:
         return f"YAML tag {node.tag!r} is not allowed (only plain YAML is read)"
     return f"cannot read this value: {exc.problem}"
-
-
-def load_yaml(path: Path) -> Document:
-    """Read one YAML file safely, keeping positions. Errors are RulebaseError."""
-    try:
-        raw = read_bounded(path, MAX_RULE_FILE_BYTES, "rule file")
-    except LimitError as exc:
-        raise RulebaseError([Problem(str(exc), path, kind="file")]) from None
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise RulebaseError([Problem(f"cannot read file: {reason}", path, kind="file")]) from None
-    return parse_yaml(raw, path)
 
 
 def parse_yaml(raw: bytes, path: Path) -> Document:

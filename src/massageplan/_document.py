@@ -1,0 +1,147 @@
+"""A rule file as read: its data and the position of every part of it.
+
+Rule files are YAML, parsed by ``_yaml``. The built-in ones also ship
+parsed, as JSON (``rules.parsed.json``, written with the schemas by
+``python -m massageplan._schema``), so that a fresh process's first plan
+waits neither for PyYAML's import nor for its parse (together about a
+seventh of that first plan). A file is taken from there only when its
+bytes have the digest recorded for it: an edited file, or a clinic's, is
+always parsed. A test holds the shipped parse equal to parsing the files.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ._errors import Problem, RulebaseError
+from ._limits import MAX_RULE_FILE_BYTES, LimitError, read_bounded
+
+KeyPath = tuple[str | int, ...]
+PARSED_FILE = Path(__file__).parent / "rules.parsed.json"
+
+
+class Mark(NamedTuple):
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class Document:
+    """A loaded rule file: its data and the position of every node in it."""
+
+    path: Path
+    data: Any
+    values: dict[KeyPath, Mark]
+    keys: dict[KeyPath, Mark]
+
+    def mark(self, key_path: KeyPath) -> Mark | None:
+        """The best position for a key path: its key, its value, or an ancestor's."""
+        for end in range(len(key_path), -1, -1):
+            prefix = key_path[:end]
+            found = self.keys.get(prefix) or self.values.get(prefix)
+            if found is not None:
+                return found
+        return None
+
+    def problem(
+        self,
+        message: str,
+        key_path: KeyPath,
+        rule_id: str | None = None,
+        kind: str = "structure",
+    ) -> Problem:
+        mark = self.mark(key_path)
+        return Problem(
+            message=message,
+            path=self.path,
+            line=mark.line if mark else None,
+            column=mark.column if mark else None,
+            key_path=format_key_path(key_path),
+            rule_id=rule_id,
+            kind=kind,
+        )
+
+
+def format_key_path(key_path: KeyPath) -> str:
+    out = ""
+    for part in key_path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def read_document(path: Path) -> Document:
+    """Read one rule file safely, keeping positions. Errors are RulebaseError."""
+    try:
+        raw = read_bounded(path, MAX_RULE_FILE_BYTES, "rule file")
+    except LimitError as exc:
+        raise RulebaseError([Problem(str(exc), path, kind="file")]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise RulebaseError([Problem(f"cannot read file: {reason}", path, kind="file")]) from None
+    shipped = _shipped().get(hashlib.sha256(raw).hexdigest())
+    if shipped is not None:
+        return _from_json(path, shipped)
+    from ._yaml import parse_yaml  # noqa: PLC0415 - PyYAML is imported only when it is needed
+
+    return parse_yaml(raw, path)
+
+
+def _marks(entries: list[list[Any]]) -> dict[KeyPath, Mark]:
+    return {tuple(key_path): Mark(line, column) for key_path, line, column in entries}
+
+
+def _from_json(path: Path, entry: dict[str, Any]) -> Document:
+    return Document(path, entry["data"], _marks(entry["values"]), _marks(entry["keys"]))
+
+
+@functools.cache
+def _shipped() -> dict[str, dict[str, Any]]:
+    """The shipped parse, by each file's SHA-256; empty if it is missing or unreadable."""
+    try:
+        files = json.loads(PARSED_FILE.read_text(encoding="utf-8"))["files"]
+        return {entry["sha256"]: entry for entry in files.values()}
+    except (OSError, ValueError, KeyError, TypeError):  # then every file is parsed
+        return {}
+
+
+def to_json(raw: bytes, doc: Document) -> dict[str, Any]:
+    """A parsed file as the shipped parse records it."""
+
+    def marks(table: dict[KeyPath, Mark]) -> list[list[Any]]:
+        return [[list(key_path), mark.line, mark.column] for key_path, mark in table.items()]
+
+    return {
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "data": doc.data,
+        "values": marks(doc.values),
+        "keys": marks(doc.keys),
+    }
+
+
+def parsed_text(directory: Path) -> str:
+    """The shipped parse of every YAML file in ``directory``, as written to disk."""
+    from ._yaml import parse_yaml  # noqa: PLC0415 - as in read_document
+
+    files = {}
+    for path in sorted(directory.glob("*.yaml")):
+        raw = path.read_bytes()
+        doc = parse_yaml(raw, path)
+        entry = to_json(raw, doc)
+        # JSON holds what plain YAML gives (text, numbers, booleans, null, lists,
+        # mappings); anything else would come back different, so it is refused.
+        if _from_json(path, json.loads(json.dumps(entry))) != doc:
+            raise ValueError(f"{path} holds a value JSON cannot keep")
+        files[path.name] = entry
+    about = (
+        "The built-in rule files, parsed: written by 'python -m massageplan._schema', "
+        "and used for a file only while its bytes have the sha256 given."
+    )
+    return json.dumps({"about": about, "files": files}, separators=(",", ":")) + "\n"
