@@ -113,20 +113,27 @@ def _chunk(
     return [_one(i, items[i], rulebase)[0] for i in indices]
 
 
-# A chunk's results as a worker sends them back: a plan is decided by its key
-# (``plan_key``), so a worker numbers each distinct plan the first time it
-# makes it and sends it then, with its key, and only its number after that.
-# The parent reads each worker's results in the order they were sent, so it
-# has every plan before its number comes, and keeps each in its own memo, so
-# as not to build it again for its own share of the batch.
+# A chunk's results as a worker sends them back. recommend() gives the same
+# plan object for every profile that has its key (``plan_key``) while the
+# memo holds it, so a worker numbers each plan object the first time it
+# sends it, with its key, and sends only its number after that (a number
+# is a dict lookup; a key, hashing models). The parent reads each worker's
+# results in the order they were sent, so it has every plan before its
+# number comes, and keeps each in its own memo under its key, so as not to
+# build it again for its own share of the batch.
 Shipped = tuple[list[tuple[Hashable, SessionPlan]], list[int | BatchError]]
 
 
+class _Sent:
+    """The plans a worker has sent, numbered by object (held, so no id is reused)."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[int, int] = {}
+        self.plans: list[SessionPlan] = []
+
+
 def _ship(
-    indices: Iterable[int],
-    items: Sequence[Any],
-    rulebase: Rulebase | None,
-    numbers: dict[Hashable, int],
+    indices: Iterable[int], items: Sequence[Any], rulebase: Rulebase | None, sent: _Sent
 ) -> Shipped:
     new: list[tuple[Hashable, SessionPlan]] = []
     refs: list[int | BatchError] = []
@@ -136,11 +143,11 @@ def _ship(
         if isinstance(result, BatchError):
             refs.append(result)
             continue
-        key = plan_key(result.fired_rules, profile or as_profile(item))
-        number = numbers.get(key)
+        number = sent.numbers.get(id(result))
         if number is None:
-            number = numbers[key] = len(numbers)
-            new.append((key, result))
+            number = sent.numbers[id(result)] = len(sent.plans)
+            sent.plans.append(result)
+            new.append((plan_key(result.fired_rules, profile or as_profile(item)), result))
         refs.append(number)
     return new, refs
 
@@ -156,11 +163,11 @@ def _serve(
     conn: Connection, items: Sequence[Any], chunks: Sequence[Chunk], rulebase: Rulebase | None
 ) -> None:
     """A worker process: plan each chunk the parent names by number, until it sends None."""
-    numbers: dict[Hashable, int] = {}
+    sent = _Sent()
     with collector_paused(), conn:
         while (job := conn.recv()) is not None:
             try:
-                shipped: Shipped | _Failed = _ship(chunks[job], items, rulebase, numbers)
+                shipped: Shipped | _Failed = _ship(chunks[job], items, rulebase, sent)
             except Exception as exc:  # a bug: the parent raises it, the batch is not half-done
                 shipped = _Failed(f"{type(exc).__name__}: {exc}")
             conn.send(shipped)
