@@ -4,7 +4,7 @@ Rule files are YAML, parsed by ``_yaml``. The built-in ones also ship
 parsed, as JSON (``rules.parsed.json``, written with the schemas by
 ``python -m massageplan._schema``), so that a fresh process's first plan
 waits neither for PyYAML's import nor for its parse (together about a
-seventh of that first plan). A file is taken from there only when its
+tenth of import and first plan). A file is taken from there only when its
 bytes have the digest recorded for it: an edited file, or a clinic's, is
 always parsed. A test holds the shipped parse equal to parsing the files.
 """
