@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ._errors import Problem
 from ._facts import AREA_FIELDS
-from ._space import can_fire_together, satisfying_values
+from ._space import can_fire_together, field_values, fires_without, satisfying_values
 
 if TYPE_CHECKING:
     from ._rulebase import LoadedRule, Rulebase
@@ -53,11 +53,29 @@ class Conflict:
         )
 
 
-def _contradictions(first: LoadedRule, second: LoadedRule, empty: frozenset[str]) -> list[str]:
+Layered = Callable[["LoadedRule", "LoadedRule"], bool]
+
+
+def _never_layered(one: LoadedRule, other: LoadedRule) -> bool:
+    return False
+
+
+def _contradictions(
+    first: LoadedRule,
+    second: LoadedRule,
+    empty: frozenset[str],
+    layered: Layered = _never_layered,
+) -> list[str]:
+    """What the two rules' effects contradict. An effect narrowed by a rule
+    that fires for fewer clients (``layered``: the first can fire without
+    the second) is layering, not a contradiction: kneading for everyone,
+    but not on the legs after a clot."""
     found = []
     for a, b in itertools.product(first.rule.then, second.rule.then):
-        found += a.contradicts(b, empty)
-        if type(a) is not type(b):  # same-kind contradictions are symmetric: say them once
+        if not (a.narrowed_by(b) and layered(first, second)):
+            found += a.contradicts(b, empty)
+        # Same-kind contradictions are symmetric: say them once.
+        if type(a) is not type(b) and not (b.narrowed_by(a) and layered(second, first)):
             found += b.contradicts(a, empty)
     return found
 
@@ -92,17 +110,25 @@ def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
     if not pairs:
         return []
     satisfying = satisfying_values(rulebase)
+    values = field_values(rulebase)
+    # The representative values of each area list that name no area (empty or unknown).
+    no_area = {name: {i for i, v in enumerate(values[name]) if not v} for name in AREA_FIELDS}
+
+    def layered(one: LoadedRule, other: LoadedRule) -> bool:
+        return fires_without(satisfying, one.id, other.id)
+
     conflicts: list[Conflict] = []
     for first, second in pairs:
         if can_fire_together(satisfying, first.id, second.id):
-            # Area lists that are empty whenever both fire (index 0 is the empty list).
+            # Area lists that name no area whenever both fire.
             empty = frozenset(
                 name
                 for name in AREA_FIELDS
-                if satisfying[first.id][name] & satisfying[second.id][name] == {0}
+                if satisfying[first.id][name] & satisfying[second.id][name] <= no_area[name]
             )
             conflicts.extend(
-                Conflict(first, second, what) for what in _contradictions(first, second, empty)
+                Conflict(first, second, what)
+                for what in _contradictions(first, second, empty, layered)
             )
             if len(conflicts) >= MAX_CONFLICTS:
                 break
