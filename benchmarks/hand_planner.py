@@ -58,7 +58,10 @@ class HandPlanner:
         swelling, fragile = set(profile.swelling), set(profile.fragile_tissue)
         at_risk = swelling | fragile
 
+        # No profile without screening fields leaves every area off limits, so
+        # the hold for that case never applies; its rule fires all the same.
         fired = {"technique-mix", "no-deep-pressure", "weekly-session"}
+        fired.add("no-booking-without-an-area-to-work")
         fired |= {"continue-standard-treatment", "disclose-medical-history"}
         fired |= {"pain-relief-evidence", "expected-benefits"}
         if hs != "none":
@@ -100,6 +103,8 @@ class HandPlanner:
             longest, per_week = minutes, 3
             visit_reasons.append(r["split-sessions"])
         count = min(per_week, math.ceil(60 / longest))
+        if longest < 15:  # no split visit under 15 minutes: one visit instead
+            count = 1
         visit = Visit(minutes=min(longest, 60 // count), reasons=tuple(visit_reasons))
 
         mix = (r["technique-mix"],)
@@ -115,7 +120,7 @@ class HandPlanner:
             if areas
         ]
         specified = SPECIFIED - at_risk
-        if specified:
+        if specified and pressure >= 2:  # kneading needs light pressure to be kneading
             techniques.append(
                 Technique(
                     name=TechniqueName.KNEADING,
@@ -165,7 +170,14 @@ class HandPlanner:
                 hold = self.rulebase[rid].rule.then[0]
                 if not isinstance(hold, HoldEffect):
                     raise TypeError(f"{rid} no longer starts with its hold")
-                holds.append(Hold(code=hold.hold, text=hold.text, reasons=(r[rid],)))
+                holds.append(
+                    Hold(
+                        code=hold.hold,
+                        text=hold.text,
+                        client_text=hold.client_text,
+                        reasons=(r[rid],),
+                    )
+                )
             if isinstance(effect, AdviceEffect):
                 advice.append(
                     Advice(

@@ -1,4 +1,4 @@
-"""The contract (version 2), stated by the tests in their own words.
+"""The contract (version 3), stated by the tests in their own words.
 
 Each function asserts one invariant of ../shared/CONTRACT.md about one plan.
 They deliberately share no code with ``massageplan._invariants``: a bug in
@@ -152,6 +152,116 @@ def safety_10_clearance_after_a_clot(profile: ClientProfile, plan: SessionPlan) 
         assert "physician_clearance" in {h.code.value for h in plan.holds}
 
 
+LEGS = {"hips", "thighs", "knees", "lower_legs", "ankles", "feet"}
+
+
+def _advice(plan: SessionPlan, code: str) -> Any:
+    found = [a for a in plan.advice if a.code.value == code]
+    assert found, f"no {code} advice"
+    return found[0]
+
+
+def safety_11_clot_risk(profile: ClientProfile, plan: SessionPlan) -> None:
+    """Clot history or anticoagulants, even after clearance: no kneading,
+    trigger point or friction on hips or legs, pressure at most 2 there;
+    critical advice to both audiences on the warning signs."""
+    if not (profile.clot_history or profile.on_anticoagulants):
+        return
+    for t in plan.techniques:
+        on_legs = LEGS & {a.value for a in t.areas}
+        if on_legs:
+            assert t.name.value not in NOT_GENTLE, f"{t.name.value} on {on_legs}"
+            assert t.max_pressure <= 2, f"{t.name.value} at {t.max_pressure} on {on_legs}"
+    warning = _advice(plan, "clot_warning_signs")
+    assert warning.severity.value == "critical"
+    assert warning.audience.value == "both"
+
+
+def safety_12_chemotherapy(profile: ClientProfile, plan: SessionPlan) -> None:
+    """On chemotherapy: pressure at most 2 everywhere; nothing on a port site;
+    when the port sites are unknown, advice to ask, never a guess."""
+    if not profile.on_chemotherapy:
+        return
+    assert plan.pressure <= 2
+    assert all(t.max_pressure <= 2 for t in plan.techniques)
+    if profile.port_sites is None:
+        _advice(plan, "ask_about_ports")
+    else:
+        _no_work_on({a.value for a in profile.port_sites}, plan)
+
+
+def safety_13_wounds_and_agreeing_restrictions(profile: ClientProfile, plan: SessionPlan) -> None:
+    """A referral for wounds; restrictions never contradict each other; a plan
+    where no area may be worked has a hold, never a booked hour."""
+    if profile.wounds:
+        _advice(plan, "wound_referral")
+    for r in plan.restrictions:
+        for other in plan.restrictions:
+            if other is r or other.max_pressure is not None:
+                continue
+            shared = {a.value for a in r.areas} & {a.value for a in other.areas}
+            if not shared:
+                continue
+            # "Nothing at all" beside anything else said of the same area, or
+            # "no X" beside "X up to a level" on the same area, contradict.
+            assert technique_name(other) != "all", f"{technique_name(r)} on {shared}, banned"
+            if r.max_pressure is not None:
+                assert technique_name(r) != technique_name(other), f"capped and banned: {shared}"
+    if not plan.techniques:
+        assert plan.holds, "no technique, and no hold"
+
+
+def safety_14_technique_levels(plan: SessionPlan) -> None:
+    """Kneading needs level 2 or more, trigger point 3 or more, or it is left out."""
+    least = {"kneading": 2, "trigger_point": 3}
+    for t in plan.techniques:
+        assert t.max_pressure >= least.get(t.name.value, 1), f"{t.name.value} at {t.max_pressure}"
+
+
+def safety_15_client_view_shows_holds(plan: SessionPlan, client_view: str) -> None:
+    """Every hold appears in the client's view, in words written to the client."""
+    folded = " ".join(client_view.split())
+    for hold in plan.holds:
+        words = " ".join(hold.client_text.split())
+        assert words, f"the {hold.code.value} hold has no client text"
+        assert words in folded, f"the client view leaves out the {hold.code.value} hold"
+        assert "the client" not in words.lower(), "a hold written about the client, not to them"
+
+
+def safety_16_course(start: ClientProfile, course: Any) -> None:
+    """Every week obeys the invariants; pressure rises by at most one level a
+    week and not within a week; every step up cites a project_default source."""
+    kinds = {s.id: s.kind.value for s in course.sources}
+    reasons = {r.rule_id: r for r in course.reasons}
+    assert len(reasons) == len(course.reasons), "a course reason is listed twice"
+    previous = None
+    for week in course.weeks:
+        if not week.pressures:
+            continue
+        assert len(set(week.pressures)) == 1, f"pressure changes within week {week.week}"
+        pressure = week.pressures[0]
+        if start.on_chemotherapy or start.on_anticoagulants:
+            assert pressure <= 2, f"level {pressure} in week {week.week}"
+        if previous is not None:
+            assert pressure <= previous + 1, f"a rise of more than a level in week {week.week}"
+            if pressure > previous:
+                cited = {kinds[s] for key in week.reasons for s in reasons[key].sources}
+                assert "project_default" in cited, f"week {week.week}'s step cites no default"
+        previous = pressure
+        assert all(v <= week.tolerated_minutes for v in week.visits)
+        if len(week.visits) > 1:
+            assert min(week.visits) >= 15
+
+
+def safety_17_no_short_split(profile: ClientProfile, plan: SessionPlan) -> None:
+    """No split visit under 15 minutes; under 15 tolerated, one visit a week."""
+    minutes = [v.minutes for v in plan.visits]
+    if len(minutes) > 1:
+        assert min(minutes) >= 15, f"split into {minutes}"
+    if profile.tolerance.minutes < 15:
+        assert len(minutes) <= 1, f"{minutes} for a tolerance of {profile.tolerance.minutes}"
+
+
 def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
     safety_1_no_friction(profile, plan)
     safety_2_only_gentle(profile, plan)
@@ -163,3 +273,8 @@ def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
     safety_8_numb_areas(profile, plan)
     safety_9_injection_sites(profile, plan)
     safety_10_clearance_after_a_clot(profile, plan)
+    safety_11_clot_risk(profile, plan)
+    safety_12_chemotherapy(profile, plan)
+    safety_13_wounds_and_agreeing_restrictions(profile, plan)
+    safety_14_technique_levels(plan)
+    safety_17_no_short_split(profile, plan)

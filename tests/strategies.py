@@ -52,12 +52,17 @@ profiles = profile_dicts().map(ClientProfile.model_validate)
 
 @st.composite
 def screened_dicts(draw: st.DrawFn) -> dict[str, Any]:
-    """Valid profiles with the screening fields of contract version 2 too."""
+    """Valid profiles with the screening fields of contract version 3 too."""
     data = draw(profile_dicts())
     for name in ("numb_areas", "wounds", "injection_sites"):
         data[name] = [a.value for a in draw(areas)]
     data["clot_history"] = draw(st.booleans())
     data["on_chemotherapy"] = draw(st.booleans())
+    data["on_anticoagulants"] = draw(st.booleans())
+    # Not known (absent or null), known to be none, or some areas.
+    ports = draw(st.sampled_from(["absent", "null", "listed"]))
+    if ports != "absent":
+        data["port_sites"] = None if ports == "null" else [a.value for a in draw(areas)]
     return data
 
 
@@ -164,6 +169,44 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic keeps the hour.
     sources: [house-policy]
 """,
+    "clot-hold-only": """
+  - id: gentle-legs-after-a-clot
+    title: The hold is enough
+    replaces: true
+    when: {clot_history: true}
+    then: [{advise: clot_warning_signs, audience: both, text: Watch the legs.}]
+    because: The clinic relies on the doctor's clearance.
+    sources: [house-policy]
+""",
+    "firm-in-chemotherapy": """
+  - id: light-pressure-in-chemotherapy
+    title: Firm is fine in chemotherapy
+    replaces: true
+    when: {on_chemotherapy: true}
+    then: [{pressure_at_most: {level: 4}}]
+    because: The clinic trusts the tolerance.
+    sources: [house-policy]
+""",
+    "short-splits": """
+  - id: split-sessions
+    title: Three visits whatever their length
+    replaces: true
+    when: {tolerance.minutes: {below: 60}}
+    then:
+      - visits: {longest_visit: tolerance, at_most_per_week: 3}
+      - advise: slower_progress_with_shorter_sessions
+        text: Shorter is slower.
+    because: The clinic always splits.
+    sources: [house-policy]
+""",
+    "no-empty-hour-hold": """
+  - id: no-booking-without-an-area-to-work
+    title: Book regardless
+    replaces: true
+    then: [{advise: expected_benefits, text: Rest is good too.}]
+    because: The clinic books the hour anyway.
+    sources: [house-policy]
+""",
     "house-maximum-45": """
   - id: house-maximum
     title: Visits of 45 minutes at most
@@ -179,7 +222,11 @@ CLINIC_SOURCES = """sources:
     publisher: Test Clinic
 rules:
 """
-clinic_choices = st.frozensets(st.sampled_from(sorted(CLINIC_RULES)), max_size=4)
+# Two clinic rules that replace the same built-in rule cannot be layered together.
+_RIVALS = ({"no-split", "short-splits"},)
+clinic_choices = st.frozensets(st.sampled_from(sorted(CLINIC_RULES)), max_size=4).filter(
+    lambda chosen: not any(rivals <= chosen for rivals in _RIVALS)
+)
 
 
 @functools.cache

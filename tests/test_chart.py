@@ -56,8 +56,8 @@ def test_minutes_stack_by_visit_and_pressure_is_drawn_per_visit() -> None:
     by_visit = [[bar.get_height() for bar in bars] for bars in minutes.containers]
     assert by_visit == [[20, 30, 30], [20, 30, 30], [20, 0, 0]]
     (line,) = pressure.get_lines()
-    # Week 1 rises 1, 2, 3 over its three visits, as the table says "level 1 to 3".
-    assert numpy.asarray(line.get_ydata(), dtype=float).tolist() == [1, 2, 3, 4, 4, 4, 4]
+    # Level 1 all of week 1, then a level a week: never a rise within a week.
+    assert numpy.asarray(line.get_ydata(), dtype=float).tolist() == [1, 1, 1, 2, 2, 3, 3]
     xs = numpy.asarray(line.get_xdata(), dtype=float).tolist()
     assert xs == sorted(xs)
     assert all(0.7 <= x <= 1.3 for x in xs[:3])

@@ -1,4 +1,4 @@
-"""Course projection: pressure one level a session, visits lengthening to an hour."""
+"""Course projection: pressure one level a week, visits lengthening to an hour."""
 
 from __future__ import annotations
 
@@ -17,12 +17,41 @@ NEW_CLIENT = {
 }
 
 
-def test_pressure_rises_one_level_a_session_to_the_target() -> None:
-    course = project_course(NEW_CLIENT, weeks=3)
+def test_pressure_rises_one_level_a_week_to_the_target() -> None:
+    course = project_course(NEW_CLIENT, weeks=5)
+    # Very light all of the first week (severe hypersensitivity), then a level
+    # a week up to firm, the built-in ceiling; never within a week.
+    assert [w.pressures for w in course.weeks] == [(1, 1, 1), (2, 2), (3, 3), (4, 4), (4,)]
     pressures = [p for week in course.weeks for p in week.pressures]
-    assert pressures[:4] == [1, 2, 3, 4]
-    assert all(p == 4 for p in pressures[3:])
     assert all(b - a <= 1 for a, b in itertools.pairwise(pressures))
+
+
+def test_every_step_up_cites_the_project_default() -> None:
+    course = project_course(NEW_CLIENT, weeks=5)
+    reasons = {r.rule_id: r for r in course.reasons}
+    kinds = {s.id: s.kind.value for s in course.sources}
+    for before, week in itertools.pairwise(course.weeks):
+        stepped = max(week.pressures) > max(before.pressures)
+        assert ("course-one-level-a-week" in week.reasons) == stepped
+        assert week.reasons, f"week {week.week}'s pressure cites nothing"
+    step = reasons["course-one-level-a-week"]
+    assert "one level a week is this project's choice" in step.text
+    assert "project_default" in {kinds[s] for s in step.sources}
+    assert [r.rule_id for r in course.reasons].count("course-one-level-a-week") == 1
+
+
+def test_screening_limits_hold_in_every_week() -> None:
+    on_chemotherapy = {
+        **NEW_CLIENT,
+        "hypersensitivity": "none",
+        "physician_consulted": True,
+        "on_chemotherapy": True,
+        "port_sites": ["chest"],
+        "tolerance": {"minutes": 60, "pressure": 2},
+    }
+    course = project_course(on_chemotherapy, weeks=6)
+    assert all(w.pressures == (2,) for w in course.weeks)
+    assert all("course-one-level-a-week" not in w.reasons for w in course.weeks)
 
 
 def test_visits_lengthen_until_one_hour_a_week() -> None:
@@ -68,14 +97,15 @@ def test_table_and_text_chart() -> None:
         "60",
         "level",
         "1",
-        "to",
-        "3",
+        "(very",
+        "light)",
     ]
-    assert "the client tolerates each session's pressure" in table
+    assert "pressure rises at most a level a week" in table
     assert "| week | visits |" in course_table(course, markdown=True)
     chart = course_chart(course).splitlines()
     assert chart[1].split()[:2] == ["1", "####"]
-    assert chart[1].split()[-1] == "*++"  # level 1 rising to 3, as the table says
+    assert chart[1].split()[-1] == "*"  # level 1 all week, as the table says
+    assert chart[2].split()[-1] == "**"
     assert chart[5].split()[:2] == ["5", "############"]
 
 

@@ -36,6 +36,20 @@ def but(*areas: str) -> list[str]:
     return [a for a in ALL if a not in areas]
 
 
+# Where a clot forms, and where vigorous massage was followed by one.
+LEGS = ["hips", "thighs", "knees", "lower_legs", "ankles", "feet"]
+
+
+def legs_after_a_clot() -> list[tuple[str, int | None, list[str]]]:
+    """Contract invariant 11 as restrictions: light work only on the hips and legs."""
+    return [
+        ("all", 2, LEGS),
+        ("kneading", None, LEGS),
+        ("trigger_point", None, LEGS),
+        ("friction", None, LEGS),
+    ]
+
+
 def gentle(*areas: str) -> list[tuple[str, int | None, list[str]]]:
     """What the contract asks on swollen or fragile areas, as restrictions."""
     listed = list(areas)
@@ -54,15 +68,13 @@ def gentle(*areas: str) -> list[tuple[str, int | None, list[str]]]:
 # codes, the first one named.
 EXPECTED: dict[str, dict[str, Any]] = {
     "new-diabetic-client.yaml": {
-        # Severe hypersensitivity, first session: level 1 and no trigger points;
-        # the doctor not yet consulted: hold the booking.
+        # Severe hypersensitivity, first session: level 1, so no trigger points,
+        # and no kneading either (it needs level 2 to be kneading); the doctor
+        # not yet consulted: hold the booking.
         "holds": ["consult_physician"],
         "visits": [20, 20, 20],
         "pressure": 1,
-        "techniques": [
-            ("swedish", 1, ALL),
-            ("kneading", 1, ["forearms", "hands", "lower_legs"]),
-        ],
+        "techniques": [("swedish", 1, ALL)],
         "restrictions": gentle("ankles", "feet"),
         "first_advice": "consult_physician",
         "advice": {"experienced_therapist", "slower_progress_with_shorter_sessions"},
@@ -162,26 +174,111 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "advice": {"experienced_therapist"},
     },
     "screened-client.yaml": {
-        # The clot holds the booking until the doctor clears massage; no work
-        # at all on the injection sites; light work and no trigger points on
-        # the numb feet; firm (4) allowed elsewhere, one above the tolerated 3.
+        # The clot holds the booking until the doctor clears massage, and keeps
+        # the hips and legs to light Swedish work; no work at all on the
+        # injection sites; the numb feet are among the legs' light work, with
+        # fall-risk advice; firm (4) allowed on the arms, one above the tolerated 3.
         "holds": ["physician_clearance"],
         "visits": [60],
         "pressure": 4,
         "techniques": [
-            ("swedish", 3, but("abdomen", "feet")),
-            ("swedish", 2, ["feet"]),
-            ("kneading", 3, ["forearms", "hands", "lower_legs"]),
-            ("kneading", 2, ["feet"]),
-            ("trigger_point", 4, ["forearms", "hands", "lower_legs"]),
+            ("swedish", 3, but("abdomen", *LEGS)),
+            ("swedish", 2, LEGS),
+            ("kneading", 3, ["forearms", "hands"]),
+            ("trigger_point", 4, ["forearms", "hands"]),
         ],
-        "restrictions": [
-            ("all", None, ["abdomen"]),
-            ("all", 2, ["feet"]),
-            ("trigger_point", None, ["feet"]),
-        ],
+        "restrictions": [("all", None, ["abdomen"]), *legs_after_a_clot()],
         "first_advice": "consult_physician",
-        "advice": {"inspect_skin", "watch_blood_sugar", "experienced_therapist"},
+        "advice": {
+            "clot_warning_signs",
+            "fall_risk",
+            "inspect_skin",
+            "watch_blood_sugar",
+            "experienced_therapist",
+        },
+    },
+    # Contract v3, part 2: screening limits the session, not only the booking.
+    "clot-history-cleared.yaml": {
+        # Cleared by the doctor: no hold, but still light Swedish work only on
+        # the hips and legs, and the clot's warning signs first.
+        "holds": [],
+        "visits": [60],
+        "pressure": 4,
+        "techniques": [
+            ("swedish", 3, but(*LEGS)),
+            ("swedish", 2, LEGS),
+            ("kneading", 3, ["forearms", "hands"]),
+            ("trigger_point", 4, ["forearms", "hands"]),
+        ],
+        "restrictions": legs_after_a_clot(),
+        "first_advice": "clot_warning_signs",
+        "advice": {"continue_standard_treatment"},
+    },
+    "on-blood-thinners.yaml": {
+        # Bruises easily: light (2) everywhere, so no trigger points anywhere,
+        # kneading only on the arms, and the legs as after a clot.
+        "holds": [],
+        "visits": [60],
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, ["forearms", "hands"])],
+        "restrictions": legs_after_a_clot(),
+        "first_advice": "clot_warning_signs",
+        "advice": {"experienced_therapist"},
+    },
+    "chemotherapy-port-unknown.yaml": {
+        # Firm tolerated before, light now; ask where any port is, guess nothing.
+        "holds": [],
+        "visits": [60],
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, SPECIFIED)],
+        "restrictions": [],
+        "first_advice": "ask_about_ports",
+        "advice": {"check_with_oncology_team", "cipn_evidence"},
+    },
+    "chemotherapy-port-in-chest.yaml": {
+        "holds": [],
+        "visits": [30, 30],
+        "pressure": 2,
+        "techniques": [("swedish", 2, but("chest")), ("kneading", 2, SPECIFIED)],
+        "restrictions": [("all", None, ["chest"])],
+        "first_advice": "slower_progress_with_shorter_sessions",
+        "advice": {"check_with_oncology_team"},
+    },
+    "wound-on-swollen-feet.yaml": {
+        # Only "no work of any kind" on the wounded feet, nothing that would
+        # suggest gentle work is allowed there; the swollen ankles, gentle work.
+        "holds": [],
+        "visits": [60],
+        "pressure": 3,
+        "techniques": [
+            ("swedish", 3, but("ankles", "feet")),
+            ("swedish", 2, ["ankles"]),
+            ("kneading", 3, ["forearms", "hands", "lower_legs"]),
+            ("trigger_point", 3, ["forearms", "hands", "lower_legs"]),
+        ],
+        "restrictions": [("all", None, ["feet"]), *gentle("ankles")],
+        "first_advice": "wound_referral",
+        "advice": {"continue_standard_treatment"},
+    },
+    "nothing-can-be-worked.yaml": {
+        # Every area off limits: hold the booking, book no week.
+        "holds": ["no_workable_area"],
+        "visits": [],
+        "pressure": 3,
+        "techniques": [],
+        "restrictions": [("all", None, ALL)],
+        "first_advice": "wound_referral",
+        "advice": {"experienced_therapist"},
+    },
+    "five-minutes-only.yaml": {
+        # One 5-minute visit, not three: no split visit under 15 minutes.
+        "holds": [],
+        "visits": [5],
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, SPECIFIED)],
+        "restrictions": [],
+        "first_advice": "experienced_therapist",
+        "advice": {"slower_progress_with_shorter_sessions"},
     },
     "review-new-client-unknown-pressure.yaml": {
         "holds": [],

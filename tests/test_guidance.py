@@ -144,8 +144,12 @@ def test_one_sixty_minute_session_a_week_ref7() -> None:
         (30, [30, 30]),
         (25, [20, 20, 20]),
         (20, [20, 20, 20]),
-        (10, [10, 10, 10]),
-        (5, [5, 5, 5]),
+        (16, [16, 16, 16]),
+        (15, [15, 15, 15]),
+        # No split visit under 15 minutes: one visit of what is tolerated (invariant 17).
+        (14, [14]),
+        (10, [10]),
+        (5, [5]),
     ],
 )
 def test_shorter_split_sessions(tolerated: int, expected: list[int]) -> None:

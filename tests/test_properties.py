@@ -25,7 +25,9 @@ from massageplan import (
     recommend,
 )
 from massageplan._build import Parts
+from massageplan._course import project_course
 from massageplan._recommend import build_plan, fired_rules
+from massageplan._render import render_text
 from massageplan._rulebase import builtin_rules_dir
 from tests import contract
 from tests.strategies import (
@@ -85,7 +87,7 @@ def test_every_rulebase_fails_closed(choices: frozenset[str], profile: ClientPro
     else:  # refused, naming invariants of the contract's safety list
         assert refused.violations
         assert refused.invariants
-        assert set(refused.invariants) <= set(range(1, 11))
+        assert set(refused.invariants) <= set(range(1, 18))
 
 
 @given(screened)
@@ -108,6 +110,95 @@ def test_safety_9_no_work_on_injection_sites_and_watch_blood_sugar(
 @given(screened)
 def test_safety_10_clearance_after_a_clot(profile: ClientProfile) -> None:
     contract.safety_10_clearance_after_a_clot(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_11_a_clot_or_blood_thinners_limit_the_hips_and_legs(
+    profile: ClientProfile,
+) -> None:
+    contract.safety_11_clot_risk(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_12_light_work_in_chemotherapy_and_none_on_a_port(profile: ClientProfile) -> None:
+    contract.safety_12_chemotherapy(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_13_wounds_referred_restrictions_agree_no_empty_hour(
+    profile: ClientProfile,
+) -> None:
+    contract.safety_13_wounds_and_agreeing_restrictions(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_14_no_technique_below_its_level(profile: ClientProfile) -> None:
+    contract.safety_14_technique_levels(recommend(profile))
+
+
+@given(screened)
+def test_safety_15_the_client_view_shows_every_hold(profile: ClientProfile) -> None:
+    plan = recommend(profile)
+    view = render_text(plan, profile, audience="client")
+    contract.safety_15_client_view_shows_holds(plan, view)
+
+
+def check_course(
+    profile: ClientProfile, weeks: int, gain: int, rulebase: Rulebase | None, may_refuse: bool
+) -> None:
+    """Each week's plan, made for the client as the course's assumptions say
+    they are that week, keeps every invariant and is the week the course shows."""
+    refused: PlanSafetyError | None = None
+    try:
+        course = project_course(profile, weeks, minutes_gain=gain, rulebase=rulebase)
+    except PlanSafetyError as exc:  # an unsafe clinic rulebase: refused, never a course
+        refused = exc
+    if refused is not None:
+        assert may_refuse, f"the built-in rules made an unsafe course: {refused}"
+        assert set(refused.invariants) <= set(range(1, 18))
+        return
+    contract.safety_16_course(profile, course)
+    tolerated = profile.tolerance.pressure
+    for week in course.weeks:
+        # As the assumptions say: sessions done so far, last week's pressure
+        # tolerated, and the session length grown by ``gain`` a week.
+        minutes = min(180, profile.tolerance.minutes + gain * (week.week - 1))
+        client = profile.model_copy(
+            update={
+                "sessions_completed": profile.sessions_completed
+                + sum(len(w.visits) for w in course.weeks[: week.week - 1]),
+                "tolerance": profile.tolerance.model_copy(
+                    update={"minutes": minutes, "pressure": tolerated}
+                ),
+            }
+        )
+        plan = recommend(client, rulebase=rulebase)
+        contract.all_safety(client, plan)
+        assert week.visits == tuple(v.minutes for v in plan.visits)
+        if week.pressures:
+            # The plan's pressure, or less where the course's pace of a level a
+            # week holds it lower; tolerated, so next week may go higher.
+            assert week.pressures[0] <= plan.pressure
+            tolerated = max(tolerated or 0, week.pressures[0])
+
+
+@settings(deadline=None)  # a course is a plan per visit
+@given(screened, st.integers(1, 8), st.integers(0, 30))
+def test_safety_16_every_week_of_a_course(profile: ClientProfile, weeks: int, gain: int) -> None:
+    check_course(profile, weeks, gain, None, may_refuse=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(clinic_choices.filter(bool), screened, st.integers(1, 8), st.integers(0, 30))
+def test_safety_16_every_week_of_a_clinics_course(
+    choices: frozenset[str], profile: ClientProfile, weeks: int, gain: int
+) -> None:
+    check_course(profile, weeks, gain, clinic_rulebase(choices), may_refuse=True)
+
+
+@given(screened)
+def test_safety_17_no_split_visit_under_15_minutes(profile: ClientProfile) -> None:
+    contract.safety_17_no_short_split(profile, recommend(profile))
 
 
 def _without_screening_rules() -> Rulebase:

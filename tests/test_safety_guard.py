@@ -72,7 +72,16 @@ def test_the_error_names_the_profile_values_and_the_rules(tmp_path: Path) -> Non
     )
     rulebase = load_rulebase(custom, builtin=True)
     with pytest.raises(PlanSafetyError) as info:
-        recommend({**PROFILE, "physician_consulted": True, "fragile_tissue": ["hands"]}, rulebase)
+        # In a course, so light pressure is allowed: kneading's own level (2).
+        recommend(
+            {
+                **PROFILE,
+                "physician_consulted": True,
+                "sessions_completed": 1,
+                "fragile_tissue": ["hands"],
+            },
+            rulebase,
+        )
     error = info.value
     # The built-in rules hold on swollen feet; the clinic's kneading is on the fragile hands.
     assert error.invariants == (2,)
@@ -174,3 +183,28 @@ def test_a_plan_another_process_built_is_still_checked() -> None:
     adopt_plan(rulebase, key, without_swelling)
     with pytest.raises(PlanSafetyError, match="no restriction of friction covers feet"):
         recommend(swollen, rulebase)
+
+
+def test_a_technique_below_its_own_level_is_left_out_not_refused(tmp_path: Path) -> None:
+    """Invariant 14 for every rulebase: a clinic rule that lists kneading
+    without saying what level it needs still gets no kneading at level 1."""
+    custom = tmp_path / "kneading.yaml"
+    custom.write_text(
+        "rules:\n"
+        "  - id: kneading-everywhere\n"
+        "    title: Kneading everywhere\n"
+        "    then:\n"
+        "      - technique: kneading\n"
+        "        areas: all\n"
+        "    because: A clinic's own idea.\n"
+        "    sources: [ref1]\n",
+        encoding="utf-8",
+    )
+    rulebase = load_rulebase(custom, builtin=True)
+    first = {**PROFILE, "swelling": [], "physician_consulted": True}  # severe, first: level 1
+    plan = recommend(first, rulebase)
+    assert plan.pressure == 1
+    assert [t.name.value for t in plan.techniques] == ["swedish"]
+    later = recommend({**first, "sessions_completed": 1}, rulebase)  # light (2) allowed
+    kneading = [t for t in later.techniques if t.name.value == "kneading"]
+    assert [(t.max_pressure, len(t.areas)) for t in kneading] == [(2, 16)]

@@ -225,6 +225,34 @@ def test_appointment_book_gives_cards_from_fhir_resources(server: Server) -> Non
     assert urgency == sorted(urgency)
 
 
+def test_screening_cards_put_the_new_holds_and_critical_advice_first(server: Server) -> None:
+    screened = {
+        **PROFILE,
+        "sessions_completed": 3,
+        "clot_history": True,
+        "on_chemotherapy": True,  # port sites not recorded: ask, never guess
+        "wounds": ["feet"],
+    }
+    status, body = server.call(
+        "POST", "/cds-services/massage-plan", hook_call({"intake": intake(screened)})
+    )
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    cards = body["cards"]
+    keys = [c["uuid"] for c in cards]
+    assert len(set(keys)) == len(keys)
+    assert cards[0]["summary"].startswith("Do not book yet: the client has a history of a clot")
+    critical = [c["summary"] for c in cards if c["indicator"] == "critical"]
+    assert len(critical) >= 5  # the hold, the doctor, the wound, the clot's signs, the port
+    assert [c["indicator"] for c in cards[: len(critical)]] == ["critical"] * len(critical)
+    joined = " ".join(critical)
+    assert "signs of a" in joined or "calf or thigh" in joined
+    assert "port or central line" in joined
+    assert "foot-care specialist" in joined
+    plan = cards[-1]["extension"]["org.massageplan.plan"]
+    assert plan["pressure"] == 2
+
+
 def test_missing_prefetch_is_412(server: Server) -> None:
     status, body = server.call("POST", "/cds-services/massage-plan", hook_call(None))
     assert status == 412

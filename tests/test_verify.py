@@ -108,7 +108,8 @@ def test_counterexamples_are_real(tmp_path: Path) -> None:
 def test_sweep_covers_the_values_rules_test() -> None:
     rulebase = load_rulebase()
     values = field_values(rulebase)
-    assert values["tolerance.minutes"] == [5, 59, 60, 61, 180]
+    # 60 from the rules' conditions and visits; 15, the shortest split visit.
+    assert values["tolerance.minutes"] == [5, 14, 15, 16, 59, 60, 61, 180]
     assert values["tolerance.pressure"] == [None, 1, 2, 3, 4, 5]
     seen = {
         (p.hypersensitivity.value, p.sessions_completed, p.tolerance.minutes)
@@ -133,7 +134,9 @@ def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
         "    title: Two visits at most\n"
         "    replaces: true\n"
         "    when: {tolerance.minutes: {below: 60}}\n"
-        "    then: [{visits: {longest_visit: tolerance, at_most_per_week: 2}}]\n"
+        "    then:\n"
+        "      - visits:\n"
+        "          {longest_visit: tolerance, at_most_per_week: 2, shortest_split_visit: 15}\n"
         "    because: The clinic books two visits a week at most.\n"
         "    sources: [article]\n",
         encoding="utf-8",
@@ -160,3 +163,34 @@ def test_the_sweep_covers_the_screening_fields() -> None:
     }
     assert {(True, False, False, False), (False, True, False, False)} <= seen
     assert {(False, False, True, False), (False, False, False, True)} <= seen
+
+
+def test_a_split_without_a_shortest_visit_is_unsafe(tmp_path: Path) -> None:
+    """Invariant 17: a clinic's split rule that forgets the 15-minute floor
+    splits a 10-minute tolerance into two 10-minute visits."""
+    path = tmp_path / "clinic.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: split-sessions\n"
+        "    title: Two visits at most\n"
+        "    replaces: true\n"
+        "    when: {tolerance.minutes: {below: 60}}\n"
+        "    then: [{visits: {longest_visit: tolerance, at_most_per_week: 2}}]\n"
+        "    because: The clinic books two visits a week at most.\n"
+        "    sources: [article]\n",
+        encoding="utf-8",
+    )
+    report = verify(load_quietly(path), search=0)
+    assert not report.safe
+    assert {17} <= {n for c in report.counterexamples for n in c.invariants}
+    with pytest.raises(PlanSafetyError, match="safety invariant 17"):
+        recommend(
+            {
+                "condition": "diabetic_neuropathy",
+                "hypersensitivity": "none",
+                "tolerance": {"minutes": 10, "pressure": 2},
+                "sessions_completed": 3,
+                "physician_consulted": True,
+            },
+            rulebase=load_quietly(path),
+        )

@@ -18,6 +18,7 @@ from ._effects import AreaSpec
 from ._facts import AREA_FIELDS
 from ._plan import (
     EVERY_TECHNIQUE,
+    LEAST_PRESSURE,
     SEVERITY_ORDER,
     TECHNIQUE_ORDER,
     Advice,
@@ -89,8 +90,27 @@ class _TextItem(_Cited):
     audience: Audience = Audience.CLIENT
 
 
+@dataclass
+class _HoldItem(_Cited):
+    text: str = ""
+    client_text: str = ""
+    # Held only when no technique is left, unless a rule holds it outright.
+    only_without_techniques: bool = True
+
+
 def _severity(reasons: Sequence[Reason]) -> Severity:
     return max((r.severity for r in reasons), key=SEVERITY_ORDER.__getitem__)
+
+
+def _stricter(
+    other: tuple[RestrictedTechnique, int | None], key: tuple[RestrictedTechnique, int | None]
+) -> bool:
+    """Whether restriction ``other`` says all that ``key`` says, and more."""
+    if other == key:
+        return False
+    (technique, cap), (their_technique, their_cap) = key, other
+    covers = their_technique in (technique, EVERY_TECHNIQUE)
+    return covers and (their_cap is None or (cap is not None and their_cap <= cap))
 
 
 Item = TypeVar("Item", bound=BaseModel)
@@ -152,9 +172,10 @@ class PlanBuilder:
         self._weekly: int | None = None
         self._longest: int | None = None
         self._per_week: int | None = None
+        self._shortest_split: int | None = None
         self._visit_reasons = _Cited()
         self._advice: dict[AdviceCode, _TextItem] = {}
-        self._holds: dict[HoldCode, _TextItem] = {}
+        self._holds: dict[HoldCode, _HoldItem] = {}
 
     # ------------------------------------------------------ what effects call
 
@@ -162,7 +183,7 @@ class PlanBuilder:
         if spec == "all":
             return set(BodyArea)
         if isinstance(spec, str):
-            return set(getattr(self.profile, spec))
+            return set(getattr(self.profile, spec) or ())  # a list not known names no area
         return set(spec)
 
     def add_technique(
@@ -171,7 +192,7 @@ class PlanBuilder:
         item = self._techniques.setdefault(name, _TechniqueItem())
         item.areas |= areas
         item.cap = min(item.cap, cap)
-        item.needs = max(item.needs, needs)
+        item.needs = max(item.needs, needs, LEAST_PRESSURE.get(name, 1))
         item.cite(reason)
 
     def restrict(
@@ -187,19 +208,32 @@ class PlanBuilder:
     def cap_pressure(self, level: int, reason: Reason) -> None:
         self._caps.append((level, reason))
 
-    def schedule(self, weekly: int, longest: int, per_week: int | None, reason: Reason) -> None:
+    def schedule(
+        self,
+        weekly: int,
+        longest: int,
+        per_week: int | None,
+        shortest_split: int | None,
+        reason: Reason,
+    ) -> None:
         self._weekly = min(self._weekly or weekly, weekly)
         self._longest = min(self._longest or longest, longest)
         if per_week is not None:
             self._per_week = min(self._per_week or per_week, per_week)
+        if shortest_split is not None:
+            self._shortest_split = max(self._shortest_split or 0, shortest_split)
         self._visit_reasons.cite(reason)
 
     def advise(self, code: AdviceCode, text: str, audience: Audience, reason: Reason) -> None:
         item = self._advice.setdefault(code, _TextItem(text=text, audience=audience))
         item.cite(reason)
 
-    def add_hold(self, code: HoldCode, text: str, reason: Reason) -> None:
-        self._holds.setdefault(code, _TextItem(text=text)).cite(reason)
+    def add_hold(
+        self, code: HoldCode, text: str, client_text: str, if_no_technique: bool, reason: Reason
+    ) -> None:
+        item = self._holds.setdefault(code, _HoldItem(text=text, client_text=client_text))
+        item.only_without_techniques = item.only_without_techniques and if_no_technique
+        item.cite(reason)
 
     # ------------------------------------------------------------- the plan
 
@@ -209,6 +243,11 @@ class PlanBuilder:
         longest = min(self._longest, self._weekly)
         count = min(self._per_week or 1, math.ceil(self._weekly / longest))
         minutes = min(longest, self._weekly // count)
+        # Fewer, longer visits rather than any split visit below the shortest
+        # allowed; one visit of what the client tolerates at the least.
+        while count > 1 and minutes < (self._shortest_split or 0):
+            count -= 1
+            minutes = min(longest, self._weekly // count)
         visit = self._parts.item(Visit, minutes=minutes, reasons=tuple(self._visit_reasons.reasons))
         return (visit,) * count
 
@@ -248,12 +287,23 @@ class PlanBuilder:
         return items
 
     def _restriction_items(self) -> list[Restriction]:
+        """One restriction per technique and cap, each area only under the
+        strictest that applies to it: "no work of any kind on the feet" is
+        not followed by "nothing above light pressure on the feet", which
+        would say that some work is allowed there."""
+        said: dict[BodyArea, set[tuple[RestrictedTechnique, int | None]]] = {}
+        for rule in self._restrictions:
+            for area in rule.areas:
+                said.setdefault(area, set()).update((t, rule.cap) for t in rule.techniques)
         merged: dict[tuple[RestrictedTechnique, int | None], tuple[set[BodyArea], _Cited]] = {}
         for rule in self._restrictions:
             for technique in rule.techniques:
-                areas, cited = merged.setdefault((technique, rule.cap), (set(), _Cited()))
-                areas |= rule.areas
-                cited.cite(rule.reason)
+                key = (technique, rule.cap)
+                areas = {a for a in rule.areas if not any(_stricter(s, key) for s in said[a])}
+                if areas:
+                    kept, cited = merged.setdefault(key, (set(), _Cited()))
+                    kept |= areas
+                    cited.cite(rule.reason)
 
         def order(key: tuple[RestrictedTechnique, int | None]) -> tuple[int, int]:
             technique, cap = key
@@ -279,9 +329,17 @@ class PlanBuilder:
         generated_by: GeneratedBy,
     ) -> SessionPlan:
         pressure = min([MAX_PRESSURE, *(level for level, _ in self._caps)])
+        techniques = self._technique_items(pressure)
         holds = [
-            self._parts.item(Hold, code=code, text=item.text, reasons=tuple(item.reasons))
+            self._parts.item(
+                Hold,
+                code=code,
+                text=item.text,
+                client_text=item.client_text,
+                reasons=tuple(item.reasons),
+            )
             for code, item in self._holds.items()
+            if not (techniques and item.only_without_techniques)
         ]
         advice = [
             self._parts.item(
@@ -296,9 +354,9 @@ class PlanBuilder:
         ]
         # Critical first; equal severities keep the rulebase's order (the sort is stable).
         advice.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
-        visits = self._visits()
+        # An hour with nothing to do is not a visit: with no technique, no week.
+        visits = self._visits() if techniques else ()
         pressure_reasons = tuple(dict.fromkeys(r for level, r in self._caps if level == pressure))
-        techniques = self._technique_items(pressure)
         restrictions = self._restriction_items()
         cited: dict[str, None] = {}
         for reasons in (

@@ -1,8 +1,9 @@
 """project_course(): the coming weeks under the rules, session by session.
 
 Assumptions, stated in every projection and overridable:
-- the client tolerates each session's pressure, so the next session may go
-  one level higher (the rules decide how far);
+- the client tolerates each week's pressure, so the next week may go one
+  level higher (the rules decide how far); never within a week, since one
+  level a week is this project's pace (contract invariant 16);
 - the session length the client tolerates grows by ``minutes_gain`` a week
   (10 by default), up to 180;
 - nothing else about the client changes.
@@ -15,10 +16,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ._errors import MassagePlanError
-from ._plan import Hold
+from ._errors import MassagePlanError, PlanSafetyError
+from ._invariants import course_breaches
+from ._plan import Hold, Reason, Severity, Source
 from ._profile import ClientProfile
-from ._recommend import as_profile, recommend
+from ._recommend import as_profile, builtin_rulebase, recommend
 from ._rulebase import Rulebase
 from ._words import pressure_words
 
@@ -36,6 +38,7 @@ class CourseWeek(BaseModel):
     tolerated_minutes: int  # at the start of the week
     visits: tuple[int, ...]  # minutes of each visit
     pressures: tuple[int, ...]  # pressure level allowed at each visit
+    reasons: tuple[str, ...] = ()  # keys of the course's reasons for the week's pressure
 
     @property
     def minutes(self) -> int:
@@ -50,6 +53,26 @@ class Course(BaseModel):
     holds: tuple[Hold, ...] = ()  # the first plan's: no booking until they are resolved
     weeks: tuple[CourseWeek, ...]
     assumptions: tuple[str, ...]
+    reasons: tuple[Reason, ...] = ()  # each once, in order of first use; weeks cite them by key
+    sources: tuple[Source, ...] = ()  # every source the reasons cite, once each
+
+
+# The course's own pace, beside the rules: the article asks for pressure raised
+# gradually over several sessions and gives no step, so the step is ours.
+WEEKLY_STEP = "course-one-level-a-week"
+_WEEKLY_STEP_TEXT = (
+    "Pressure goes up at most one level a week, and only after the client has tolerated "
+    "the week's pressure: the article asks for pressure raised gradually over several "
+    "sessions; one level a week is this project's choice."
+)
+_WEEKLY_STEP_SOURCES = ("ref2", "project-default")  # [6] is [2]; the pace is ours
+
+
+def _weekly_step(rulebase: Rulebase) -> Reason:
+    cited = tuple(s for s in _WEEKLY_STEP_SOURCES if s in rulebase.sources)
+    return Reason(
+        rule_id=WEEKLY_STEP, text=_WEEKLY_STEP_TEXT, severity=Severity.CRITICAL, sources=cited
+    )
 
 
 def project_course(
@@ -65,43 +88,80 @@ def project_course(
     if not 0 <= minutes_gain <= MAX_GAIN:
         raise MassagePlanError(f"minutes_gain must be between 0 and {MAX_GAIN}, not {minutes_gain}")
     client = as_profile(profile)
-    holds = recommend(client, rulebase).holds
+    rules = builtin_rulebase() if rulebase is None else rulebase
+    holds = recommend(client, rules).holds
+    step = _weekly_step(rules)
+    reasons: dict[str, Reason] = {}
     projected = []
+    previous: int | None = None
     for week in range(1, weeks + 1):
-        # The week's first session fixes its visits; each session then has its own plan.
-        session = recommend(client, rulebase)
+        # The week's first session fixes its visits and its pressure; each
+        # later visit has its own plan, and keeps to the week's pressure.
+        session = recommend(client, rules)
         visits = tuple(v.minutes for v in session.visits)
+        pressure = session.pressure
+        cited = list(session.pressure_reasons)
+        if previous is not None and pressure > previous + 1:
+            # The plan allows more than a step (a pressure tolerated before the
+            # course): the course's pace holds it to one level a week.
+            pressure, cited = previous + 1, [step]
+        elif previous is not None and pressure > previous:
+            cited.append(step)
         pressures = []
         for index in range(len(visits)):
             if index:
-                session = recommend(client, rulebase)
-            pressures.append(session.pressure)
-            tolerated = max(client.tolerance.pressure or 0, session.pressure)
-            client = client.model_copy(
-                update={
-                    "sessions_completed": client.sessions_completed + 1,
-                    "tolerance": client.tolerance.model_copy(update={"pressure": tolerated}),
-                }
-            )
+                session = recommend(client, rules)
+            pressures.append(min(session.pressure, pressure))
+            client = client.model_copy(update={"sessions_completed": client.sessions_completed + 1})
+        for reason in cited:
+            reasons.setdefault(reason.rule_id, reason)
         projected.append(
             CourseWeek(
                 week=week,
                 tolerated_minutes=client.tolerance.minutes,
                 visits=visits,
                 pressures=tuple(pressures),
+                reasons=tuple(dict.fromkeys(r.rule_id for r in cited)),
             )
         )
+        if pressures:  # tolerated this week, so next week may go a level higher
+            previous = pressure
+            tolerated = max(client.tolerance.pressure or 0, pressure)
+        else:
+            tolerated = client.tolerance.pressure or 0
         longer = min(180, client.tolerance.minutes + minutes_gain)
         client = client.model_copy(
-            update={"tolerance": client.tolerance.model_copy(update={"minutes": longer})}
+            update={
+                "tolerance": client.tolerance.model_copy(
+                    update={"minutes": longer, "pressure": tolerated or None}
+                )
+            }
         )
     assumptions = (
         *(["the weeks start once the holds above are resolved"] if holds else []),
-        "the client tolerates each session's pressure",
+        "the client tolerates each week's pressure, and pressure rises at most a level a week",
         f"the tolerated session length grows by {minutes_gain} minutes a week",
         "nothing else about the client changes",
     )
-    return Course(holds=holds, weeks=tuple(projected), assumptions=assumptions)
+    listed = tuple(reasons.values())
+    sources = dict.fromkeys(s for r in listed for s in r.sources)
+    course = Course(
+        holds=holds,
+        weeks=tuple(projected),
+        assumptions=assumptions,
+        reasons=listed,
+        sources=tuple(rules.sources[s] for s in sources),
+    )
+    found = course_breaches(course)
+    if found:
+        raise PlanSafetyError(
+            [str(b) for b in found],
+            invariants=sorted({b.invariant.number for b in found}),
+            rule_ids=[],
+            profile_values={},
+            responsible=[],
+        )
+    return course
 
 
 def course_table(course: Course, markdown: bool = False) -> str:

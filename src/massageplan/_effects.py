@@ -37,12 +37,14 @@ Text = Annotated[str, Field(min_length=1, max_length=2000)]
 # Which of a client's areas an effect means: every area, the areas of one of
 # the profile's area lists, or areas named outright.
 AreaSpec = Annotated[
-    Literal["all", "swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites"]
+    Literal[
+        "all", "swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites", "port_sites"
+    ]
     | Annotated[tuple[BodyArea, ...], Field(min_length=1)],
     Field(
         description="'all' areas, the areas of one of the client's area lists "
-        "('swelling', 'fragile_tissue', 'numb_areas', 'wounds', 'injection_sites'), "
-        "or a list of areas."
+        "('swelling', 'fragile_tissue', 'numb_areas', 'wounds', 'injection_sites', "
+        "'port_sites'), or a list of areas."
     ),
 ]
 
@@ -97,6 +99,11 @@ class EffectBase(BaseModel):
         """What ``other`` contradicts in this effect when both apply; ``empty``
         names the profile area lists that are empty whenever both apply."""
         return []
+
+    def narrowed_by(self, other: EffectBase) -> bool:
+        """Whether ``other`` may narrow this effect for some clients (a ban
+        over a prescription), which is layering where it applies to fewer."""
+        return False
 
     def bears_on(self) -> frozenset[str]:
         """Keys of the invariants whose outcome this effect can change."""
@@ -158,12 +165,15 @@ class TechniqueEffect(EffectBase):
             return [f"one prescribes {self.describe()}; the other says {other.describe()}"]
         return []
 
+    def narrowed_by(self, other: EffectBase) -> bool:
+        return isinstance(other, AvoidEffect)
+
     def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
         return [(("technique", self.technique), "prescribed")]
 
     def bears_on(self) -> frozenset[str]:
         # Not invariant 4: the plan caps every technique at its own pressure.
-        keys = {SAFETY(2), ARTICLE(3)}
+        keys = {SAFETY(2), SAFETY(8), SAFETY(11), SAFETY(13), SAFETY(14), ARTICLE(3)}
         if self.technique is TechniqueName.FRICTION:
             keys.add(SAFETY(1))
         return frozenset(keys)
@@ -205,7 +215,7 @@ class AvoidEffect(EffectBase):
         return [(("technique", t), "avoided") for t in sorted(every, key=str)]
 
     def bears_on(self) -> frozenset[str]:
-        keys = {SAFETY(2)}
+        keys = {SAFETY(2), SAFETY(7), SAFETY(8), SAFETY(9), SAFETY(11), SAFETY(12), SAFETY(13)}
         # Only an outright ban covers an area for invariant 1, not a pressure cap.
         if self.above is None and {TechniqueName.FRICTION, EVERY_TECHNIQUE} & set(
             self.techniques()
@@ -254,7 +264,7 @@ class PressureEffect(EffectBase):
         return f"pressure at most {limit.above_tolerated} level(s) above what was tolerated"
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(4)})
+        return frozenset({SAFETY(4), SAFETY(12)})
 
 
 class VisitsSpec(BaseModel):
@@ -269,6 +279,11 @@ class VisitsSpec(BaseModel):
     )
     at_most_per_week: Annotated[StrictInt, Field(ge=1, le=7)] | None = Field(
         default=None, description="Most visits in one week (one, unless a rule allows more)."
+    )
+    shortest_split_visit: Annotated[StrictInt, Field(ge=5, le=180)] | None = Field(
+        default=None,
+        description="The shortest visit the week may be split into; a client who "
+        "tolerates less gets one visit of what they tolerate.",
     )
 
 
@@ -286,7 +301,9 @@ class VisitsEffect(EffectBase):
             if spec.longest_visit == "tolerance"
             else spec.longest_visit
         )
-        plan.schedule(spec.weekly_minutes, longest, spec.at_most_per_week, reason)
+        plan.schedule(
+            spec.weekly_minutes, longest, spec.at_most_per_week, spec.shortest_split_visit, reason
+        )
 
     def describe(self) -> str:
         spec = self.visits
@@ -296,7 +313,14 @@ class VisitsEffect(EffectBase):
             else f"{spec.longest_visit} minutes"
         )
         per_week = f", at most {spec.at_most_per_week} a week" if spec.at_most_per_week else ""
-        return f"{spec.weekly_minutes} minutes a week, visits of at most {longest}{per_week}"
+        shortest = (
+            f", none split shorter than {spec.shortest_split_visit} minutes"
+            if spec.shortest_split_visit
+            else ""
+        )
+        return (
+            f"{spec.weekly_minutes} minutes a week, visits of at most {longest}{per_week}{shortest}"
+        )
 
     def contradicts(self, other: EffectBase, empty: frozenset[str]) -> list[str]:
         if not isinstance(other, VisitsEffect):
@@ -315,14 +339,26 @@ class VisitsEffect(EffectBase):
         ]
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(3), ARTICLE(1), ARTICLE(2)})
+        return frozenset({SAFETY(3), SAFETY(17), ARTICLE(1), ARTICLE(2)})
 
     def minute_constants(self) -> frozenset[int]:
         spec = self.visits
         lengths = {spec.weekly_minutes}
+        if spec.shortest_split_visit:
+            lengths.add(spec.shortest_split_visit)
         if isinstance(spec.longest_visit, int):
             lengths.add(spec.longest_visit)
         return frozenset(lengths)
+
+
+# Advice a safety invariant asks for, by the invariant's number.
+_ADVICE_INVARIANT: dict[AdviceCode, int] = {
+    AdviceCode.CONSULT_PHYSICIAN: 5,
+    AdviceCode.WATCH_BLOOD_SUGAR: 9,
+    AdviceCode.CLOT_WARNING_SIGNS: 11,
+    AdviceCode.ASK_ABOUT_PORTS: 12,
+    AdviceCode.WOUND_REFERRAL: 13,
+}
 
 
 class AdviceEffect(EffectBase):
@@ -353,8 +389,8 @@ class AdviceEffect(EffectBase):
         return [(("advise", self.advise), self.text)]
 
     def bears_on(self) -> frozenset[str]:
-        if self.advise is AdviceCode.CONSULT_PHYSICIAN:
-            return frozenset({SAFETY(5)})
+        if self.advise in _ADVICE_INVARIANT:
+            return frozenset({SAFETY(_ADVICE_INVARIANT[self.advise])})
         if self.advise is AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS:
             return frozenset({ARTICLE(2)})
         return frozenset({ARTICLE(3)})
@@ -367,23 +403,37 @@ class HoldEffect(EffectBase):
 
     hold: HoldCode
     text: Text = Field(description="What must happen before booking, for booking staff.")
+    client_text: Text = Field(description="The same, in the client's own words.")
+    if_no_technique: bool = Field(
+        default=False,
+        description="Hold only when the plan is left with no technique (every area is off "
+        "limits): never book an hour with nothing to do.",
+    )
 
     def apply(self, plan: PlanBuilder, reason: Reason) -> None:
-        plan.add_hold(self.hold, self.text, reason)
+        plan.add_hold(self.hold, self.text, self.client_text, self.if_no_technique, reason)
 
     def describe(self) -> str:
-        return f"hold {self.hold.value!r} (no booking until it is resolved)"
+        when = ", when no technique is left" if self.if_no_technique else ""
+        return f"hold {self.hold.value!r} (no booking until it is resolved){when}"
+
+    def _texts(self) -> tuple[str, str]:
+        return self.text, self.client_text
 
     def contradicts(self, other: EffectBase, empty: frozenset[str]) -> list[str]:
-        if isinstance(other, HoldEffect) and other.hold is self.hold and other.text != self.text:
+        if (
+            isinstance(other, HoldEffect)
+            and other.hold is self.hold
+            and other._texts() != self._texts()
+        ):
             return [f"hold {self.hold.value!r} has two different texts"]
         return []
 
     def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
-        return [(("hold", self.hold), self.text)]
+        return [(("hold", self.hold), self._texts())]
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(3), SAFETY(5)})
+        return frozenset({SAFETY(3), SAFETY(5), SAFETY(10), SAFETY(13), SAFETY(15)})
 
 
 EFFECT_KINDS: tuple[type[EffectBase], ...] = (

@@ -49,8 +49,14 @@ def _values(enum_type: type[enum.Enum]) -> tuple[str, ...]:
     return tuple(str(member.value) for member in enum_type)
 
 
-def _areas(name: str) -> Callable[[ClientProfile], FactValue]:
-    return lambda profile: [a.value for a in getattr(profile, name)]
+def _areas(name: str) -> Callable[[ClientProfile], FactValue | None]:
+    # A list the profile does not know (None) is absent from the facts, as
+    # an unknown pressure is: neither empty nor holding any area.
+    def read(profile: ClientProfile) -> FactValue | None:
+        areas = getattr(profile, name)
+        return None if areas is None else [a.value for a in areas]
+
+    return read
 
 
 FIELDS: dict[str, FactField] = {
@@ -155,6 +161,29 @@ FIELDS: dict[str, FactField] = {
             "in active chemotherapy",
             lambda p: bool(p.on_chemotherapy),
             "on_chemotherapy",
+        ),
+        FactField(
+            "on_anticoagulants",
+            "bool",
+            "takes anticoagulants (blood thinners)",
+            lambda p: bool(p.on_anticoagulants),
+            "on_anticoagulants",
+        ),
+        FactField(
+            "port_sites",
+            "areas",
+            "where an implanted port or central line is",
+            _areas("port_sites"),
+            "port_sites",
+            _values(BodyArea),
+            unknown_as="not yet known",
+        ),
+        FactField(
+            "port_sites_known",
+            "bool",
+            "where any port or line is, is known",
+            lambda p: p.port_sites is not None,
+            "port_sites",
         ),
         FactField(
             "first_session",

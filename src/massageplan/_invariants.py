@@ -10,20 +10,27 @@ invariants is generated from this table (a test keeps it in step).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._plan import (
     EVERY_TECHNIQUE,
+    LEAST_PRESSURE,
     AdviceCode,
+    Audience,
     HoldCode,
     Reason,
     SessionPlan,
+    Severity,
+    SourceKind,
     TechniqueName,
 )
 from ._profile import BodyArea, ClientProfile, Hypersensitivity
 from ._words import words
+
+if TYPE_CHECKING:
+    from ._course import Course
 
 Scope = Literal["safety", "article"]
 WEEKLY_MINUTES = 60
@@ -35,6 +42,20 @@ NOT_GENTLE = frozenset(
 )
 # Words that only fit a client who has not started yet.
 FIRST_SESSION_WORDS = ("first session",)
+# The hips and legs, where a clot forms and where vigorous massage was followed by one.
+HIPS_AND_LEGS = frozenset(
+    {
+        BodyArea.HIPS,
+        BodyArea.THIGHS,
+        BodyArea.KNEES,
+        BodyArea.LOWER_LEGS,
+        BodyArea.ANKLES,
+        BodyArea.FEET,
+    }
+)
+SHORTEST_SPLIT_VISIT = 15  # minutes
+# Words of a text written about the client to someone else, not to the client.
+THIRD_PERSON_WORDS = ("the client",)
 
 
 @dataclass(frozen=True)
@@ -46,13 +67,20 @@ class Finding:
     item_rules: tuple[str, ...] = ()  # rules that produced the offending items
 
 
+PlanCheck = Callable[[ClientProfile, SessionPlan], list[Finding]]
+CourseCheck = Callable[["Course"], list[Finding]]
+
+
 @dataclass(frozen=True)
 class Invariant:
+    """One invariant: checked on each plan, or on a projected course as a whole."""
+
     scope: Scope
     number: int
     title: str
     statement: str  # the contract's words, for the docs
-    check: Callable[[ClientProfile, SessionPlan], list[Finding]] = field(repr=False)
+    check: PlanCheck | None = field(default=None, repr=False)
+    course_check: CourseCheck | None = field(default=None, repr=False)
 
     @property
     def key(self) -> str:
@@ -343,12 +371,186 @@ def _clearance_after_a_clot(profile: ClientProfile, plan: SessionPlan) -> list[F
     return [Finding("the physician_clearance hold is missing", values)]
 
 
+def _clot_risk(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    if not (profile.clot_history or profile.on_anticoagulants):
+        return []
+    values = {
+        "clot_history": profile.clot_history,
+        "on_anticoagulants": profile.on_anticoagulants,
+    }
+    found = _gentle_only(set(HIPS_AND_LEGS), plan, NOT_GENTLE, "the hips and legs: ", values)
+    found += _advice_missing(
+        plan, AdviceCode.CLOT_WARNING_SIGNS, values, Severity.CRITICAL, Audience.BOTH
+    )
+    return found
+
+
+def _chemotherapy(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    if not profile.on_chemotherapy:
+        return []
+    ports = profile.port_sites
+    values: dict[str, Any] = {
+        "on_chemotherapy": True,
+        "port_sites": None if ports is None else [a.value for a in ports],
+    }
+    found = []
+    if plan.pressure > GENTLE_PRESSURE:
+        found.append(
+            Finding(
+                f"pressure level {plan.pressure} in chemotherapy (at most {GENTLE_PRESSURE})",
+                values,
+                _rules(plan.pressure_reasons),
+            )
+        )
+    if ports is None:
+        found += _advice_missing(plan, AdviceCode.ASK_ABOUT_PORTS, values)
+    else:
+        found += _untouched(profile, plan, "port_sites", "the port sites")
+    return found
+
+
+def _restrictions_agree(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    """Wounds are referred; no restriction says less than another on the same
+    area; and a plan with no technique left books nothing."""
+    found = []
+    if profile.wounds:
+        values = {"wounds": [a.value for a in profile.wounds]}
+        found += _advice_missing(plan, AdviceCode.WOUND_REFERRAL, values)
+    outright: dict[BodyArea, set[object]] = {}
+    for r in plan.restrictions:
+        if r.max_pressure is None:
+            for area in r.areas:
+                outright.setdefault(area, set()).add(r.technique)
+    for r in plan.restrictions:
+        for area in r.areas:
+            banned = outright.get(area, set())
+            every = EVERY_TECHNIQUE in banned and r.technique != EVERY_TECHNIQUE
+            capped = r.max_pressure is not None and r.technique in banned
+            if every or capped:
+                what = words(str(getattr(r.technique, "value", r.technique)))
+                found.append(
+                    Finding(
+                        f"a restriction of {what} on {_names([area])} says less than "
+                        "another restriction of the same area",
+                        {},
+                        _rules(r.reasons),
+                    )
+                )
+    if not plan.techniques and not plan.holds:
+        found.append(Finding("no technique is left, and the plan has no hold", {}))
+    return found
+
+
+def _techniques_at_their_level(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    return [
+        Finding(
+            f"{words(t.name.value)} up to level {t.max_pressure}, below the level "
+            f"{LEAST_PRESSURE[t.name]} it needs",
+            {},
+            _rules(t.reasons),
+        )
+        for t in plan.techniques
+        if t.max_pressure < LEAST_PRESSURE.get(t.name, 1)
+    ]
+
+
+def _holds_for_the_client(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    return [
+        Finding(
+            f"the {hold.code.value} hold has no text written to the client",
+            {},
+            _rules(hold.reasons),
+        )
+        for hold in plan.holds
+        if not hold.client_text.strip()
+        or any(w in hold.client_text.lower() for w in THIRD_PERSON_WORDS)
+    ]
+
+
+def _course_steps(course: Course) -> list[Finding]:
+    found = []
+    kinds = {s.id: s.kind for s in course.sources}
+    reasons = {r.rule_id: r for r in course.reasons}
+    previous: int | None = None
+    for week in course.weeks:
+        if not week.pressures:
+            continue
+        first, highest = week.pressures[0], max(week.pressures)
+        if highest > first:
+            found.append(Finding(f"pressure rises within week {week.week}", {}))
+        if previous is not None and highest > previous + 1:
+            found.append(
+                Finding(
+                    f"pressure rises from level {previous} to {highest} in week {week.week}", {}
+                )
+            )
+        if previous is not None and highest > previous:
+            cited = {kinds.get(s) for r in week.reasons for s in reasons[r].sources}
+            if SourceKind.PROJECT_DEFAULT not in cited:
+                found.append(
+                    Finding(
+                        f"week {week.week}'s step up in pressure cites no project-default source",
+                        {},
+                        tuple(week.reasons),
+                    )
+                )
+        previous = highest
+    return found
+
+
+def _short_splits(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    minutes = [v.minutes for v in plan.visits]
+    values = {"tolerance.minutes": profile.tolerance.minutes}
+    rules = _rules(r for v in plan.visits for r in v.reasons)
+    if len(minutes) > 1 and min(minutes) < SHORTEST_SPLIT_VISIT:
+        return [
+            Finding(
+                f"the week is split into visits of {minutes} minutes "
+                f"(none under {SHORTEST_SPLIT_VISIT} when split)",
+                values,
+                rules,
+            )
+        ]
+    return []
+
+
+def _advice_missing(
+    plan: SessionPlan,
+    code: AdviceCode,
+    values: Mapping[str, Any],
+    severity: Severity | None = None,
+    audience: Audience | None = None,
+) -> list[Finding]:
+    """The advice ``code`` is missing, or not of ``severity`` for ``audience``."""
+    given = [a for a in plan.advice if a.code is code]
+    if not given:
+        return [Finding(f"the {code.value} advice is missing", dict(values))]
+    advice = given[0]
+    wrong = []
+    if severity is not None and advice.severity is not severity:
+        wrong.append(f"{advice.severity.value}, not {severity.value}")
+    if audience is not None and advice.audience is not audience:
+        wrong.append(f"for the {advice.audience.value}, not {audience.value}")
+    if wrong:
+        return [
+            Finding(
+                f"the {code.value} advice is {'; '.join(wrong)}",
+                dict(values),
+                _rules(advice.reasons),
+            )
+        ]
+    return []
+
+
 # ----------------------------------------------------------------- article
 
 
 def _one_hour_a_week(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
     minutes = [v.minutes for v in plan.visits]
+    # With no technique left there is no week to book (safety invariant 13).
     if profile.tolerance.minutes < WEEKLY_MINUTES or minutes == [WEEKLY_MINUTES]:
+        return []
+    if not plan.techniques:
         return []
     return [
         Finding(
@@ -364,6 +566,8 @@ def _shorter_visits(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
     if tolerated >= WEEKLY_MINUTES:
         return []
     values = {"tolerance.minutes": tolerated}
+    if not plan.techniques:  # nothing to book: safety invariant 13 holds the booking
+        return []
     rules = _rules(r for v in plan.visits for r in v.reasons)
     minutes = [v.minutes for v in plan.visits]
     found = []
@@ -478,6 +682,63 @@ INVARIANTS: tuple[Invariant, ...] = (
         _clearance_after_a_clot,
     ),
     Invariant(
+        "safety",
+        11,
+        "clot history or blood thinners limit the hips and legs",
+        "With clot_history or on_anticoagulants, even after clearance: no kneading, trigger "
+        "point or friction on the hips or legs, and no technique above pressure 2 there; "
+        "and the clot_warning_signs advice, critical, for both audiences.",
+        _clot_risk,
+    ),
+    Invariant(
+        "safety",
+        12,
+        "light work in chemotherapy, and none on a port",
+        "On chemotherapy: pressure at most 2 everywhere; no work of any kind on a port_sites "
+        "area; while the port sites are unknown, the ask_about_ports advice.",
+        _chemotherapy,
+    ),
+    Invariant(
+        "safety",
+        13,
+        "wounds referred, restrictions that agree, no empty hour",
+        "With wounds, the wound_referral advice. No restriction says less than another on the "
+        "same area (a cap where the technique, or all work, is forbidden). A plan with no "
+        "technique has a hold.",
+        _restrictions_agree,
+    ),
+    Invariant(
+        "safety",
+        14,
+        "techniques at the level that performs them",
+        "No technique below the level that can perform it: kneading needs level 2 or more, "
+        "trigger point 3 or more, or it is left out.",
+        _techniques_at_their_level,
+    ),
+    Invariant(
+        "safety",
+        15,
+        "every hold in the client's words",
+        "Every hold has a text written to the client, which the client view shows.",
+        _holds_for_the_client,
+    ),
+    Invariant(
+        "safety",
+        16,
+        "courses that rise a level a week at most",
+        "Every week of a projected course obeys every invariant; pressure rises by at most one "
+        "level a week and not within a week, and every step up cites a project-default source.",
+        course_check=_course_steps,
+    ),
+    Invariant(
+        "safety",
+        17,
+        "no split visit under 15 minutes",
+        "No visit of a split week is shorter than 15 minutes; a client who tolerates less "
+        "gets one visit a week.",
+        _short_splits,
+    ),
+    Invariant(
         "article",
         1,
         "one 60-minute visit a week",
@@ -540,7 +801,19 @@ def breaches(
     return [
         Breach(invariant, finding)
         for invariant in invariants
+        if invariant.check is not None
         for finding in invariant.check(profile, plan)
+    ]
+
+
+def course_breaches(course: Course) -> list[Breach]:
+    """Every course-wide safety invariant that ``course`` breaks (each week's own
+    plans are checked as any plan is, when they are made)."""
+    return [
+        Breach(invariant, finding)
+        for invariant in SAFETY_INVARIANTS
+        if invariant.course_check is not None
+        for finding in invariant.course_check(course)
     ]
 
 

@@ -23,6 +23,14 @@ class TechniqueName(str, enum.Enum):
 
 TECHNIQUE_ORDER: dict[TechniqueName, int] = {t: i for i, t in enumerate(TechniqueName)}
 
+# The least pressure at which a technique is itself (contract invariant 14):
+# kneading lifts and squeezes, trigger-point work is deeper pressure. Below
+# it the technique is left out of a plan, whatever a rule asks.
+LEAST_PRESSURE: dict[TechniqueName, int] = {
+    TechniqueName.KNEADING: 2,
+    TechniqueName.TRIGGER_POINT: 3,
+}
+
 # A restriction of every technique (e.g. no work at all on an area).
 EVERY_TECHNIQUE = "all"
 RestrictedTechnique = TechniqueName | Literal["all"]
@@ -43,6 +51,10 @@ class AdviceCode(str, enum.Enum):
     INSPECT_SKIN = "inspect_skin"
     WATCH_BLOOD_SUGAR = "watch_blood_sugar"
     CHECK_WITH_ONCOLOGY_TEAM = "check_with_oncology_team"
+    ASK_ABOUT_PORTS = "ask_about_ports"
+    CLOT_WARNING_SIGNS = "clot_warning_signs"
+    WOUND_REFERRAL = "wound_referral"
+    FALL_RISK = "fall_risk"
 
 
 class HoldCode(str, enum.Enum):
@@ -50,6 +62,7 @@ class HoldCode(str, enum.Enum):
 
     CONSULT_PHYSICIAN = "consult_physician"
     PHYSICIAN_CLEARANCE = "physician_clearance"
+    NO_WORKABLE_AREA = "no_workable_area"
 
 
 class Severity(str, enum.Enum):
@@ -68,6 +81,7 @@ class Audience(str, enum.Enum):
 
     CLIENT = "client"
     THERAPIST = "therapist"
+    BOTH = "both"  # worded so that either reader can act on it
 
 
 class SourceKind(str, enum.Enum):
@@ -121,7 +135,8 @@ class Hold(BaseModel):
     model_config = _FROZEN
 
     code: HoldCode
-    text: str
+    text: str = Field(description="What must happen before booking, for booking staff.")
+    client_text: str = Field(min_length=1, description="The same, in the client's words.")
     reasons: Reasons
 
 

@@ -121,9 +121,23 @@ class ClientProfile(BaseModel):
     on_chemotherapy: StrictBool = Field(
         default=False, description="In active chemotherapy (counts, ports and lines may apply)."
     )
+    on_anticoagulants: StrictBool = Field(
+        default=False, description="Takes anticoagulants (blood thinners)."
+    )
+    # None is "not known", which is not "none": a plan asks rather than guesses.
+    port_sites: tuple[BodyArea, ...] | None = Field(
+        default=None,
+        description="Where an implanted port or central line is; null while not known.",
+    )
 
     @field_validator(
-        "swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites", mode="before"
+        "swelling",
+        "fragile_tissue",
+        "numb_areas",
+        "wounds",
+        "injection_sites",
+        "port_sites",
+        mode="before",
     )
     @classmethod
     def _fold_areas(cls, value: object) -> object:

@@ -73,15 +73,9 @@ def _layout(
     notes = _Footnotes(plan)
     doc = _Document()
     client = audience == "client"
-    if client:
-        # A hold is written for booking staff; the client reads the advice behind it.
-        held = {h.code.value for h in plan.holds}
-        doc.holds += [
-            _Line(a.text, cite=notes.cite(a.reasons)) for a in plan.advice if a.code.value in held
-        ]
-    else:
-        for hold in plan.holds:
-            doc.holds.append(_Line(hold.text, cite=notes.cite(hold.reasons)))
+    for hold in plan.holds:  # every hold, in its reader's words
+        text = hold.client_text if client else hold.text
+        doc.holds.append(_Line(text, cite=notes.cite(hold.reasons)))
     minutes = [v.minutes for v in plan.visits]
     if minutes:
         count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
@@ -120,11 +114,11 @@ def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) 
         return _Line(mark + advice.text, cite=notes.cite(advice.reasons))
 
     if client:
-        said = {line.head for line in doc.holds}  # already said before booking
+        held = {h.code.value for h in plan.holds}  # said already, before booking
         doc.advice += [
             line(a)
             for a in plan.advice
-            if a.audience is AdviceAudience.CLIENT and a.text not in said
+            if a.audience is not AdviceAudience.THERAPIST and a.code.value not in held
         ]
         return
     folded = [a for a in plan.advice if a.severity is Severity.INFO]  # evidence, general notes
@@ -183,6 +177,7 @@ _RISKS = (
     ("numb_areas", "numb"),
     ("wounds", "wound"),
     ("injection_sites", "injection site"),
+    ("port_sites", "port"),
 )
 
 
@@ -192,7 +187,7 @@ def _at_risk(areas: Sequence[BodyArea], profile: ClientProfile | None) -> str:
         return area_words(areas)
     groups: dict[str, list[BodyArea]] = {}
     for area in areas:
-        why = ", ".join(label for name, label in _RISKS if area in getattr(profile, name))
+        why = ", ".join(label for name, label in _RISKS if area in (getattr(profile, name) or ()))
         groups.setdefault(why, []).append(area)
     if len(groups) == 1 and "" in groups:
         return area_words(areas)
@@ -261,6 +256,7 @@ def client_header(profile: ClientProfile) -> list[str]:
             ("numb_areas", "numb"),
             ("wounds", "wounds on"),
             ("injection_sites", "injection sites on"),
+            ("port_sites", "port or line on"),
         )
         if getattr(profile, name)
     ]
@@ -281,7 +277,9 @@ def client_header(profile: ClientProfile) -> list[str]:
         text
         for flag, text in (
             (profile.clot_history, "clot history"),
+            (profile.on_anticoagulants, "on blood thinners"),
             (profile.on_chemotherapy, "in chemotherapy"),
+            (profile.on_chemotherapy and profile.port_sites is None, "port sites not known"),
             (not profile.physician_consulted, "doctor not yet consulted"),
         )
         if flag

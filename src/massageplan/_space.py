@@ -21,22 +21,27 @@ from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity
 if TYPE_CHECKING:
     from ._rulebase import LoadedRule, Rulebase
 
+# Area lists that may be unknown (None), which is not the same as empty.
+NULLABLE_AREA_FIELDS = ("port_sites",)
+
 BASE: dict[str, Any] = {
     "condition": Condition.PERIPHERAL_NEUROPATHY.value,
     "hypersensitivity": Hypersensitivity.NONE.value,
     **{name: [] for name in AREA_FIELDS},
+    "port_sites": None,  # not known, as in a profile that does not say
     "tolerance": {"minutes": 60, "pressure": None},
     "sessions_completed": 0,
     "physician_consulted": False,
     "clot_history": False,
     "on_chemotherapy": False,
+    "on_anticoagulants": False,
 }
 
 
 # Profile fields that no safety invariant reads: only the rules tell their values apart.
-RULES_ONLY = ("condition", "on_chemotherapy")
+RULES_ONLY = ("condition",)
 # Fields the sweep varies one at a time (empty, off first; see sweep()).
-ONE_AT_A_TIME = (*AREA_FIELDS, "clot_history", "on_chemotherapy")
+ONE_AT_A_TIME = (*AREA_FIELDS, "clot_history", "on_chemotherapy", "on_anticoagulants")
 
 
 def _neighbours(values: set[int], low: int, high: int) -> list[int]:
@@ -82,17 +87,24 @@ def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
     )
     sessions = _neighbours({0, *_constants(rulebase, "sessions_completed")}, 0, INT_CEILING)
     areas = _relevant_areas(rulebase)
-    area_lists: list[list[str]] = [[], *([a.value] for a in areas), [a.value for a in BodyArea]]
+    area_lists: list[list[str] | None] = [
+        [],
+        *([a.value] for a in areas),
+        [a.value for a in BodyArea],
+    ]
     return {
         "condition": [c.value for c in Condition],
         "hypersensitivity": [h.value for h in Hypersensitivity],
         **dict.fromkeys(AREA_FIELDS, area_lists),
+        # A list the client may not know yet: unknown is a value of its own.
+        **{name: [None, *area_lists] for name in NULLABLE_AREA_FIELDS},
         "tolerance.minutes": minutes,
         "tolerance.pressure": [None, 1, 2, 3, 4, 5],
         "sessions_completed": sessions,
         "physician_consulted": [False, True],
         "clot_history": [False, True],
         "on_chemotherapy": [False, True],
+        "on_anticoagulants": [False, True],
     }
 
 
@@ -169,3 +181,16 @@ def can_fire_together(
 ) -> bool:
     a, b = satisfying[first], satisfying[second]
     return all(a[field] & b[field] for field in a)
+
+
+def fires_without(
+    satisfying: dict[str, dict[str, frozenset[int]]], first: str, second: str
+) -> bool:
+    """Whether ``first`` can fire for a client for whom ``second`` does not.
+
+    Each condition tests one field and a rule's conditions all hold, so
+    ``first`` implies ``second`` exactly when, field by field, every value
+    meeting ``first`` meets ``second``.
+    """
+    a, b = satisfying[first], satisfying[second]
+    return any(not a[field] <= b[field] for field in a)
