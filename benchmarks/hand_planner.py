@@ -94,20 +94,20 @@ class HandPlanner:
             caps.append((1, "very-light-first-session"))
         pressure = min(level for level, _ in caps)
         pressure_reasons = tuple(
-            r[rid] for rid in ids for level, cap_id in caps if cap_id == rid and level == pressure
+            rid for rid in ids for level, cap_id in caps if cap_id == rid and level == pressure
         )
 
         longest, per_week = 60, 1
-        visit_reasons = [r["weekly-session"]]
+        visit_reasons = ["weekly-session"]
         if minutes < 60:
             longest, per_week = minutes, 3
-            visit_reasons.append(r["split-sessions"])
+            visit_reasons.append("split-sessions")
         count = min(per_week, math.ceil(60 / longest))
         if longest < 15:  # no split visit under 15 minutes: one visit instead
             count = 1
         visit = Visit(minutes=min(longest, 60 // count), reasons=tuple(visit_reasons))
 
-        mix = (r["technique-mix"],)
+        mix = ("technique-mix",)
         techniques = []
         swedish = min(3, pressure)
         gentle = min(swedish, 2)
@@ -147,7 +147,7 @@ class HandPlanner:
             i for i in ids if i in ("no-friction-on-fragile-tissue", "no-friction-on-swelling")
         ]
         if at_risk:
-            gentle_reasons = tuple(r[i] for i in gentle_ids)
+            gentle_reasons = tuple(gentle_ids)
             areas = _ordered(at_risk)
             restrictions = [
                 Restriction(technique="all", areas=areas, max_pressure=2, reasons=gentle_reasons),
@@ -158,7 +158,7 @@ class HandPlanner:
                 Restriction(
                     technique=TechniqueName.FRICTION,
                     areas=areas,
-                    reasons=tuple(r[i] for i in friction_ids),
+                    reasons=tuple(friction_ids),
                 ),
             ]
 
@@ -175,7 +175,7 @@ class HandPlanner:
                         code=hold.hold,
                         text=hold.text,
                         client_text=hold.client_text,
-                        reasons=(r[rid],),
+                        reasons=(rid,),
                     )
                 )
             if isinstance(effect, AdviceEffect):
@@ -185,12 +185,12 @@ class HandPlanner:
                         text=effect.text,
                         severity=r[rid].severity,
                         audience=effect.audience,
-                        reasons=(r[rid],),
+                        reasons=(rid,),
                     )
                 )
         advice.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
 
-        cited: dict[str, None] = {}
+        used: dict[str, None] = {}
         for reasons in (
             *(h.reasons for h in holds),
             visit.reasons,
@@ -199,8 +199,9 @@ class HandPlanner:
             *(x.reasons for x in restrictions),
             *(a.reasons for a in advice),
         ):
-            for reason in reasons:
-                cited.update(dict.fromkeys(reason.sources))
+            used.update(dict.fromkeys(reasons))
+        listed = tuple(r[rid] for rid in used)
+        cited = dict.fromkeys(s for reason in listed for s in reason.sources)
         return SessionPlan(
             holds=tuple(holds),
             visits=(visit,) * count,
@@ -209,6 +210,7 @@ class HandPlanner:
             techniques=tuple(techniques),
             restrictions=tuple(restrictions),
             advice=tuple(advice),
+            reasons=listed,
             sources=tuple(self.rulebase.sources[s] for s in cited),
             fired_rules=tuple(ids),
             trace=(),

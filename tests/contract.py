@@ -83,7 +83,9 @@ def safety_5_doctor_first(profile: ClientProfile, plan: SessionPlan) -> None:
 def safety_6_cited(plan: SessionPlan) -> None:
     listed = [s.id for s in plan.sources]
     assert len(listed) == len(set(listed)), "a source is listed twice"
-    cited: set[str] = set()
+    # Version 3: each reason listed once; items cite them by rule id.
+    keys = [r.rule_id for r in plan.reasons]
+    assert len(keys) == len(set(keys)), "a reason is listed twice"
     items: list[Any] = [
         *plan.holds,
         *plan.visits,
@@ -91,16 +93,19 @@ def safety_6_cited(plan: SessionPlan) -> None:
         *plan.restrictions,
         *plan.advice,
     ]
+    used: set[str] = set(plan.pressure_reasons)
     for item in items:
         assert item.reasons, f"uncited item {item}"
-        for reason in item.reasons:
-            assert reason.rule_id in plan.fired_rules
-            assert reason.text.strip()
-            assert reason.severity.value in ("info", "warning", "critical")
-            assert reason.sources
-            assert set(reason.sources) <= set(listed)
-            cited |= set(reason.sources)
-    for reason in plan.pressure_reasons:
+        assert all(isinstance(key, str) for key in item.reasons)
+        used |= set(item.reasons)
+    assert used == set(keys), "a cited reason is not listed, or a listed one is not cited"
+    cited: set[str] = set()
+    for reason in plan.reasons:
+        assert reason.rule_id in plan.fired_rules
+        assert reason.text.strip()
+        assert reason.severity.value in ("info", "warning", "critical")
+        assert reason.sources
+        assert set(reason.sources) <= set(listed)
         cited |= set(reason.sources)
     assert cited == set(listed), "a listed source is never cited"
     for source in plan.sources:

@@ -283,12 +283,13 @@ def every_operator_rules() -> str:
             for index in range(2):
                 operand = _operand(name, op, index)
                 when = {name: {op: operand}}
+                number = next(counter)
                 rules.append(
-                    f"  - id: r{next(counter)}\n"
+                    f"  - id: r{number}\n"
                     f"    title: {name} {op}\n"
                     f"    when: {when!r}\n"
                     "    then: [{advise: experienced_therapist, text: Same.}]\n"
-                    "    because: Testing every operator.\n"
+                    f"    because: Testing every operator, case {number}.\n"
                     "    sources: [article]\n"
                 )
     # Two-fact rules, so that ANDs across facts are compared too.

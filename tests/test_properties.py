@@ -327,3 +327,30 @@ def test_every_plan_is_what_validating_it_would_make(
     assert SessionPlan.model_validate(dict(plan)) == plan
     text = plan.model_dump_json()
     assert SessionPlan.model_validate_json(text).model_dump_json() == text
+
+
+@settings(max_examples=150, deadline=None)  # the first call loads a rulebase
+@given(st.one_of(clinic_choices, st.just("operators")), screened)
+def test_each_reason_once_in_a_plans_json(
+    choices: frozenset[str] | str, profile: ClientProfile
+) -> None:
+    """Contract v3: every cited id resolves, and no reason text, quote or
+    source entry appears twice in the plan's JSON (unsafe plans included:
+    their shape is the builder's, before any check)."""
+    rulebase = _rulebase(choices)
+    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)
+    text = plan.model_dump_json()
+    data = json.loads(text)
+    keys = [r["rule_id"] for r in data["reasons"]]
+    assert len(keys) == len(set(keys))
+    items = [data[name] for name in ("holds", "visits", "techniques", "restrictions", "advice")]
+    cited = {key for group in items for item in group for key in item["reasons"]}
+    cited |= set(data["pressure_reasons"])
+    assert cited == set(keys), "a cited id does not resolve, or a reason is listed uncited"
+    for reason in data["reasons"]:
+        for said in (reason["text"], reason["quote"]):
+            if said is not None:
+                assert text.count(json.dumps(said, ensure_ascii=False)) == 1, said
+    for source in data["sources"]:
+        entry = json.dumps(source, ensure_ascii=False, separators=(",", ":"))
+        assert text.count(entry) == 1, source["id"]

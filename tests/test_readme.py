@@ -69,7 +69,7 @@ def test_the_python_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -
         shown = {str(value), f"{type(value).__name__}.{getattr(value, 'name', '')}"}
         assert expected in shown, (expression, value, expected)
         checked += 1
-    assert checked == 5
+    assert checked == 7
 
 
 def test_the_reliability_section_states_the_limits_in_force() -> None:

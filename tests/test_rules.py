@@ -107,7 +107,7 @@ def test_a_clinic_declares_and_cites_its_own_sources(tmp_path: Path) -> None:
         layered = load_rulebase(write(tmp_path, CLINIC), builtin=True)
     plan = recommend(PLAIN, rulebase=layered)
     advice = next(a for a in plan.advice if a.code.value == "experienced_therapist")
-    assert [r.sources for r in advice.reasons] == [("ref2",), ("clinic-policy",)]
+    assert [r.sources for r in plan.reasons_for(advice)] == [("ref2",), ("clinic-policy",)]
     assert "clinic-policy" in {s.id for s in plan.sources}
 
 

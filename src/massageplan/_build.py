@@ -63,6 +63,10 @@ class _Cited:
             self._seen.add(id(reason))
             self.reasons.append(reason)
 
+    def ids(self) -> tuple[str, ...]:
+        """The rule ids the item cites: the plan lists each reason once."""
+        return tuple(r.rule_id for r in self.reasons)
+
 
 @dataclass
 class _TechniqueItem(_Cited):
@@ -122,7 +126,7 @@ class Parts:
 
     Items are frozen, so plans may share them: a thousand plans hold one
     object per distinct item rather than one per plan, and each item is
-    validated once. Keys name reasons by identity, which is sound because
+    validated once. Tuples of items are keyed by identity, which is sound because
     they are the rulebase's own objects and this table lives and dies with
     it. Emptied when full, which bounds memory without a lock.
     """
@@ -134,7 +138,7 @@ class Parts:
 
     def item(self, model: type[Item], **fields: Any) -> Item:
         """The item ``model(**fields)``, made the first time it is asked for."""
-        key = (model, *(tuple(map(id, v)) if k == "reasons" else v for k, v in fields.items()))
+        key = (model, *fields.values())
         made: Item = self._kept(key, lambda: model(**fields))
         return made
 
@@ -248,7 +252,7 @@ class PlanBuilder:
         while count > 1 and minutes < (self._shortest_split or 0):
             count -= 1
             minutes = min(longest, self._weekly // count)
-        visit = self._parts.item(Visit, minutes=minutes, reasons=tuple(self._visit_reasons.reasons))
+        visit = self._parts.item(Visit, minutes=minutes, reasons=self._visit_reasons.ids())
         return (visit,) * count
 
     def _technique_items(self, pressure: int) -> list[Technique]:
@@ -280,7 +284,7 @@ class PlanBuilder:
                     name=name,
                     areas=tuple(areas),
                     max_pressure=cap,
-                    reasons=tuple(item.reasons),
+                    reasons=item.ids(),
                 )
                 for cap, areas in sorted(groups.items(), reverse=True)
             ]
@@ -316,10 +320,23 @@ class PlanBuilder:
                 technique=technique,
                 areas=ordered(merged[(technique, cap)][0]),
                 max_pressure=cap,
-                reasons=tuple(merged[(technique, cap)][1].reasons),
+                reasons=merged[(technique, cap)][1].ids(),
             )
             for technique, cap in sorted(merged, key=order)
         ]
+
+    def _reasons_by_id(self) -> dict[str, Reason]:
+        """Every reason an effect cited, by its rule id."""
+        cited: list[_Cited] = [
+            *self._techniques.values(),
+            self._visit_reasons,
+            *self._advice.values(),
+            *self._holds.values(),
+        ]
+        found = {r.rule_id: r for item in cited for r in item.reasons}
+        found.update((rule.reason.rule_id, rule.reason) for rule in self._restrictions)
+        found.update((reason.rule_id, reason) for _, reason in self._caps)
+        return found
 
     def build(
         self,
@@ -336,7 +353,7 @@ class PlanBuilder:
                 code=code,
                 text=item.text,
                 client_text=item.client_text,
-                reasons=tuple(item.reasons),
+                reasons=item.ids(),
             )
             for code, item in self._holds.items()
             if not (techniques and item.only_without_techniques)
@@ -348,7 +365,7 @@ class PlanBuilder:
                 text=item.text,
                 severity=_severity(item.reasons),
                 audience=item.audience,
-                reasons=tuple(item.reasons),
+                reasons=item.ids(),
             )
             for code, item in self._advice.items()
         ]
@@ -356,10 +373,14 @@ class PlanBuilder:
         advice.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
         # An hour with nothing to do is not a visit: with no technique, no week.
         visits = self._visits() if techniques else ()
-        pressure_reasons = tuple(dict.fromkeys(r for level, r in self._caps if level == pressure))
+        pressure_reasons = tuple(
+            dict.fromkeys(r.rule_id for level, r in self._caps if level == pressure)
+        )
         restrictions = self._restriction_items()
-        cited: dict[str, None] = {}
-        for reasons in (
+        # Each reason once, in order of first use, and each source it cites.
+        known = self._reasons_by_id()
+        used: dict[str, None] = {}
+        for ids in (
             *(h.reasons for h in holds),
             *(v.reasons for v in visits),
             pressure_reasons,
@@ -367,8 +388,9 @@ class PlanBuilder:
             *(r.reasons for r in restrictions),
             *(a.reasons for a in advice),
         ):
-            for reason in reasons:
-                cited.update(dict.fromkeys(reason.sources))
+            used.update(dict.fromkeys(ids))
+        reasons = tuple(known[rule_id] for rule_id in used)
+        cited = dict.fromkeys(s for reason in reasons for s in reason.sources)
         same = self._parts.same
         # Made from parts that are validated models each, so the plan itself is
         # constructed, not validated again: validation would copy every tuple,
@@ -383,6 +405,7 @@ class PlanBuilder:
             techniques=same(tuple(techniques)),
             restrictions=same(tuple(restrictions)),
             advice=same(tuple(advice)),
+            reasons=same(reasons),
             sources=same(tuple(sources[s] for s in cited)),
             fired_rules=same(tuple(fired_rules)),
             trace=same(tuple(trace)),

@@ -100,7 +100,7 @@ def project_course(
         session = recommend(client, rules)
         visits = tuple(v.minutes for v in session.visits)
         pressure = session.pressure
-        cited = list(session.pressure_reasons)
+        cited = list(session.reasons_for(session.pressure_reasons))
         if previous is not None and pressure > previous + 1:
             # The plan allows more than a step (a pressure tolerated before the
             # course): the course's pace holds it to one level a week.

@@ -20,7 +20,6 @@ from ._plan import (
     AdviceCode,
     Audience,
     HoldCode,
-    Reason,
     SessionPlan,
     Severity,
     SourceKind,
@@ -92,8 +91,8 @@ class Invariant:
         return f"{kind} {self.number} ({self.title})"
 
 
-def _rules(reasons: Iterable[Reason]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(r.rule_id for r in reasons))
+def _rules(rule_ids: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(rule_ids))
 
 
 def _names(areas: Iterable[BodyArea]) -> str:
@@ -276,11 +275,15 @@ def _doctor_first(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
 
 
 def _every_item_cited(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+    """Every item cites reasons the plan lists, each listed once, from a fired
+    rule, citing sources the plan lists once; nothing listed goes uncited."""
     listed = [s.id for s in plan.sources]
+    keys = [r.rule_id for r in plan.reasons]
     found = []
     if len(set(listed)) != len(listed):
         found.append(Finding("a source is listed more than once", {}))
-    cited: set[str] = set()
+    if len(set(keys)) != len(keys):
+        found.append(Finding("a reason is listed more than once", {}))
     items: list[Any] = [
         *plan.holds,
         *plan.visits,
@@ -288,25 +291,31 @@ def _every_item_cited(profile: ClientProfile, plan: SessionPlan) -> list[Finding
         *plan.restrictions,
         *plan.advice,
     ]
+    used: set[str] = set(plan.pressure_reasons)
     for item in items:
         if not item.reasons:
             found.append(Finding(f"an item has no reason: {item!r}", {}))
-        for reason in item.reasons:
-            cited.update(reason.sources)
-            if reason.rule_id not in plan.fired_rules:
-                found.append(Finding(f"reason of rule {reason.rule_id!r}, which did not fire", {}))
-            missing = [s for s in reason.sources if s not in listed]
-            if missing or not reason.sources:
-                found.append(
-                    Finding(
-                        f"reason of rule {reason.rule_id!r} cites {missing or 'nothing'}, "
-                        "not among the plan's sources",
-                        {},
-                        (reason.rule_id,),
-                    )
-                )
-    for reason in plan.pressure_reasons:
+        used.update(item.reasons)
+    unresolved = used - set(keys)
+    if unresolved:
+        found.append(Finding(f"reasons cited but not listed: {sorted(unresolved)}", {}))
+    if set(keys) - used:
+        found.append(Finding(f"reasons listed but never cited: {sorted(set(keys) - used)}", {}))
+    cited: set[str] = set()
+    for reason in plan.reasons:
         cited.update(reason.sources)
+        if reason.rule_id not in plan.fired_rules:
+            found.append(Finding(f"reason of rule {reason.rule_id!r}, which did not fire", {}))
+        missing = [s for s in reason.sources if s not in listed]
+        if missing or not reason.sources:
+            found.append(
+                Finding(
+                    f"reason of rule {reason.rule_id!r} cites {missing or 'nothing'}, "
+                    "not among the plan's sources",
+                    {},
+                    (reason.rule_id,),
+                )
+            )
     if set(listed) - cited:
         found.append(Finding(f"sources listed but never cited: {sorted(set(listed) - cited)}", {}))
     return found
@@ -470,7 +479,7 @@ def _holds_for_the_client(profile: ClientProfile, plan: SessionPlan) -> list[Fin
 def _course_steps(course: Course) -> list[Finding]:
     found = []
     kinds = {s.id: s.kind for s in course.sources}
-    reasons = {r.rule_id: r for r in course.reasons}
+    reasons = {r.rule_id: r for r in course.reasons}  # the course lists each once
     previous: int | None = None
     for week in course.weeks:
         if not week.pressures:

@@ -1,9 +1,14 @@
-"""The session plan (contract version 2): what to do, and the cited reason for each item."""
+"""The session plan (contract version 3): what to do, and the cited reason for each item.
+
+Reasons are listed once per plan, as sources are; each item cites its
+reasons by rule id (``plan.reasons_for(item)`` gives them whole).
+"""
 
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -126,7 +131,18 @@ class Reason(BaseModel):
     )
 
 
-Reasons = Annotated[tuple[Reason, ...], Field(min_length=1)]
+# What an item carries: the rule ids of its reasons, each in the plan's ``reasons``.
+Reasons = Annotated[
+    tuple[str, ...],
+    Field(min_length=1, description="Rule ids of the item's reasons, each in the plan's reasons."),
+]
+
+
+class Cited(Protocol):
+    """Anything a plan lists that cites reasons by rule id."""
+
+    @property
+    def reasons(self) -> tuple[str, ...]: ...
 
 
 class Hold(BaseModel):
@@ -206,15 +222,32 @@ class SessionPlan(BaseModel):
     )
     visits: tuple[Visit, ...]
     pressure: PressureLevel = Field(description="Firmest pressure level allowed next session.")
-    pressure_reasons: tuple[Reason, ...] = Field(
-        default=(), description="The rules that hold pressure at this level."
+    pressure_reasons: tuple[str, ...] = Field(
+        default=(), description="Rule ids of the reasons that hold pressure at this level."
     )
     techniques: tuple[Technique, ...]
     restrictions: tuple[Restriction, ...]
     advice: tuple[Advice, ...]
+    reasons: tuple[Reason, ...] = Field(
+        description="Every reason cited, once, in order of first use; items cite them by rule id."
+    )
     sources: tuple[Source, ...] = Field(description="Every source cited, once, in footnote order.")
     fired_rules: tuple[str, ...]
     trace: tuple[str, ...] = Field(
         default=(), description="How the rulebase was assembled (e.g. rules replaced)."
     )
     generated_by: GeneratedBy
+
+    def reason(self, rule_id: str) -> Reason:
+        """The reason with this rule id (``KeyError`` when the plan cites none)."""
+        for reason in self.reasons:
+            if reason.rule_id == rule_id:
+                return reason
+        raise KeyError(rule_id)
+
+    def reasons_for(self, item: Cited | Sequence[str]) -> tuple[Reason, ...]:
+        """The whole reasons an item (or a tuple of rule ids, such as
+        ``pressure_reasons``) cites, in its order."""
+        ids = item if isinstance(item, Sequence) else item.reasons
+        by_id = {reason.rule_id: reason for reason in self.reasons}
+        return tuple(by_id[rule_id] for rule_id in ids)

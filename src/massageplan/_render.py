@@ -18,14 +18,16 @@ class _Footnotes:
 
     def __init__(self, plan: SessionPlan) -> None:
         self.by_id: dict[str, Source] = {s.id: s for s in plan.sources}
+        self.reasons: dict[str, Reason] = {r.rule_id: r for r in plan.reasons}
         self.numbers: dict[str, int] = {}
 
-    def cite(self, reasons: tuple[Reason, ...]) -> str:
-        """The marks for ``reasons``, in ascending order ("[3][4]", never "[4][3]")."""
+    def cite(self, reasons: tuple[str, ...]) -> str:
+        """The marks for the reasons with these rule ids, in ascending order
+        ("[3][4]", never "[4][3]")."""
         numbers = {
             self.numbers.setdefault(source_id, len(self.numbers) + 1)
-            for reason in reasons
-            for source_id in reason.sources
+            for rule_id in reasons
+            for source_id in self.reasons[rule_id].sources
         }
         return "".join(f"[{n}]" for n in sorted(numbers))
 
@@ -137,7 +139,7 @@ def _avoid_lines(
     """What not to do where, one line per restriction: restrictions of whole
     techniques with the same areas and reasons share a line, each area says
     why it is at risk, and a reason already given is not written out again."""
-    merged: dict[tuple[str, tuple[BodyArea, ...], tuple[Reason, ...]], list[str]] = {}
+    merged: dict[tuple[str, tuple[BodyArea, ...], tuple[str, ...]], list[str]] = {}
     for restriction in plan.restrictions:
         what = (
             "work of any kind"
@@ -152,9 +154,10 @@ def _avoid_lines(
         key = (above, restriction.areas, restriction.reasons)
         merged.setdefault(key, []).append(what)
     lines: list[_Line] = []
-    said: set[tuple[Reason, ...]] = set()
+    said: set[tuple[str, ...]] = set()
     for (above, areas, reasons), names in merged.items():
-        detail = " ".join(r.text for r in reasons) if reasons not in said else "as above."
+        texts = " ".join(notes.reasons[r].text for r in reasons)
+        detail = texts if reasons not in said else "as above."
         said.add(reasons)
         lines.append(
             _Line(

@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from ._batch import BatchError, read_json_lines, recommend_many, validation_message
 from ._errors import MassagePlanError, PlanSafetyError
 from ._fhir import QUESTIONNAIRE_URL, FhirError, profile_from_fhir, resources
-from ._plan import Reason, SessionPlan, Severity, Source
+from ._plan import SessionPlan, Severity, Source
 from ._profile import ClientProfile
 from ._recommend import builtin_rulebase, recommend
 from ._render import render_markdown
@@ -222,9 +222,9 @@ def _summary(text: str) -> str:
     return cut.rstrip(",;:") + "\u2026"
 
 
-def _source(plan: SessionPlan, reasons: tuple[Reason, ...]) -> dict[str, str]:
+def _source(plan: SessionPlan, reasons: tuple[str, ...]) -> dict[str, str]:
     by_id: dict[str, Source] = {s.id: s for s in plan.sources}
-    first = by_id[reasons[0].sources[0]]
+    first = by_id[plan.reason(reasons[0]).sources[0]]
     label = f"{first.publisher}: {first.title}"
     return {"label": _summary(label), **({"url": first.url} if first.url else {})}
 
@@ -250,7 +250,7 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
             f"hold/{hold.code.value}",
             hold.text,
             "critical",
-            _why(hold.reasons),
+            _why(plan, hold.reasons),
             _source(plan, hold.reasons),
         )
         for hold in plan.holds
@@ -262,7 +262,7 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
             f"advice/{a.code.value}",
             a.text,
             a.severity.value,
-            _why(a.reasons),
+            _why(plan, a.reasons),
             _source(plan, a.reasons),
         )
         for a in urgent
@@ -279,8 +279,8 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
     return [*out, overview]
 
 
-def _why(reasons: tuple[Reason, ...]) -> str:
-    return " ".join(r.text for r in reasons)
+def _why(plan: SessionPlan, reasons: tuple[str, ...]) -> str:
+    return " ".join(r.text for r in plan.reasons_for(reasons))
 
 
 def _error_card(hook_instance: str, problem: str) -> dict[str, Any]:
