@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from massageplan import BodyArea, ClientProfile, SessionPlan, recommend
-from massageplan._render import area_words, render_markdown, render_text
+from massageplan._render import Audience, area_words, render_markdown, render_text
 from tests.golden import check_golden
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -44,28 +44,36 @@ def test_client_rendering() -> None:
     )
 
 
+EVERY_EXAMPLE = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+
+
 @pytest.mark.parametrize("width", [80, 60])
-@pytest.mark.parametrize("name", [*NAMES, "screened-client"])
-def test_text_fits_the_width(name: str, width: int) -> None:
-    text = render_text(plan(name), profile(name), width=width)
+@pytest.mark.parametrize("name", EVERY_EXAMPLE)
+@pytest.mark.parametrize("audience", ["therapist", "client"])
+def test_text_fits_the_width(name: str, width: int, audience: Audience) -> None:
+    text = render_text(plan(name), profile(name), width=width, audience=audience)
     for line in text.splitlines():
-        # Only an address, which cannot be broken, may run past the edge.
-        assert len(line) <= width or line.split()[-1].startswith("http"), line
+        # Only an address, which is never broken, may run past the edge, on a
+        # line of its own.
+        assert len(line) <= width or re.fullmatch(r" *https?://\S+", line), line
+    for source in plan(name).sources:
+        if source.url and audience == "therapist" and source.id != "project-default":
+            assert source.url in text.split(), source.url
 
 
 def test_what_a_reader_sees_first() -> None:
     text = render_text(plan("new-diabetic-client"), profile("new-diabetic-client"))
     lines = text.splitlines()
-    assert lines[0] == (
-        "For: a client with diabetic neuropathy, severe touch hypersensitivity; session"
-    )
+    # "session 1" is never broken over two lines.
+    assert lines[0] == "Client: diabetic neuropathy, severe touch hypersensitivity; session 1."
     assert "At risk: swollen ankles, feet." in lines
     assert lines.index("HOLD: DO NOT BOOK YET") < lines.index("THIS WEEK")
-    assert "  swedish, up to level 1 (very light): whole body [3][4]" in lines
+    assert "  Swedish, up to level 1 (very light): whole body [3][4]" in lines
     assert "  Pressure levels: 1 very light, 2 light, 3 moderate, 4 firm, 5 deep." in lines
-    # Advice written to the client is the therapist's to pass on, critical first.
+    # Talking to the doctor is said once, as the hold, not again as advice.
+    assert text.count("regular doctor") == 1
     passed_on = lines[lines.index("TO PASS ON TO THE CLIENT") + 1 :]
-    assert passed_on[0].startswith("  - CRITICAL: Talk to your regular doctor")
+    assert passed_on[0].startswith("  - WARNING: Choose a massage therapist")
     assert "ADVICE" not in lines  # nothing here is written to the therapist alone
     # The general notes are one short line for the therapist, last.
     notes = lines[lines.index("NOTES") + 1 :]
@@ -86,17 +94,20 @@ def test_each_avoided_area_says_why_it_is_at_risk() -> None:
             "physician_consulted": True,
         }
     )
-    text = render_text(recommend(profile), profile, width=200)
+    plan = recommend(profile)
+    text = render_text(plan, profile, width=200)
     section = text.split("AVOID\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    avoid = [line for line in section if line.startswith("  no ")]  # each item's first line
-    assert [line.split(":")[0] for line in avoid] == [
-        "  no work of any kind above level 2 (light) on hands (swollen); both legs below the"
-        " knee (fragile tissue)",
-        "  no kneading or trigger point on hands (swollen); both legs below the knee (fragile"
-        " tissue)",
-        "  no friction on hands (swollen); both legs below the knee (fragile tissue)",
-    ]
-    assert avoid[1].endswith(": as above. [3][5]")  # the same reasons, not written twice
+    # Restrictions on areas treated alike merge into one line; the reasons go
+    # once into the "Why" line.
+    assert section[0] == (
+        "  hands (swollen), both legs below the knee (fragile): gentle work only, at most"
+        " level 2 (light); no friction, kneading or trigger-point therapy [3][5]"
+    )
+    assert section[1].startswith("  Why: ")
+    why = " ".join(line.strip() for line in section[1:])
+    for reason in plan.reasons:
+        if reason.rule_id.startswith(("no-friction", "gentle-work")):
+            assert why.count(reason.text) == 1, reason.rule_id
     assert "feet (swollen)" not in text
 
 
@@ -134,7 +145,7 @@ def test_the_client_reads_what_to_do_in_plain_words() -> None:
 
 
 def test_colour_only_when_asked() -> None:
-    name = "new-diabetic-client"
+    name = "screened-client"  # a hold, and critical advice beside it
     plain = render_text(plan(name), profile(name))
     coloured = render_text(plan(name), profile(name), colour=True)
     assert "\033[" not in plain

@@ -10,7 +10,7 @@ from typing import Literal
 from ._plan import EVERY_TECHNIQUE, Advice, Reason, SessionPlan, Severity, Source, SourceKind
 from ._plan import Audience as AdviceAudience
 from ._profile import PRESSURE_WORDS, BodyArea, ClientProfile
-from ._words import pressure_words, words
+from ._words import pressure_words, technique_words, words
 
 
 class _Footnotes:
@@ -61,6 +61,8 @@ class _Document:
     week: list[_Line] = field(default_factory=list)
     techniques: list[_Line] = field(default_factory=list)
     avoid: list[_Line] = field(default_factory=list)
+    # Why the avoid lines say what they say: each reason once, in one paragraph.
+    why: str = ""
     advice: list[_Line] = field(default_factory=list)
     # In the therapist's plan: the advice written to the client, to pass on,
     # and the general notes, folded into one line.
@@ -95,15 +97,21 @@ def _layout(
     for technique in () if client else plan.techniques:
         doc.techniques.append(
             _Line(
-                f"{words(technique.name.value)}, up to {pressure_words(technique.max_pressure)}",
+                f"{_capital(technique_words(technique.name.value))}, up to "
+                f"{pressure_words(technique.max_pressure)}",
                 area_words(technique.areas),
                 notes.cite(technique.reasons),
             )
         )
-    doc.avoid = [] if client else _avoid_lines(plan, profile, notes)
+    if not client:
+        doc.avoid, doc.why = _avoid_lines(plan, profile, notes)
     _advise(plan, client, notes, doc)
     doc.sources = notes.entries()
     return doc
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) -> None:
@@ -115,17 +123,14 @@ def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) 
         mark = "" if advice.severity is Severity.INFO else f"{advice.severity.value.upper()}: "
         return _Line(mark + advice.text, cite=notes.cite(advice.reasons))
 
+    held = {h.code.value for h in plan.holds}  # said already, under the hold
+    unsaid = [a for a in plan.advice if a.code.value not in held]
     if client:
-        held = {h.code.value for h in plan.holds}  # said already, before booking
-        doc.advice += [
-            line(a)
-            for a in plan.advice
-            if a.audience is not AdviceAudience.THERAPIST and a.code.value not in held
-        ]
+        doc.advice += [line(a) for a in unsaid if a.audience is not AdviceAudience.THERAPIST]
         return
-    folded = [a for a in plan.advice if a.severity is Severity.INFO]  # evidence, general notes
-    to_pass_on = [a for a in plan.advice if a not in folded and a.audience is AdviceAudience.CLIENT]
-    doc.advice += [line(a) for a in plan.advice if a not in folded and a not in to_pass_on]
+    folded = [a for a in unsaid if a.severity is Severity.INFO]  # evidence, general notes
+    to_pass_on = [a for a in unsaid if a not in folded and a.audience is AdviceAudience.CLIENT]
+    doc.advice += [line(a) for a in unsaid if a not in folded and a not in to_pass_on]
     doc.for_client += [line(a) for a in to_pass_on]
     if folded:
         names = ", ".join(words(a.code.value) for a in folded)
@@ -133,40 +138,75 @@ def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) 
         doc.notes.append(_Line(f"Also in the plan, for reading: {names}", cite=cites))
 
 
+# What is never done where, said in this order (the article names friction first).
+_AVOID_ORDER = ("friction", "kneading", "trigger_point", "effleurage", "stretching", "swedish")
+
+
+@dataclass(frozen=True)
+class _AreaRule:
+    """All that the restrictions say of one area."""
+
+    nothing: bool  # no work of any kind
+    cap: int | None  # nothing above this level
+    banned: tuple[str, ...]  # techniques not at all, in _AVOID_ORDER
+    capped: tuple[tuple[str, int], ...]  # a technique above a level of its own
+
+
 def _avoid_lines(
     plan: SessionPlan, profile: ClientProfile | None, notes: _Footnotes
-) -> list[_Line]:
-    """What not to do where, one line per restriction: restrictions of whole
-    techniques with the same areas and reasons share a line, each area says
-    why it is at risk, and a reason already given is not written out again."""
-    merged: dict[tuple[str, tuple[BodyArea, ...], tuple[str, ...]], list[str]] = {}
+) -> tuple[list[_Line], str]:
+    """What not to do where: one line for each group of areas the restrictions
+    treat alike ("ankles and feet (swollen): gentle work only, at most level 2;
+    no friction, kneading or trigger-point therapy"), and the reasons behind
+    them, each once, for a "Why" paragraph."""
+    nothing: set[BodyArea] = set()
+    caps: dict[BodyArea, int] = {}
+    banned: dict[BodyArea, set[str]] = {}
+    capped: dict[BodyArea, dict[str, int]] = {}
+    cited: dict[BodyArea, dict[str, None]] = {}
     for restriction in plan.restrictions:
-        what = (
-            "work of any kind"
-            if restriction.technique == EVERY_TECHNIQUE
-            else words(str(getattr(restriction.technique, "value", restriction.technique)))
+        technique = str(getattr(restriction.technique, "value", restriction.technique))
+        for area in restriction.areas:
+            cited.setdefault(area, {}).update(dict.fromkeys(restriction.reasons))
+            if technique == EVERY_TECHNIQUE and restriction.max_pressure is None:
+                nothing.add(area)
+            elif technique == EVERY_TECHNIQUE:
+                caps[area] = min(caps.get(area, 5), restriction.max_pressure or 5)
+            elif restriction.max_pressure is None:
+                banned.setdefault(area, set()).add(technique)
+            else:
+                own = capped.setdefault(area, {})
+                own[technique] = min(own.get(technique, 5), restriction.max_pressure)
+    groups: dict[_AreaRule, list[BodyArea]] = {}
+    for area in (a for a in BodyArea if a in cited):
+        rule = _AreaRule(
+            area in nothing,
+            caps.get(area),
+            tuple(t for t in _AVOID_ORDER if t in banned.get(area, ())),
+            tuple(sorted(capped.get(area, {}).items())),
         )
-        above = (
-            ""
-            if restriction.max_pressure is None
-            else (f" above {pressure_words(restriction.max_pressure)}")
-        )
-        key = (above, restriction.areas, restriction.reasons)
-        merged.setdefault(key, []).append(what)
-    lines: list[_Line] = []
-    said: set[tuple[str, ...]] = set()
-    for (above, areas, reasons), names in merged.items():
-        texts = " ".join(notes.reasons[r].text for r in reasons)
-        detail = texts if reasons not in said else "as above."
-        said.add(reasons)
-        lines.append(
-            _Line(
-                f"no {_either(names)}{above} on {_at_risk(areas, profile)}",
-                detail,
-                notes.cite(reasons),
-            )
-        )
-    return lines
+        groups.setdefault(rule, []).append(area)
+    lines = []
+    why: dict[str, None] = {}
+    for rule, areas in groups.items():
+        reasons = tuple(dict.fromkeys(r for a in areas for r in cited[a]))
+        why.update(dict.fromkeys(reasons))
+        lines.append(_Line(_at_risk(areas, profile), _what(rule), notes.cite(reasons)))
+    text = " ".join(notes.reasons[r].text.rstrip() for r in why)
+    return lines, text
+
+
+def _what(rule: _AreaRule) -> str:
+    if rule.nothing:
+        return "no work of any kind"
+    said = []
+    if rule.cap is not None:
+        level = pressure_words(rule.cap)
+        said.append(f"gentle work only, at most {level}" if rule.cap <= 2 else f"at most {level}")
+    said += [f"{technique_words(t)} at most {pressure_words(c)}" for t, c in rule.capped]
+    if rule.banned:
+        said.append("no " + _either([technique_words(t) for t in rule.banned]))
+    return "; ".join(said)
 
 
 def _either(names: list[str]) -> str:
@@ -176,7 +216,7 @@ def _either(names: list[str]) -> str:
 # What puts an area at risk, as the client header says it.
 _RISKS = (
     ("swelling", "swollen"),
-    ("fragile_tissue", "fragile tissue"),
+    ("fragile_tissue", "fragile"),
     ("numb_areas", "numb"),
     ("wounds", "wound"),
     ("injection_sites", "injection site"),
@@ -185,18 +225,21 @@ _RISKS = (
 
 
 def _at_risk(areas: Sequence[BodyArea], profile: ClientProfile | None) -> str:
-    """Areas grouped by why they are at risk: 'hands (swollen); feet (fragile tissue)'."""
+    """Areas grouped by why they are at risk: 'hands (fragile), ankles and feet (swollen)'."""
     if profile is None:
-        return area_words(areas)
+        return _listed(areas)
     groups: dict[str, list[BodyArea]] = {}
     for area in areas:
         why = ", ".join(label for name, label in _RISKS if area in (getattr(profile, name) or ()))
         groups.setdefault(why, []).append(area)
-    if len(groups) == 1 and "" in groups:
-        return area_words(areas)
-    return "; ".join(
-        area_words(grouped) + (f" ({why})" if why else "") for why, grouped in groups.items()
+    return ", ".join(
+        _listed(grouped) + (f" ({why})" if why else "") for why, grouped in groups.items()
     )
+
+
+def _listed(areas: Sequence[BodyArea]) -> str:
+    """'whole body', or the areas as people say them: 'both hands and feet'."""
+    return "whole body" if set(areas) == set(BodyArea) else _and(_said(set(areas)))
 
 
 Audience = Literal["therapist", "client"]
@@ -249,6 +292,10 @@ def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+# Joins words that must not be wrapped apart ("session 1"); a space once wrapped.
+_KEEP = "\u00a0"
+
+
 def client_header(profile: ClientProfile) -> list[str]:
     """Who the plan is for, in a few lines."""
     risk = [
@@ -270,8 +317,8 @@ def client_header(profile: ClientProfile) -> list[str]:
     )
     touch = profile.hypersensitivity.value.replace("none", "no")
     lines = [
-        f"For: a client with {condition}, {touch} touch hypersensitivity; "
-        f"session {profile.sessions_completed + 1}.",
+        f"Client: {condition}, {touch} touch hypersensitivity; "
+        f"session{_KEEP}{profile.sessions_completed + 1}.",
         f"Tolerates: {profile.tolerance.minutes} minutes; {tolerated}.",
     ]
     if risk:
@@ -325,7 +372,7 @@ def render_text(
 
     def wrap(text: str, indent: str, hang: str) -> list[str]:
         return [
-            paint(line)
+            paint(line).replace(_KEEP, " ")
             for line in textwrap.wrap(
                 text,
                 width=max(width, 40),
@@ -355,6 +402,7 @@ def render_text(
         out += ["", "TECHNIQUES", *(x for i in doc.techniques for x in item(i, ": "))]
         if doc.avoid:
             out += ["", "AVOID", *(x for i in doc.avoid for x in item(i, ": "))]
+            out += wrap(f"Why: {doc.why}", "  ", "    ")
     for title, lines in _advice_sections(doc):
         out += ["", title.upper(), *(x for i in lines for x in item(i, "", "- "))]
     out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
@@ -371,7 +419,7 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     doc = _layout(plan, profile=profile)
     out = ["# Massage plan for this week", ""]
     if profile is not None:
-        out += [f"{_md(line)}  " for line in client_header(profile)]
+        out += [f"{_md(line.replace(_KEEP, ' '))}  " for line in client_header(profile)]
         out.append("")
     if doc.holds:
         out += ["## Hold: do not book yet", ""]
@@ -384,6 +432,7 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     if doc.avoid:
         out += ["", "## Avoid", ""]
         out += [f"- **{_md(i.head)}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid]
+        out += ["", f"_Why:_ {_md(doc.why)}"]
     for title, lines in _advice_sections(doc):
         out += ["", f"## {title}", ""]
         out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in lines]

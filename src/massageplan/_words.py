@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from ._profile import PRESSURE_WORDS
 
+# Techniques as therapists say them; codes not listed read as their words.
+TECHNIQUE_WORDS = {
+    "swedish": "Swedish",
+    "trigger_point": "trigger-point therapy",
+}
+
 
 def words(name: str) -> str:
     """A code as words: ``trigger_point`` -> ``trigger point``."""
@@ -12,3 +18,8 @@ def words(name: str) -> str:
 
 def pressure_words(level: int) -> str:
     return f"level {level} ({PRESSURE_WORDS[level]})"
+
+
+def technique_words(name: str) -> str:
+    """A technique as therapists say it: ``trigger_point`` -> ``trigger-point therapy``."""
+    return TECHNIQUE_WORDS.get(name, words(name))

@@ -206,14 +206,14 @@ def _lint(args: argparse.Namespace, io: _Streams) -> int:
         try:
             rulebase = load_rulebase(*args.paths, builtin=args.builtin)
         except RulebaseError as exc:
-            for problem in exc.problems:
-                io.stdout.write(f"{problem}\n")
+            for problem in exc.problems:  # problems are errors: stderr, as every error
+                io.stderr.write(f"{problem}\n")
             # A file that cannot be read as YAML is bad input; a rule that is wrong, a finding.
             unreadable = any(problem.kind == "file" for problem in exc.problems)
             return EXIT_BAD_INPUT if unreadable else EXIT_FINDING
     conflicts = [w for w in caught if issubclass(w.category, RulebaseConflictWarning)]
     for warning in conflicts:
-        io.stdout.write(f"conflict: {warning.message}\n")
+        io.stderr.write(f"conflict: {warning.message}\n")
     if conflicts:
         return EXIT_FINDING
     io.stdout.write(f"{len(rulebase)} rules, no problems\n")
