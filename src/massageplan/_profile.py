@@ -79,7 +79,7 @@ class Tolerance(BaseModel):
     )
     pressure: PressureLevel | None = Field(
         default=None,
-        description="Firmest pressure level tolerated so far (1-5), or null when not yet known.",
+        description="Firmest pressure level tolerated so far, if known yet.",
     )
 
 
@@ -90,9 +90,7 @@ class ClientProfile(BaseModel):
 
     condition: Condition = Field(description="The client's neuropathy.")
     hypersensitivity: Hypersensitivity = Field(description="Touch hypersensitivity.")
-    swelling: tuple[BodyArea, ...] = Field(
-        default=(), description="Swollen areas (duplicates fold)."
-    )
+    swelling: tuple[BodyArea, ...] = Field(default=(), description="Swollen areas.")
     fragile_tissue: tuple[BodyArea, ...] = Field(
         default=(), description="Areas of fragile tissue from vascular dysfunction."
     )
@@ -127,7 +125,7 @@ class ClientProfile(BaseModel):
     # None is "not known", which is not "none": a plan asks rather than guesses.
     port_sites: tuple[BodyArea, ...] | None = Field(
         default=None,
-        description="Where an implanted port or central line is; null while not known.",
+        description="Where an implanted port or central line is, if known.",
     )
 
     @field_validator(

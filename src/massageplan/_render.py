@@ -34,6 +34,9 @@ class _Footnotes:
     def entries(self) -> list[str]:
         return [f"[{n}] {_entry(self.by_id[s])}" for s, n in self.numbers.items()]
 
+    def numbered(self) -> list[tuple[int, Source]]:
+        return [(n, self.by_id[s]) for s, n in self.numbers.items()]
+
 
 def _entry(source: Source) -> str:
     year = f", {source.year}" if source.year else ""
@@ -69,6 +72,8 @@ class _Document:
     for_client: list[_Line] = field(default_factory=list)
     notes: list[_Line] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # The same footnotes as (number, source), for formats that link them.
+    cited: list[tuple[int, Source]] = field(default_factory=list)
 
 
 def _layout(
@@ -107,6 +112,7 @@ def _layout(
         doc.avoid, doc.why = _avoid_lines(plan, profile, notes)
     _advise(plan, client, notes, doc)
     doc.sources = notes.entries()
+    doc.cited = notes.numbered()
     return doc
 
 

@@ -408,6 +408,10 @@ def create_app(
             return {"cards": [_error_card(instance, "; ".join(exc.violations))]}
         return {"cards": cards(made, profile, instance)}
 
+    if trust is None:  # on loopback only: the pages a front desk uses (no tokens in a browser)
+        from ._web import add_pages  # noqa: PLC0415 - templates are loaded only when served
+
+        add_pages(app, rules)
     app.add_middleware(_SizeLimit, limit=max_body)  # outermost: before anything reads the body
     return app
 

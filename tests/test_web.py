@@ -1,0 +1,266 @@
+"""The web pages: the form made from the profile model, CSRF, and a real
+headless Chromium filling the form and reading the plan, as a front desk would."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from massageplan import ClientProfile
+from massageplan._service import Trust, create_app
+from massageplan._web import CSRF_FIELD, form_fields, profile_from_form
+from tests.test_service import Server
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = Server(create_app())
+    yield running
+    running.stop()
+
+
+class Visitor:
+    """A browser without a browser: cookies kept, forms posted."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+        return self._open(urllib.request.Request(self.base + path))  # noqa: S310 - loopback
+
+    def post(self, path: str, form: list[tuple[str, str]]) -> tuple[int, dict[str, str], str]:
+        body = urllib.parse.urlencode(form).encode()
+        request = urllib.request.Request(  # noqa: S310 - the test's own loopback server
+            self.base + path,
+            data=body,
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        return self._open(request)
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, dict[str, str], str]:
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                return response.status, headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            headers = {k.lower(): v for k, v in error.headers.items()}
+            return error.code, headers, error.read().decode()
+
+
+def token(page: str) -> str:
+    found = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', page)
+    assert found, "the form carries no CSRF token"
+    return found.group(1)
+
+
+NEW_CLIENT = [
+    ("condition", "diabetic_neuropathy"),
+    ("hypersensitivity", "severe"),
+    ("swelling", "ankles"),
+    ("swelling", "feet"),
+    ("tolerance.minutes", "20"),
+    ("tolerance.pressure", ""),
+    ("port_sites.unknown", "yes"),
+]
+
+
+def test_the_form_asks_for_every_profile_field() -> None:
+    def names(fields: Any) -> set[str]:
+        return {n for f in fields for n in ([f.name] if f.kind != "group" else names(f.children))}
+
+    wanted = {n for n in ClientProfile.model_fields if n != "tolerance"}
+    wanted |= {"tolerance.minutes", "tolerance.pressure"}
+    assert names(form_fields()) == wanted
+
+
+def test_a_form_reads_back_as_the_profile_it_says() -> None:
+    form: dict[str, list[str]] = {}
+    for name, value in [*NEW_CLIENT, ("clot_history", "yes")]:
+        form.setdefault(name, []).append(value)
+    assert ClientProfile.model_validate(profile_from_form(form)) == ClientProfile.model_validate(
+        {
+            "condition": "diabetic_neuropathy",
+            "hypersensitivity": "severe",
+            "swelling": ["ankles", "feet"],
+            "tolerance": {"minutes": 20, "pressure": None},
+            "clot_history": True,
+            "port_sites": None,  # "not known yet" ticked: unknown, not "none"
+        }
+    )
+    form.pop("port_sites.unknown")
+    assert profile_from_form(form)["port_sites"] == []  # known: none
+
+
+def test_a_post_without_its_csrf_token_is_refused(server: Server) -> None:
+    visitor = Visitor(server.url)
+    status, _, page = visitor.post("/plan", NEW_CLIENT)  # no cookie, no token
+    assert status == 403
+    assert "security token" in page
+    _, _, form = visitor.get("/")
+    status, _, _ = visitor.post("/plan", [*NEW_CLIENT, (CSRF_FIELD, "not-" + token(form))])
+    assert status == 403
+    status, headers, page = visitor.post("/plan", [*NEW_CLIENT, (CSRF_FIELD, token(form))])
+    assert status == 200
+    assert "Do not book yet" in page
+    assert headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert "style=" not in page  # the policy allows no inline style
+
+
+def test_a_wrong_answer_is_named_next_to_its_field(server: Server) -> None:
+    visitor = Visitor(server.url)
+    _, _, form = visitor.get("/")
+    answers = [(n, "500" if n == "tolerance.minutes" else v) for n, v in NEW_CLIENT]
+    status, _, page = visitor.post("/plan", [*answers, (CSRF_FIELD, token(form))])
+    assert status == 422
+    field = re.search(r'<input type="number"[^>]*id="f-tolerance-minutes"[^>]*>', page)
+    assert field is not None
+    assert 'aria-invalid="true"' in field.group(0)
+    assert 'aria-describedby="f-tolerance-minutes-error"' in field.group(0)
+    assert re.search(r'id="f-tolerance-minutes-error">[^<]*less than or equal to 180', page)
+    assert 'value="500"' in field.group(0)  # what was typed stays, to be corrected
+    assert 'value="feet" checked' in page
+
+
+def test_with_a_trusted_issuer_there_are_no_pages() -> None:
+    app = create_app(trust=Trust("https://ehr.example.org/", {}, "https://cds.example.org"))
+    paths = {getattr(route, "path", "") for route in app.routes}
+    assert "/" not in paths
+    assert "/plan" not in paths
+
+
+# ------------------------------------------------------------ in a browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (Debian's 'chromium' package): not run here")
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only for these tests
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install '.[test]')")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",  # root in CI
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",  # the machine has no network to talk to
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+def snap(page: Any, name: str) -> None:
+    """Keep a screenshot to look at, where MASSAGEPLAN_SCREENSHOTS names a folder."""
+    folder = os.environ.get("MASSAGEPLAN_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def fill_new_client(page: Any) -> None:
+    page.get_by_label("The client's neuropathy.").select_option("diabetic_neuropathy")
+    page.get_by_label("Touch hypersensitivity.").select_option("severe")
+    swollen = page.get_by_role("group", name="Swollen areas.")
+    swollen.get_by_label("ankles").check()
+    swollen.get_by_label("feet").check()
+    page.get_by_label("Longest session the client can handle now, in minutes.").fill("20")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_therapist_fills_the_form_and_reads_the_plan(
+    server: Server, browser: Any, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server.url + "/")
+    fill_new_client(page)
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    headings = page.locator("main h2").all_inner_texts()
+    # Holds first and unmistakable, then the week, techniques, avoid, advice, sources.
+    assert headings[0] == "Do not book yet"
+    order = ["This week", "Techniques", "Avoid", "To pass on to the client", "Sources"]
+    assert [h for h in headings if h in order] == order
+    hold = page.get_by_role("alert")
+    assert "talk to their regular doctor" in hold.inner_text()
+    assert page.get_by_role("rowheader", name="Swedish, up to level 1 (very light)").is_visible()
+    avoid = page.locator("section.avoid").inner_text()
+    assert "ankles and feet (swollen): gentle work only" in avoid
+    # Nothing runs off the side of a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    snap(page, f"plan-{width}")
+
+    page.get_by_role("button", name="The client's version").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Your massage plan"
+    assert page.locator("main h2").first.inner_text() == "Before you book"
+    text = page.locator("main").inner_text()
+    assert "Before we book your first session, talk to your regular doctor" in text
+    assert "Techniques" not in text
+    snap(page, f"client-{width}")
+
+    page.get_by_role("button", name="The course chart").click()
+    page.wait_for_load_state()
+    rows = page.locator("table.course tbody tr")
+    assert rows.count() == 12
+    assert rows.first.inner_text().split()[:2] == ["1", "20"]
+    snap(page, f"course-{width}")
+    page.close()
+
+
+def test_the_form_works_from_the_keyboard_and_names_errors(server: Server, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    fill_new_client(page)
+    page.get_by_label("Longest session the client can handle now, in minutes.").fill("500")
+    page.get_by_role("button", name="Make the plan").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    summary = page.get_by_role("alert")
+    assert "Please check 1 answer" in summary.inner_text()
+    field = page.get_by_label("Longest session the client can handle now, in minutes.")
+    assert field.get_attribute("aria-invalid") == "true"
+    error = page.locator("#" + str(field.get_attribute("aria-describedby")))
+    assert "less than or equal to 180" in error.inner_text()
+    snap(page, "form-error-1280")
+    page.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_printout_fits_on_two_pages(server: Server, browser: Any, paper: str) -> None:
+    page = browser.new_page()
+    page.goto(server.url + "/")
+    fill_new_client(page)
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    pdf = page.pdf(format=paper, print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert 1 <= pages <= 2, f"{pages} {paper} pages"
+    page.close()
+
+
+def test_chromium_is_the_distributions() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: not run here")
+    assert shutil.which("chromium") == CHROMIUM
