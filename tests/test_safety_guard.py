@@ -51,18 +51,23 @@ def test_missing_safety_rules_are_an_error(
     assert "no plan is returned" in str(error)
 
 
+# A clinic rule that lists kneading on every area, and says no level it needs.
+KNEADING_EVERYWHERE = (
+    "rules:\n"
+    "  - id: kneading-everywhere\n"
+    "    title: Kneading everywhere\n"
+    "    then:\n"
+    "      - technique: kneading\n"
+    "        areas: all\n"
+    "    because: A clinic's own idea.\n"
+    "    sources: [ref1]\n"
+)
+
+
 def test_the_error_names_the_profile_values_and_the_rules(tmp_path: Path) -> None:
     custom = tmp_path / "unsafe.yaml"
     custom.write_text(
-        "rules:\n"
-        "  - id: kneading-everywhere\n"
-        "    title: Kneading everywhere\n"
-        "    then:\n"
-        "      - technique: kneading\n"
-        "        areas: all\n"
-        "    because: A clinic's own idea.\n"
-        "    sources: [ref1]\n"
-        "  - id: gentle-work-on-fragile-tissue\n"
+        KNEADING_EVERYWHERE + "  - id: gentle-work-on-fragile-tissue\n"
         "    title: The article's letter only\n"
         "    replaces: true\n"
         "    then: [{avoid: friction, areas: fragile_tissue}]\n"
@@ -189,17 +194,7 @@ def test_a_technique_below_its_own_level_is_left_out_not_refused(tmp_path: Path)
     """Invariant 14 for every rulebase: a clinic rule that lists kneading
     without saying what level it needs still gets no kneading at level 1."""
     custom = tmp_path / "kneading.yaml"
-    custom.write_text(
-        "rules:\n"
-        "  - id: kneading-everywhere\n"
-        "    title: Kneading everywhere\n"
-        "    then:\n"
-        "      - technique: kneading\n"
-        "        areas: all\n"
-        "    because: A clinic's own idea.\n"
-        "    sources: [ref1]\n",
-        encoding="utf-8",
-    )
+    custom.write_text(KNEADING_EVERYWHERE, encoding="utf-8")
     rulebase = load_rulebase(custom, builtin=True)
     first = {**PROFILE, "swelling": [], "physician_consulted": True}  # severe, first: level 1
     plan = recommend(first, rulebase)

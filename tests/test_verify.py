@@ -125,8 +125,8 @@ def test_builtin_rulebase_follows_the_article() -> None:
     assert "and the article's guidance" in str(report)
 
 
-def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
-    # Two visits at most, and no split advice: the article's guidance, not safety.
+def two_visits_at_most(tmp_path: Path, visits: str) -> Path:
+    """A clinic rule file that books at most two visits a week, as ``visits`` says."""
     path = tmp_path / "clinic.yaml"
     path.write_text(
         "rules:\n"
@@ -134,12 +134,18 @@ def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
         "    title: Two visits at most\n"
         "    replaces: true\n"
         "    when: {tolerance.minutes: {below: 60}}\n"
-        "    then:\n"
-        "      - visits:\n"
-        "          {longest_visit: tolerance, at_most_per_week: 2, shortest_split_visit: 15}\n"
+        f"    then: [{{visits: {visits}}}]\n"
         "    because: The clinic books two visits a week at most.\n"
         "    sources: [article]\n",
         encoding="utf-8",
+    )
+    return path
+
+
+def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
+    # Two visits at most, and no split advice: the article's guidance, not safety.
+    path = two_visits_at_most(
+        tmp_path, "{longest_visit: tolerance, at_most_per_week: 2, shortest_split_visit: 15}"
     )
     rulebase = load_quietly(path)
     assert verify(rulebase, search=0).ok  # safe: no article check asked for
@@ -168,18 +174,7 @@ def test_the_sweep_covers_the_screening_fields() -> None:
 def test_a_split_without_a_shortest_visit_is_unsafe(tmp_path: Path) -> None:
     """Invariant 17: a clinic's split rule that forgets the 15-minute floor
     splits a 10-minute tolerance into two 10-minute visits."""
-    path = tmp_path / "clinic.yaml"
-    path.write_text(
-        "rules:\n"
-        "  - id: split-sessions\n"
-        "    title: Two visits at most\n"
-        "    replaces: true\n"
-        "    when: {tolerance.minutes: {below: 60}}\n"
-        "    then: [{visits: {longest_visit: tolerance, at_most_per_week: 2}}]\n"
-        "    because: The clinic books two visits a week at most.\n"
-        "    sources: [article]\n",
-        encoding="utf-8",
-    )
+    path = two_visits_at_most(tmp_path, "{longest_visit: tolerance, at_most_per_week: 2}")
     report = verify(load_quietly(path), search=0)
     assert not report.safe
     assert {17} <= {n for c in report.counterexamples for n in c.invariants}

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from massageplan import ClientProfile
+from massageplan import ClientProfile, load_rulebase
 from massageplan._service import Trust, create_app
 from massageplan._web import CSRF_FIELD, form_fields, profile_from_form
 from tests.test_service import Server
@@ -264,3 +264,28 @@ def test_chromium_is_the_distributions() -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: not run here")
     assert shutil.which("chromium") == CHROMIUM
+
+
+def test_an_unsafe_rulebase_shows_why_there_is_no_plan(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(
+        "rules:\n"
+        "  - id: consult-physician-before-first-session\n"
+        "    title: Advice only\n"
+        "    replaces: true\n"
+        "    when: {first_session: true, physician_consulted: false}\n"
+        "    then: [{advise: consult_physician, text: Talk to your doctor first.}]\n"
+        "    because: The clinic only advises.\n"
+        "    sources: [article]\n",
+        encoding="utf-8",
+    )
+    running = Server(create_app(load_rulebase(clinic, builtin=True)))
+    try:
+        visitor = Visitor(running.url)
+        _, _, form = visitor.get("/")
+        status, _, page = visitor.post("/plan", [*NEW_CLIENT, (CSRF_FIELD, token(form))])
+    finally:
+        running.stop()
+    assert status == 422
+    assert "No plan" in page
+    assert "the consult_physician hold is missing" in page

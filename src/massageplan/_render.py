@@ -345,6 +345,11 @@ def client_header(profile: ClientProfile) -> list[str]:
     return lines
 
 
+def plain_header(profile: ClientProfile) -> list[str]:
+    """The header's lines as they are read, for formats that do not wrap them."""
+    return [line.replace(_KEEP, " ") for line in client_header(profile)]
+
+
 def _advice_sections(doc: _Document) -> list[tuple[str, list[_Line]]]:
     """The advice sections that have lines, in the order a reader meets them."""
     sections = [
@@ -425,7 +430,7 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     doc = _layout(plan, profile=profile)
     out = ["# Massage plan for this week", ""]
     if profile is not None:
-        out += [f"{_md(line.replace(_KEEP, ' '))}  " for line in client_header(profile)]
+        out += [f"{_md(line)}  " for line in plain_header(profile)]
         out.append("")
     if doc.holds:
         out += ["## Hold: do not book yet", ""]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -33,7 +33,7 @@ from ._errors import MassagePlanError, PlanSafetyError
 from ._fhir import intake_questionnaire
 from ._profile import ClientProfile
 from ._recommend import recommend
-from ._render import SCALE, _layout, client_header
+from ._render import SCALE, _layout, plain_header
 from ._rulebase import Rulebase
 from ._version import __version__
 
@@ -222,12 +222,11 @@ async def _posted(request: Request) -> dict[str, list[str]]:
     return form
 
 
+Make = Callable[[dict[str, list[str]], ClientProfile, str], HTMLResponse]
+
+
 def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
     """Mount the web pages on ``app`` (the service's, served on loopback)."""
-
-    def refused(exc: _FormRefusedError, token: str) -> Response:
-        page = _page("refused.html", 403, problem=str(exc), csrf=token)
-        return _with_cookie(page, token)
 
     def intake(
         token: str, form: Mapping[str, list[str]], errors: Mapping[str, str], status: int = 200
@@ -243,9 +242,21 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
         )
         return _with_cookie(page, token)
 
-    async def checked(request: Request) -> tuple[dict[str, list[str]], ClientProfile]:
-        form = await _posted(request)
-        return form, ClientProfile.model_validate(profile_from_form(form))
+    async def answered(request: Request, make: Make) -> Response:
+        """The page ``make`` makes of a posted form: or the form again, each
+        wrong answer beside its field; or why no plan can be shown."""
+        token = _token(request)
+        try:
+            form = await _posted(request)
+        except _FormRefusedError as exc:
+            return _with_cookie(_page("refused.html", 403, problem=str(exc)), token)
+        try:
+            page = make(form, ClientProfile.model_validate(profile_from_form(form)), token)
+        except ValidationError as exc:  # every wrong field, next to the field
+            return intake(token, form, field_errors(exc), 422)
+        except PlanSafetyError as exc:
+            page = _page("refused.html", 422, problem="; ".join(exc.violations))
+        return _with_cookie(page, token)
 
     @app.get("/", include_in_schema=False)
     def form_page(request: Request) -> Response:
@@ -258,58 +269,36 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
 
     @app.post("/plan", include_in_schema=False)
     async def plan_page(request: Request) -> Response:
-        token = _token(request)
-        try:
-            form, profile = await checked(request)
-        except _FormRefusedError as exc:
-            return refused(exc, token)
-        except ValidationError as exc:  # every wrong field, next to the field
-            form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-            return intake(token, form, field_errors(exc), 422)
         audience = "client" if request.query_params.get("for") == "client" else "therapist"
-        try:
+
+        def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
             plan = recommend(profile, rulebase)
-        except PlanSafetyError as exc:
-            return _with_cookie(
-                _page("refused.html", 422, problem="; ".join(exc.violations), csrf=token), token
+            return _page(
+                "plan.html",
+                doc=_layout(plan, audience, profile),
+                header=plain_header(profile),
+                audience=audience,
+                scale=SCALE,
+                form=form,
+                csrf=token,
+                csrf_field=CSRF_FIELD,
             )
-        page = _page(
-            "plan.html",
-            doc=_layout(plan, audience, profile),
-            header=[line.replace("\u00a0", " ") for line in client_header(profile)],
-            audience=audience,
-            scale=SCALE,
-            form=form,
-            csrf=token,
-            csrf_field=CSRF_FIELD,
-            plan=plan,
-        )
-        return _with_cookie(page, token)
+
+        return await answered(request, make)
 
     @app.post("/course", include_in_schema=False)
     async def course_page(request: Request) -> Response:
-        token = _token(request)
-        try:
-            form, profile = await checked(request)
-        except _FormRefusedError as exc:
-            return refused(exc, token)
-        except ValidationError as exc:
-            form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-            return intake(token, form, field_errors(exc), 422)
-        try:
+        def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
             course = project_course(profile, min(COURSE_WEEKS, MAX_WEEKS), rulebase=rulebase)
-        except PlanSafetyError as exc:
-            return _with_cookie(
-                _page("refused.html", 422, problem="; ".join(exc.violations), csrf=token), token
+            longest = max((max(w.visits, default=0) for w in course.weeks), default=0)
+            return _page(
+                "course.html",
+                course=course,
+                longest=longest or 1,
+                header=plain_header(profile),
+                form=form,
+                csrf=token,
+                csrf_field=CSRF_FIELD,
             )
-        longest = max((max(w.visits, default=0) for w in course.weeks), default=0) or 1
-        page = _page(
-            "course.html",
-            course=course,
-            longest=longest,
-            header=[line.replace("\u00a0", " ") for line in client_header(profile)],
-            form=form,
-            csrf=token,
-            csrf_field=CSRF_FIELD,
-        )
-        return _with_cookie(page, token)
+
+        return await answered(request, make)
