@@ -1,4 +1,4 @@
-"""The wheel ships the rulebase, its sources, its parse and the type marker."""
+"""The wheel ships the rulebase, its sources, its parse, the web templates and the type marker."""
 
 from __future__ import annotations
 
@@ -23,3 +23,6 @@ def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
     for schema in ("profile", "plan", "rules"):
         assert f"massageplan/schemas/{schema}.schema.json" in names
     assert "massageplan/rules.parsed.json" in names  # else a user's first plan imports PyYAML
+    # The web pages' templates and stylesheet, every one in the checkout's folder.
+    templates = ROOT / "src" / "massageplan" / "templates"
+    assert {f"massageplan/templates/{p.name}" for p in templates.iterdir()} <= names
