@@ -124,19 +124,14 @@ def project_course(
                 reasons=tuple(dict.fromkeys(r.rule_id for r in cited)),
             )
         )
+        tolerance = client.tolerance.model_copy(
+            update={"minutes": min(180, client.tolerance.minutes + minutes_gain)}
+        )
         if pressures:  # tolerated this week, so next week may go a level higher
             previous = pressure
-            tolerated = max(client.tolerance.pressure or 0, pressure)
-        else:
-            tolerated = client.tolerance.pressure or 0
-        longer = min(180, client.tolerance.minutes + minutes_gain)
-        client = client.model_copy(
-            update={
-                "tolerance": client.tolerance.model_copy(
-                    update={"minutes": longer, "pressure": tolerated or None}
-                )
-            }
-        )
+            tolerated = max(tolerance.pressure or 0, pressure)
+            tolerance = tolerance.model_copy(update={"pressure": tolerated})
+        client = client.model_copy(update={"tolerance": tolerance})
     assumptions = (
         *(["the weeks start once the holds above are resolved"] if holds else []),
         "the client tolerates each week's pressure, and pressure rises at most a level a week",

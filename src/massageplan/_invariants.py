@@ -360,14 +360,9 @@ def _numb_areas(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
 
 def _injection_sites(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
     found = _untouched(profile, plan, "injection_sites", "the injection sites")
-    codes = {a.code for a in plan.advice}
-    if profile.injection_sites and AdviceCode.WATCH_BLOOD_SUGAR not in codes:
-        found.append(
-            Finding(
-                "the watch_blood_sugar advice is missing",
-                {"injection_sites": [a.value for a in profile.injection_sites]},
-            )
-        )
+    if profile.injection_sites:
+        values = {"injection_sites": [a.value for a in profile.injection_sites]}
+        found += _advice_missing(plan, AdviceCode.WATCH_BLOOD_SUGAR, values)
     return found
 
 
@@ -509,15 +504,13 @@ def _course_steps(course: Course) -> list[Finding]:
 
 def _short_splits(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
     minutes = [v.minutes for v in plan.visits]
-    values = {"tolerance.minutes": profile.tolerance.minutes}
-    rules = _rules(r for v in plan.visits for r in v.reasons)
     if len(minutes) > 1 and min(minutes) < SHORTEST_SPLIT_VISIT:
         return [
             Finding(
                 f"the week is split into visits of {minutes} minutes "
                 f"(none under {SHORTEST_SPLIT_VISIT} when split)",
-                values,
-                rules,
+                {"tolerance.minutes": profile.tolerance.minutes},
+                _rules(r for v in plan.visits for r in v.reasons),
             )
         ]
     return []
@@ -556,10 +549,9 @@ def _advice_missing(
 
 def _one_hour_a_week(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
     minutes = [v.minutes for v in plan.visits]
-    # With no technique left there is no week to book (safety invariant 13).
     if profile.tolerance.minutes < WEEKLY_MINUTES or minutes == [WEEKLY_MINUTES]:
         return []
-    if not plan.techniques:
+    if not plan.techniques:  # nothing to book: safety invariant 13 holds the booking
         return []
     return [
         Finding(
@@ -589,9 +581,7 @@ def _shorter_visits(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
                 rules,
             )
         )
-    codes = {a.code for a in plan.advice}
-    if AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS not in codes:
-        found.append(Finding("the slower_progress_with_shorter_sessions advice is missing", values))
+    found += _advice_missing(plan, AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS, values)
     return found
 
 

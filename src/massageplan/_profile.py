@@ -140,3 +140,12 @@ class ClientProfile(BaseModel):
     @classmethod
     def _fold_areas(cls, value: object) -> object:
         return sort_areas(value)
+
+
+# Area lists a profile may leave unknown (None, which is not "none"): a plan
+# asks about them rather than guess.
+AREA_LISTS_MAYBE_UNKNOWN = tuple(
+    name
+    for name, spec in ClientProfile.model_fields.items()
+    if spec.annotation == (tuple[BodyArea, ...] | None)
+)

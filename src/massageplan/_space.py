@@ -16,19 +16,22 @@ from typing import TYPE_CHECKING, Any
 from ._conditions import Clause
 from ._engine import compile_conditions
 from ._facts import AREA_FIELDS, FACT_FIELD, INT_CEILING, profile_facts
-from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity
+from ._profile import (
+    AREA_LISTS_MAYBE_UNKNOWN,
+    BodyArea,
+    ClientProfile,
+    Condition,
+    Hypersensitivity,
+)
 
 if TYPE_CHECKING:
     from ._rulebase import LoadedRule, Rulebase
-
-# Area lists that may be unknown (None), which is not the same as empty.
-NULLABLE_AREA_FIELDS = ("port_sites",)
 
 BASE: dict[str, Any] = {
     "condition": Condition.PERIPHERAL_NEUROPATHY.value,
     "hypersensitivity": Hypersensitivity.NONE.value,
     **{name: [] for name in AREA_FIELDS},
-    "port_sites": None,  # not known, as in a profile that does not say
+    **dict.fromkeys(AREA_LISTS_MAYBE_UNKNOWN),  # not known, as in a profile that does not say
     "tolerance": {"minutes": 60, "pressure": None},
     "sessions_completed": 0,
     "physician_consulted": False,
@@ -97,7 +100,7 @@ def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
         "hypersensitivity": [h.value for h in Hypersensitivity],
         **dict.fromkeys(AREA_FIELDS, area_lists),
         # A list the client may not know yet: unknown is a value of its own.
-        **{name: [None, *area_lists] for name in NULLABLE_AREA_FIELDS},
+        **{name: [None, *area_lists] for name in AREA_LISTS_MAYBE_UNKNOWN},
         "tolerance.minutes": minutes,
         "tolerance.pressure": [None, 1, 2, 3, 4, 5],
         "sessions_completed": sessions,

@@ -30,8 +30,8 @@ from pydantic import ValidationError
 
 from ._course import MAX_WEEKS, project_course
 from ._errors import MassagePlanError, PlanSafetyError
-from ._fhir import intake_questionnaire
-from ._profile import ClientProfile
+from ._fhir import _resolve, intake_questionnaire
+from ._profile import AREA_LISTS_MAYBE_UNKNOWN, ClientProfile
 from ._recommend import recommend
 from ._render import SCALE, _layout, plain_header
 from ._rulebase import Rulebase
@@ -85,34 +85,23 @@ class Field:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
 
 
-def _nullable_lists() -> frozenset[str]:
-    """Profile list fields whose null means "not known" (port sites)."""
-    schema = ClientProfile.model_json_schema()
-    return frozenset(
-        name
-        for name, spec in schema["properties"].items()
-        if {"array", "null"} <= {o.get("type") for o in spec.get("anyOf", [])}
-    )
-
-
-def _field(item: Mapping[str, Any], nullable: frozenset[str]) -> Field:
+def _field(item: Mapping[str, Any]) -> Field:
     text = str(item["text"])
     made = Field(item["linkId"], text, "group", bool(item.get("required")))
     kind = item.get("type")
     if kind == "group":
-        made.children = [_field(child, nullable) for child in item["item"]]
+        made.children = [_field(child) for child in item["item"]]
     elif kind == "choice":
         made.kind = "choices" if item.get("repeats") else "choice"
         made.options = [
             (o["valueCoding"]["code"], o["valueCoding"]["display"]) for o in item["answerOption"]
         ]
-        made.unknown_allowed = made.name in nullable
+        made.unknown_allowed = made.name in AREA_LISTS_MAYBE_UNKNOWN
     elif kind == "boolean":
         made.kind = "boolean"
     elif kind == "integer":
         made.kind = "integer"
-        schema_range = _integer_range(made.name)
-        made.low, made.high = schema_range
+        made.low, made.high = _integer_range(made.name)
     else:  # the questionnaire refuses unknown kinds; so does the form
         raise TypeError(f"no form control for the item {made.name!r} of type {kind!r}")
     return made
@@ -122,9 +111,7 @@ def _integer_range(name: str) -> tuple[int | None, int | None]:
     schema = ClientProfile.model_json_schema()
     node: Mapping[str, Any] = schema
     for part in name.split("."):
-        spec = node["properties"][part]
-        ref = spec.get("$ref")
-        node = schema["$defs"][ref.rsplit("/", 1)[1]] if ref else spec
+        node = _resolve(schema, node["properties"][part])
     kinds = [o for o in node.get("anyOf", [node]) if o.get("type") == "integer"]
     return kinds[0].get("minimum"), kinds[0].get("maximum")
 
@@ -132,8 +119,7 @@ def _integer_range(name: str) -> tuple[int | None, int | None]:
 @functools.cache
 def form_fields() -> tuple[Field, ...]:
     """The intake form's controls, in the Questionnaire's order."""
-    nullable = _nullable_lists()
-    made = [_field(item, nullable) for item in intake_questionnaire()["item"]]
+    made = [_field(item) for item in intake_questionnaire()["item"]]
     for f in made:
         if f.name == "condition":  # the Questionnaire lets coded Conditions say it; a form cannot
             f.required = True
