@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ._conditions import suggest
-from ._document import Document, KeyPath
 from ._effects import EFFECT_KINDS, PressureLimit, VisitsSpec
 from ._errors import Problem
 from ._models import Rule, RuleFile, SourceEntry
+from ._positions import Document, KeyPath
 
 # Most fundamental first: fixing an earlier kind often fixes the later ones.
 KINDS = ("file", "structure", "condition", "reference", "conflict")

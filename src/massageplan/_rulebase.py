@@ -15,10 +15,11 @@ from pydantic import TypeAdapter, ValidationError
 from ._collector import collector_paused
 from ._conditions import Clause, compile_when, suggest, when_problems
 from ._conflicts import RulebaseConflictWarning, find_conflicts
-from ._document import Document, KeyPath, read_document
+from ._document import read_document
 from ._errors import Problem, RulebaseError
 from ._models import Rule, SourceEntry, SourcesFile, Status
 from ._plan import Reason, Source, SourceKind
+from ._positions import Document, KeyPath
 from ._problems import by_relevance, pydantic_problems
 
 SOURCES_FILE = "sources.yaml"

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from ._document import Document, KeyPath, Mark, format_key_path
 from ._errors import Problem, RulebaseError
 from ._limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_YAML_NODES
+from ._positions import Document, KeyPath, Mark, format_key_path
 
 # libyaml's parser where PyYAML was built with it: the same safe constructor,
 # the same errors and marks, several times faster on large rule files.
