@@ -9,8 +9,8 @@ Adding a kind means adding one class here and listing it in ``EFFECT_KINDS``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union
 
 from pydantic import (
     BaseModel,
@@ -22,13 +22,17 @@ from pydantic import (
     model_validator,
 )
 
-from ._plan import EVERY_TECHNIQUE, AdviceCode, Audience, HoldCode, TechniqueName
-from ._profile import BodyArea, PressureLevel
+from ._plan import (
+    EVERY_TECHNIQUE,
+    AdviceCode,
+    Audience,
+    HoldCode,
+    Reason,
+    RestrictedTechnique,
+    TechniqueName,
+)
+from ._profile import BodyArea, ClientProfile, PressureLevel
 from ._words import words
-
-if TYPE_CHECKING:
-    from ._build import PlanBuilder
-    from ._plan import Reason
 
 STRICT = ConfigDict(frozen=True, extra="forbid")
 
@@ -47,6 +51,48 @@ AreaSpec = Annotated[
         "'port_sites'), or a list of areas."
     ),
 ]
+
+
+class PlanBuilder(Protocol):
+    """What an effect may ask of the plan being built, and add to it.
+
+    The plan module provides it; effects know only this, so that the rule
+    layer does not reach up into plan assembly.
+    """
+
+    profile: ClientProfile
+
+    def areas(self, spec: AreaSpec) -> set[BodyArea]: ...
+
+    def add_technique(
+        self, name: TechniqueName, areas: set[BodyArea], cap: int, needs: int, reason: Reason
+    ) -> None: ...
+
+    def restrict(
+        self,
+        techniques: Iterable[RestrictedTechnique],
+        areas: set[BodyArea],
+        cap: int | None,
+        reason: Reason,
+    ) -> None: ...
+
+    def cap_pressure(self, level: int, reason: Reason) -> None: ...
+
+    def schedule(
+        self,
+        weekly: int,
+        longest: int,
+        per_week: int | None,
+        shortest_split: int | None,
+        reason: Reason,
+    ) -> None: ...
+
+    def advise(self, code: AdviceCode, text: str, audience: Audience, reason: Reason) -> None: ...
+
+    def add_hold(
+        self, code: HoldCode, text: str, client_text: str, if_no_technique: bool, reason: Reason
+    ) -> None: ...
+
 
 # Invariant keys, as in the table of ``_invariants``.
 SAFETY = "safety-{}".format
