@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._conflicts import Conflict, RulebaseConflictWarning
 from ._errors import EngineError, MassagePlanError, PlanSafetyError, Problem, RulebaseError
+from ._load import load_rulebase
 from ._plan import (
     Advice,
     AdviceCode,
@@ -31,12 +32,13 @@ from ._plan import (
 )
 from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity, Tolerance
 from ._recommend import recommend
-from ._rulebase import Rulebase, load_rulebase
+from ._rulebase import Rulebase
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._batch import BatchError, read_booking_csv, recommend_many
-    from ._course import Course, CourseWeek, project_course
+    from ._course import project_course
+    from ._course_types import Course, CourseWeek
     from ._explain import ConditionCheck, Explanation, RuleExplanation, explain
     from ._render import render_markdown, render_text
     from ._verify import Counterexample, VerifyReport, verify
@@ -45,8 +47,8 @@ _LAZY = {
     "BatchError": "_batch",
     "read_booking_csv": "_batch",
     "recommend_many": "_batch",
-    "Course": "_course",
-    "CourseWeek": "_course",
+    "Course": "_course_types",
+    "CourseWeek": "_course_types",
     "project_course": "_course",
     "ConditionCheck": "_explain",
     "Explanation": "_explain",

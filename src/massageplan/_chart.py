@@ -14,7 +14,7 @@ import textwrap
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ._course import Course
+from ._course_types import Course
 from ._errors import MassagePlanError
 from ._profile import PRESSURE_WORDS
 from ._words import words

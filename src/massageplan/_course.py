@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from ._course_types import Course, CourseWeek
 from ._errors import MassagePlanError, PlanSafetyError
 from ._invariants import course_breaches
-from ._plan import Hold, Reason, Severity, Source
+from ._plan import Reason, Severity
 from ._profile import ClientProfile
 from ._recommend import as_profile, builtin_rulebase, recommend
 from ._rulebase import Rulebase
@@ -26,35 +25,6 @@ from ._words import pressure_words
 
 MAX_WEEKS = 104
 MAX_GAIN = 60  # minutes a week: more than an hour's growth a week is no projection
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-class CourseWeek(BaseModel):
-    """One projected week: the tolerance it starts with, its visits and their pressures."""
-
-    model_config = _FROZEN
-
-    week: int
-    tolerated_minutes: int  # at the start of the week
-    visits: tuple[int, ...]  # minutes of each visit
-    pressures: tuple[int, ...]  # pressure level allowed at each visit
-    reasons: tuple[str, ...] = ()  # keys of the course's reasons for the week's pressure
-
-    @property
-    def minutes(self) -> int:
-        return sum(self.visits)
-
-
-class Course(BaseModel):
-    """A projection of the coming weeks; read it with its assumptions."""
-
-    model_config = _FROZEN
-
-    holds: tuple[Hold, ...] = ()  # the first plan's: no booking until they are resolved
-    weeks: tuple[CourseWeek, ...]
-    assumptions: tuple[str, ...]
-    reasons: tuple[Reason, ...] = ()  # each once, in order of first use; weeks cite them by key
-    sources: tuple[Source, ...] = ()  # every source the reasons cite, once each
 
 
 # The course's own pace, beside the rules: the article asks for pressure raised

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from ._course_types import Course
 from ._plan import (
     EVERY_TECHNIQUE,
     LEAST_PRESSURE,
@@ -27,9 +28,6 @@ from ._plan import (
 )
 from ._profile import BodyArea, ClientProfile, Hypersensitivity
 from ._words import words
-
-if TYPE_CHECKING:
-    from ._course import Course
 
 Scope = Literal["safety", "article"]
 WEEKLY_MINUTES = 60
@@ -67,7 +65,7 @@ class Finding:
 
 
 PlanCheck = Callable[[ClientProfile, SessionPlan], list[Finding]]
-CourseCheck = Callable[["Course"], list[Finding]]
+CourseCheck = Callable[[Course], list[Finding]]
 
 
 @dataclass(frozen=True)
