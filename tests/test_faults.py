@@ -25,7 +25,7 @@ from massageplan import (
 )
 from massageplan._engine import ENGINE_NAME
 from massageplan._engine_python import PythonConditions
-from massageplan._rulebase import builtin_rules_dir
+from massageplan._load import builtin_rules_dir
 from tests.strategies import CLINIC_RULES, CLINIC_SOURCES
 
 PROFILES: list[dict[str, Any]] = [

@@ -26,9 +26,9 @@ from massageplan import (
 )
 from massageplan._build import Parts
 from massageplan._course import project_course
+from massageplan._load import builtin_rules_dir
 from massageplan._recommend import build_plan, fired_rules
 from massageplan._render import render_text
-from massageplan._rulebase import builtin_rules_dir
 from tests import contract
 from tests.strategies import (
     clinic_choices,

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from massageplan import recommend
-from massageplan._rulebase import builtin_rules_dir
+from massageplan._load import builtin_rules_dir
 from massageplan._schema import (
     QUESTIONNAIRE_FILE,
     SCHEMA_DIR,

@@ -13,7 +13,7 @@ import pytest
 
 from massageplan import RulebaseError, load_rulebase
 from massageplan import _document as document
-from massageplan._rulebase import builtin_rules_dir
+from massageplan._load import builtin_rules_dir
 from massageplan._yaml import parse_yaml
 
 

@@ -13,10 +13,11 @@ from ._errors import PlanSafetyError
 from ._facts import profile_facts
 from ._invariants import Breach, breaches
 from ._limits import check_profile_input
+from ._load import read_rulebase
 from ._memo import FiredRules
 from ._plan import GeneratedBy, SessionPlan
 from ._profile import ClientProfile
-from ._rulebase import LoadedRule, Rulebase, read_rulebase
+from ._rulebase import LoadedRule, Rulebase
 from ._version import __version__
 
 _lock = threading.Lock()

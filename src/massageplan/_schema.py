@@ -17,10 +17,10 @@ from ._conditions import OPERATORS
 from ._document import PARSED_FILE, parsed_text
 from ._facts import FIELDS, FactField
 from ._fhir import intake_questionnaire
+from ._load import builtin_rules_dir
 from ._models import RuleFile
 from ._plan import SessionPlan
 from ._profile import ClientProfile
-from ._rulebase import builtin_rules_dir
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

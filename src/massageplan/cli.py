@@ -33,9 +33,10 @@ from ._engine import ENGINE_NAME
 from ._errors import MassagePlanError, PlanSafetyError, RulebaseError
 from ._explain import explain
 from ._limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
+from ._load import load_rulebase
 from ._recommend import as_profile, recommend
 from ._render import render_markdown, render_text
-from ._rulebase import Rulebase, load_rulebase
+from ._rulebase import Rulebase
 from ._schema import schema_text
 from ._verify import search_available, verify
 from ._version import __version__
