@@ -15,15 +15,11 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 from ._conditions import Clause
 from ._engine import Conditions, compile_conditions
 from ._facts import FACT_FIELD, FactValue
-
-if TYPE_CHECKING:
-    from ._rulebase import Rulebase
 
 Facts = Mapping[str, FactValue]
 _MISSING = ("missing",)
@@ -75,17 +71,18 @@ class _Field:
 
 
 class FiredRules:
-    """The rules of a rulebase that fire for given facts, as the engine decides."""
+    """Which of the named condition sets (a rulebase's rules) hold for given
+    facts, as the engine decides."""
 
-    def __init__(self, rulebase: Rulebase) -> None:
-        every = frozenset(rule.id for rule in rulebase)
+    def __init__(self, named: Sequence[tuple[str, Sequence[Clause]]]) -> None:
+        every = frozenset(name for name, _ in named)
         by_field: dict[str, list[tuple[str, list[Clause]]]] = defaultdict(list)
-        for rule in rulebase:
+        for name, rule_clauses in named:
             mine: dict[str, list[Clause]] = defaultdict(list)
-            for clause in rule.clauses:
+            for clause in rule_clauses:
                 mine[FACT_FIELD[clause.tests[0].fact]].append(clause)
-            for name, clauses in mine.items():
-                by_field[name].append((rule.id, clauses))
+            for field_name, clauses in mine.items():
+                by_field[field_name].append((name, clauses))
         # Rules without conditions never reach the engine: they pass every field.
         self.every = every
         self.fields = [_Field(named, every) for _, named in sorted(by_field.items())]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from ._build import Parts, PlanBuilder, plan_inputs
+from ._conditions import Clause
 from ._engine import ENGINE_NAME, Conditions, compile_conditions
 from ._errors import PlanSafetyError
 from ._facts import profile_facts
@@ -57,8 +58,16 @@ def compiled(rulebase: Rulebase, purpose: str, build: Callable[[Rulebase], T]) -
         return made
 
 
+def _named(rulebase: Rulebase) -> list[tuple[str, tuple[Clause, ...]]]:
+    return [(rule.id, rule.clauses) for rule in rulebase]
+
+
 def _whole_rules(rulebase: Rulebase) -> Conditions:
-    return compile_conditions([(rule.id, rule.clauses) for rule in rulebase])
+    return compile_conditions(_named(rulebase))
+
+
+def _field_memo(rulebase: Rulebase) -> FiredRules:
+    return FiredRules(_named(rulebase))
 
 
 def fired_rules(
@@ -72,7 +81,7 @@ def fired_rules(
     """
     facts = profile_facts(profile)
     if memo:
-        matched = compiled(rulebase, "memo", FiredRules).matching(facts)
+        matched = compiled(rulebase, "memo", _field_memo).matching(facts)
     else:
         matched = compiled(rulebase, "rules", _whole_rules).matching(facts)
     return [
