@@ -7,7 +7,8 @@ import itertools
 import pytest
 
 from massageplan import MassagePlanError
-from massageplan._course import course_chart, course_table, project_course
+from massageplan._course import project_course
+from massageplan._course_text import course_chart, course_table
 
 NEW_CLIENT = {
     "condition": "diabetic_neuropathy",

@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from massageplan import MassagePlanError, recommend
 from massageplan._fhir import QUESTIONNAIRE_URL, condition_from_codes
-from massageplan._service import Trust, check_bind, create_app
+from massageplan._service import create_app
+from massageplan._trust import Trust, check_bind
 from massageplan.cli import main
 
 CARD_SCHEMA = json.loads(

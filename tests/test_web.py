@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from massageplan import ClientProfile, load_rulebase
-from massageplan._service import Trust, create_app
+from massageplan._service import create_app
+from massageplan._trust import Trust
 from massageplan._web import CSRF_FIELD, form_fields, profile_from_form
 from tests.test_service import Server
 

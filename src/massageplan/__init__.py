@@ -36,7 +36,8 @@ from ._rulebase import Rulebase
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._batch import BatchError, read_booking_csv, recommend_many
+    from ._batch import BatchError, recommend_many
+    from ._booking import read_booking_csv
     from ._course import project_course
     from ._course_types import Course, CourseWeek
     from ._explain import ConditionCheck, Explanation, RuleExplanation, explain
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "BatchError": "_batch",
-    "read_booking_csv": "_batch",
+    "read_booking_csv": "_booking",
     "recommend_many": "_batch",
     "Course": "_course_types",
     "CourseWeek": "_course_types",

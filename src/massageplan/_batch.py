@@ -12,40 +12,24 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import csv
-import io
-import json
 import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ._collector import collector_paused
-from ._errors import MassagePlanError, PlanSafetyError
+from ._errors import MassagePlanError, PlanSafetyError, RowError, validation_message
 from ._plan import SessionPlan
 from ._profile import ClientProfile
 from ._recommend import adopt_plan, as_profile, builtin_rulebase, plan_key, recommend
 from ._rulebase import Rulebase
 
 CHUNK_SIZE = 500
-# The CSV columns a booking system sends, by profile field.
-CSV_COLUMNS = (
-    "condition",
-    "hypersensitivity",
-    "swelling",
-    "fragile_tissue",
-    "tolerance_minutes",
-    "tolerance_pressure",
-    "sessions_completed",
-    "physician_consulted",
-)
-_YES = {"yes", "true", "1"}
-_NO = {"no", "false", "0", ""}
 
 
 class BatchError(BaseModel):
@@ -56,37 +40,6 @@ class BatchError(BaseModel):
     index: int  # the item's position in the batch, from 0
     kind: Literal["invalid_profile", "unsafe_plan"]
     message: str  # one line
-
-
-class RowError(ValueError):
-    """A row that cannot become a profile (a cell of the wrong kind)."""
-
-
-def _field(loc: Sequence[int | str]) -> str:
-    """A field as the profile file says it: ``tolerance.minutes``, ``swelling item 2``."""
-    words = ""
-    for part in loc:
-        if isinstance(part, int):
-            words += f" item {part + 1}"
-        else:
-            words += ("." if words else "") + part
-    return words
-
-
-def validation_message(exc: ValidationError) -> str:
-    """Every validation error, each naming its field; never the whole input."""
-    parts = []
-    for error in exc.errors(include_url=False):
-        if not error["loc"]:  # the profile as a whole is not a mapping of fields
-            given = error["input"]
-            kind = "nothing" if given in (None, "") else f"a {type(given).__name__}"
-            parts.append(
-                f"a profile is a mapping of its fields (condition, hypersensitivity, "
-                f"tolerance, ...), not {kind}"
-            )
-            continue
-        parts.append(f"{_field(error['loc'])}: {error['msg']}")
-    return "; ".join(parts)
 
 
 def _one(
@@ -422,79 +375,3 @@ class _Team:
             for index, result in zip(chunk, part or (), strict=True):
                 results[index] = result
         return [r for r in results if r is not None]
-
-
-# ---------------------------------------------------------------- reading batches
-
-
-def _areas(cell: str) -> list[str]:
-    return [area.strip() for area in cell.split(";") if area.strip()]
-
-
-def _whole(cell: str, column: str, *, optional: bool = False) -> int | None:
-    if optional and not cell.strip():
-        return None
-    try:
-        return int(cell)
-    except ValueError:
-        raise RowError(f"{column}: {cell[:40]!r} is not a whole number") from None
-
-
-def _yes_no(cell: str, column: str) -> bool:
-    word = cell.strip().lower()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise RowError(f"{column}: {cell[:40]!r} is not yes or no")
-
-
-def profile_from_row(row: Mapping[str, str]) -> dict[str, Any]:
-    """A booking system's CSV columns (``CSV_COLUMNS``) as a profile mapping."""
-    return {
-        "condition": row["condition"],
-        "hypersensitivity": row["hypersensitivity"],
-        "swelling": _areas(row["swelling"]),
-        "fragile_tissue": _areas(row["fragile_tissue"]),
-        "tolerance": {
-            "minutes": _whole(row["tolerance_minutes"], "tolerance_minutes"),
-            "pressure": _whole(row["tolerance_pressure"], "tolerance_pressure", optional=True),
-        },
-        "sessions_completed": _whole(row["sessions_completed"], "sessions_completed"),
-        "physician_consulted": _yes_no(row["physician_consulted"], "physician_consulted"),
-    }
-
-
-def read_booking_csv(text: str) -> tuple[list[dict[str, str]], list[dict[str, Any] | RowError]]:
-    """The rows of a CSV (a spreadsheet's byte-order mark allowed) and a
-    profile, or the row's error, for each. A missing column is a
-    :class:`MassagePlanError` naming it."""
-    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise MassagePlanError(
-            f"the CSV lacks the column(s) {', '.join(missing)}; it needs {', '.join(CSV_COLUMNS)}"
-        )
-    rows = [{(k or "").strip(): (v or "") for k, v in row.items()} for row in reader]
-    profiles: list[dict[str, Any] | RowError] = []
-    for row in rows:
-        try:
-            profiles.append(profile_from_row(row))
-        except RowError as exc:
-            profiles.append(exc)
-    return rows, profiles
-
-
-def read_json_lines(text: str) -> list[Any]:
-    """One profile per non-blank line; a line that is not JSON is that item's error."""
-    items: list[Any] = []
-    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            items.append(json.loads(line))
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            items.append(RowError(f"line {number} is not JSON: {reason}"))
-    return items

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class MassagePlanError(Exception):
     """Base of every error massageplan raises on purpose."""
@@ -95,5 +97,37 @@ class PlanSafetyError(MassagePlanError):
         super().__init__("\n".join(lines))
 
 
+class RowError(ValueError):
+    """A batch item that cannot become a profile: a CSV cell of the wrong kind, or a
+    line that is not JSON. Readers put it in the item's place; the batch reports it there."""
+
+
 class EngineError(MassagePlanError):
     """The rule engine failed in a way the rules did not cause."""
+
+
+def _field(loc: Sequence[int | str]) -> str:
+    """A field as the profile file says it: ``tolerance.minutes``, ``swelling item 2``."""
+    words = ""
+    for part in loc:
+        if isinstance(part, int):
+            words += f" item {part + 1}"
+        else:
+            words += ("." if words else "") + part
+    return words
+
+
+def validation_message(exc: ValidationError) -> str:
+    """Every validation error, each naming its field; never the whole input."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        if not error["loc"]:  # the profile as a whole is not a mapping of fields
+            given = error["input"]
+            kind = "nothing" if given in (None, "") else f"a {type(given).__name__}"
+            parts.append(
+                f"a profile is a mapping of its fields (condition, hypersensitivity, "
+                f"tolerance, ...), not {kind}"
+            )
+            continue
+        parts.append(f"{_field(error['loc'])}: {error['msg']}")
+    return "; ".join(parts)

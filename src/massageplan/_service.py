@@ -12,140 +12,39 @@ and code that asks for the app import this module.
   from the profile that the request's prefetch gives (the intake
   QuestionnaireResponse and the client's Conditions).
 
-Security follows the CDS Hooks specification: with a trusted issuer and its
-keys (:class:`Trust`), every request must carry a JWT signed by one of those
-keys, for this endpoint, unexpired and not seen before, or it gets 401.
-Without that, :func:`check_bind` refuses any address but loopback. Bodies
-larger than ``max_body`` bytes get 413 before they are read whole.
+Security follows the CDS Hooks specification (``_trust``): a request without
+a good token from the trusted issuer gets 401, and without an issuer the
+service listens on loopback only. Bodies larger than ``max_body`` bytes get
+413 before they are read whole. Cards are ``_cds_hooks``'s.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import threading
-import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import jwt
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from ._batch import BatchError, read_json_lines, recommend_many, validation_message
-from ._errors import MassagePlanError, PlanSafetyError
-from ._fhir import QUESTIONNAIRE_URL, FhirError, profile_from_fhir, resources
-from ._plan import SessionPlan, Severity, Source
+from ._batch import BatchError, recommend_many
+from ._booking import read_json_lines
+from ._cds_hooks import HOOK, SERVICE_ID, cards, error_card, service_description
+from ._errors import PlanSafetyError, validation_message
+from ._fhir import FhirError, profile_from_fhir, resources
+from ._plan import SessionPlan
 from ._profile import ClientProfile
 from ._recommend import builtin_rulebase, recommend
-from ._render import render_markdown
 from ._rulebase import Rulebase
+from ._trust import Trust, check_bind
 
-SERVICE_ID = "massage-plan"
-HOOK = "appointment-book"
 MAX_BODY = 1024 * 1024  # bytes: a batch of a few thousand profiles
 MAX_BATCH = 10_000  # profiles in one batch request
-SUMMARY_LIMIT = 140  # characters, as the specification says a card's summary has fewer
-# Asymmetric signatures only: the specification forbids 'none' and shared-key (HMAC) ones.
-ALGORITHMS = ("ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
-PREFETCH = {
-    "intake": "QuestionnaireResponse?subject={{context.patientId}}"
-    f"&questionnaire={QUESTIONNAIRE_URL}&_sort=-authored&_count=1",
-    "conditions": "Condition?patient={{context.patientId}}&clinical-status=active",
-}
 ASGIApp = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
     Awaitable[None],
 ]
-
-
-# ------------------------------------------------------------------ security
-
-
-@dataclass
-class Trust:
-    """The CDS Client a service trusts: its issuer, its public keys (by ``kid``),
-    and this service's own base URL, which every token's ``aud`` must name."""
-
-    issuer: str
-    keys: Mapping[str, tuple[jwt.PyJWK, str | None]]  # by kid: the key, the alg it declares
-    base_url: str
-    _seen: dict[str, float] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @classmethod
-    def from_files(cls, issuer: str, jwks: str | Path, base_url: str) -> Trust:
-        """Read the issuer's JWK Set once, at start: a bad one stops the server there."""
-        try:
-            document = json.loads(Path(jwks).read_text(encoding="utf-8"))
-            keys = {
-                str(entry["kid"]): (jwt.PyJWK(entry), entry.get("alg"))
-                for entry in document["keys"]
-                if "kid" in entry
-            }
-        except (OSError, ValueError, TypeError, KeyError, jwt.PyJWTError) as exc:
-            raise MassagePlanError(f"{jwks}: not a usable JWK Set: {exc}") from None
-        if not keys:
-            raise MassagePlanError(f"{jwks}: no key with a 'kid', which tokens name theirs by")
-        return cls(issuer=issuer, keys=keys, base_url=base_url.rstrip("/"))
-
-    def check(self, authorization: str | None, path: str) -> str | None:
-        """Why the request may not proceed (None: it may)."""
-        if not authorization or not authorization.startswith("Bearer "):
-            return "a bearer token (a JWT from the trusted issuer) is required"
-        token = authorization.removeprefix("Bearer ").strip()
-        try:
-            found = self.keys.get(str(jwt.get_unverified_header(token).get("kid")))
-            if found is None:
-                return "the token's key (kid) is not among the trusted issuer's keys"
-            key, declared = found
-            # A key that declares its algorithm is good for that one only.
-            allowed = [a for a in ALGORITHMS if declared in (None, a)]
-            claims = jwt.decode(
-                token,
-                key.key,
-                algorithms=allowed,
-                audience=self.base_url + path,
-                issuer=self.issuer,
-                options={"require": ["iss", "aud", "exp", "iat", "jti"]},
-            )
-        except jwt.PyJWTError as exc:
-            return f"the token was refused: {exc}"
-        return self._first_use(str(claims["jti"]), float(claims["exp"]))
-
-    def _first_use(self, jti: str, expires: float) -> str | None:
-        now = time.time()
-        with self._lock:
-            for old in [j for j, until in self._seen.items() if until < now]:
-                del self._seen[old]  # expired tokens are refused anyway: forget them
-            if jti in self._seen:
-                return "the token was used before (jti seen): send a new one"
-            self._seen[jti] = expires
-        return None
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_bind(host: str, trust: Trust | None) -> None:
-    """Refuse to listen beyond this machine with nobody to check who calls."""
-    if trust is None and not _loopback(host):
-        raise MassagePlanError(
-            f"refusing to listen on {host}: without a trusted issuer and its keys "
-            "(--issuer, --jwks, --base-url) any caller could read plans; CDS Hooks "
-            "services authenticate their clients by signed JWTs. Listen on 127.0.0.1, "
-            "or configure the issuer"
-        )
 
 
 # ------------------------------------------------------------------ size limit
@@ -209,88 +108,6 @@ async def _too_large(send: Callable[[Any], Awaitable[None]], limit: int) -> None
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-# ------------------------------------------------------------------ cards
-
-
-def _summary(text: str) -> str:
-    """One sentence, under the specification's 140 characters."""
-    if len(text) < SUMMARY_LIMIT:
-        return text
-    cut = text[: SUMMARY_LIMIT - 2].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "\u2026"
-
-
-def _source(plan: SessionPlan, reasons: tuple[str, ...]) -> dict[str, str]:
-    by_id: dict[str, Source] = {s.id: s for s in plan.sources}
-    first = by_id[plan.reason(reasons[0]).sources[0]]
-    label = f"{first.publisher}: {first.title}"
-    return {"label": _summary(label), **({"url": first.url} if first.url else {})}
-
-
-def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list[dict[str, Any]]:
-    """CDS Hooks cards for a plan: each hold and each critical or warning advice
-    item, most urgent first, then the plan itself (its Markdown as the detail,
-    the plan as JSON in the card's extension)."""
-
-    def card(
-        key: str, summary: str, indicator: str, detail: str, src: dict[str, str]
-    ) -> dict[str, Any]:
-        return {
-            "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{hook_instance}/{key}")),
-            "summary": _summary(summary),
-            "indicator": indicator,
-            "detail": detail,
-            "source": src,
-        }
-
-    out = [
-        card(
-            f"hold/{hold.code.value}",
-            hold.text,
-            "critical",
-            _why(plan, hold.reasons),
-            _source(plan, hold.reasons),
-        )
-        for hold in plan.holds
-    ]
-    urgent = [a for a in plan.advice if a.severity is not Severity.INFO]
-    urgent.sort(key=lambda a: a.severity is not Severity.CRITICAL)  # stable: critical first
-    out += [
-        card(
-            f"advice/{a.code.value}",
-            a.text,
-            a.severity.value,
-            _why(plan, a.reasons),
-            _source(plan, a.reasons),
-        )
-        for a in urgent
-    ]
-    minutes = " + ".join(str(v.minutes) for v in plan.visits) or "no"
-    overview = card(
-        "plan",
-        f"Massage plan: {minutes} minutes this week, pressure at most level {plan.pressure}",
-        "info",  # what is urgent in it has a card of its own, above
-        render_markdown(plan, profile),
-        _source(plan, plan.visits[0].reasons if plan.visits else plan.holds[0].reasons),
-    )
-    overview["extension"] = {"org.massageplan.plan": plan.model_dump(mode="json")}
-    return [*out, overview]
-
-
-def _why(plan: SessionPlan, reasons: tuple[str, ...]) -> str:
-    return " ".join(r.text for r in plan.reasons_for(reasons))
-
-
-def _error_card(hook_instance: str, problem: str) -> dict[str, Any]:
-    return {
-        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{hook_instance}/error")),
-        "summary": _summary("No massage plan: the intake answers are incomplete or invalid"),
-        "indicator": "critical",
-        "detail": f"massageplan could not make a plan, so none is shown: {problem}.",
-        "source": {"label": "massageplan"},
-    }
 
 
 # ------------------------------------------------------------------ the app
@@ -360,20 +177,7 @@ def create_app(
     @app.get("/cds-services", tags=["cds-hooks"])
     def discovery() -> dict[str, Any]:
         """CDS Hooks discovery."""
-        return {
-            "services": [
-                {
-                    "hook": HOOK,
-                    "id": SERVICE_ID,
-                    "title": "Massage plan for peripheral neuropathy",
-                    "description": (
-                        "When a massage appointment is booked: whether it may be booked yet, "
-                        "and the client's session plan, every item cited."
-                    ),
-                    "prefetch": PREFETCH,
-                }
-            ]
-        }
+        return {"services": [service_description()]}
 
     @app.post(f"/cds-services/{SERVICE_ID}", tags=["cds-hooks"])
     def service(call: dict[str, Any]) -> Any:
@@ -399,13 +203,13 @@ def create_app(
             )
             profile = ClientProfile.model_validate(data)
         except FhirError as exc:
-            return {"cards": [_error_card(instance, str(exc))]}
+            return {"cards": [error_card(instance, str(exc))]}
         except ValidationError as exc:  # every field, named
-            return {"cards": [_error_card(instance, validation_message(exc))]}
+            return {"cards": [error_card(instance, validation_message(exc))]}
         try:
             made = recommend(profile, rules)
         except PlanSafetyError as exc:
-            return {"cards": [_error_card(instance, "; ".join(exc.violations))]}
+            return {"cards": [error_card(instance, "; ".join(exc.violations))]}
         return {"cards": cards(made, profile, instance)}
 
     if trust is None:  # on loopback only: the pages a front desk uses (no tokens in a browser)

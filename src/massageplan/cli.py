@@ -20,17 +20,13 @@ from typing import IO, Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
-from ._batch import (
-    BatchError,
-    read_booking_csv,
-    read_json_lines,
-    recommend_many,
-    validation_message,
-)
+from ._batch import BatchError, recommend_many
+from ._booking import read_booking_csv, read_json_lines
 from ._conflicts import RulebaseConflictWarning
-from ._course import MAX_GAIN, MAX_WEEKS, course_chart, course_table, project_course
+from ._course import MAX_GAIN, MAX_WEEKS, project_course
+from ._course_text import course_chart, course_table
 from ._engine import ENGINE_NAME
-from ._errors import MassagePlanError, PlanSafetyError, RulebaseError
+from ._errors import MassagePlanError, PlanSafetyError, RulebaseError, validation_message
 from ._explain import explain
 from ._limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
 from ._load import load_rulebase
@@ -269,14 +265,14 @@ def _batch(args: argparse.Namespace, io: _Streams) -> int:
 
 def _serve(args: argparse.Namespace, io: _Streams) -> int:
     try:
-        from . import _service  # noqa: PLC0415 - the 'serve' extra, loaded only to serve
+        from . import _service, _trust  # noqa: PLC0415 - the 'serve' extra, loaded only to serve
     except ImportError:
         raise _UsageError("serving needs its extra: pip install 'massageplan[serve]'") from None
     given = [args.issuer, args.jwks, args.base_url]
     if any(given) and not all(given):
         raise _UsageError("--issuer, --jwks and --base-url go together: give all three")
-    trust = _service.Trust.from_files(args.issuer, args.jwks, args.base_url) if all(given) else None
-    _service.check_bind(args.host, trust)
+    trust = _trust.Trust.from_files(args.issuer, args.jwks, args.base_url) if all(given) else None
+    _trust.check_bind(args.host, trust)
     rules = _rulebase(args.rules)
     io.stderr.write(
         f"massageplan: serving on http://{args.host}:{args.port} "
