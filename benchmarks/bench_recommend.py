@@ -39,8 +39,8 @@ from massageplan import (
     recommend_many,
     verify,
 )
-from massageplan._engine import ENGINE_NAME
-from massageplan._recommend import builtin_rulebase
+from massageplan.engine.seam import ENGINE_NAME
+from massageplan.plan.recommend import builtin_rulebase
 
 AREAS = ["feet", "ankles", "lower_legs", "hands", "forearms"]
 LEVELS = ["none", "mild", "moderate", "severe"]

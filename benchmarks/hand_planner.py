@@ -23,10 +23,10 @@ from massageplan import (
     TechniqueName,
     Visit,
 )
-from massageplan._effects import AdviceEffect, HoldEffect
-from massageplan._plan import SEVERITY_ORDER
-from massageplan._profile import AREA_ORDER, BodyArea
-from massageplan._recommend import generated_by
+from massageplan.model.plan import SEVERITY_ORDER
+from massageplan.model.profile import AREA_ORDER, BodyArea
+from massageplan.plan.recommend import generated_by
+from massageplan.rules.effects import AdviceEffect, HoldEffect
 
 SPECIFIED = {BodyArea.FOREARMS, BodyArea.HANDS, BodyArea.LOWER_LEGS, BodyArea.FEET}
 ALL = set(BodyArea)

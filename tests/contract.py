@@ -1,7 +1,7 @@
 """The contract (version 3), stated by the tests in their own words.
 
 Each function asserts one invariant of ../shared/CONTRACT.md about one plan.
-They deliberately share no code with ``massageplan._invariants``: a bug in
+They deliberately share no code with ``massageplan.plan.invariants``: a bug in
 the library's checker must not hide a broken plan here.
 """
 

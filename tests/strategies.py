@@ -20,8 +20,8 @@ from massageplan import (
     RulebaseConflictWarning,
     load_rulebase,
 )
-from massageplan._conditions import OPERATORS
-from massageplan._facts import FIELDS
+from massageplan.engine.conditions import OPERATORS
+from massageplan.engine.facts import FIELDS
 
 areas = st.lists(st.sampled_from(list(BodyArea)), max_size=6)
 

@@ -18,11 +18,11 @@ from massageplan import (
     BatchError,
     MassagePlanError,
     SessionPlan,
-    _batch,
     recommend,
     recommend_many,
 )
 from massageplan.cli import main
+from massageplan.plan import batch as _batch
 from tests.strategies import clinic_rulebase
 
 EXAMPLES = Path(__file__).parents[1] / "examples"

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from massageplan import MassagePlanError, project_course
-from massageplan._chart import course_figure, course_svg
 from massageplan.cli import main
+from massageplan.render.chart import course_figure, course_svg
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 NEW_CLIENT: dict[str, Any] = yaml.safe_load(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from massageplan import RulebaseConflictWarning, RulebaseError, load_rulebase
-from massageplan._load import read_rulebase
-from massageplan._recommend import builtin_rulebase
+from massageplan.plan.recommend import builtin_rulebase
+from massageplan.rules.load import read_rulebase
 
 RULE = """\
   - id: {id}

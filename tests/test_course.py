@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from massageplan import MassagePlanError
-from massageplan._course import project_course
-from massageplan._course_text import course_chart, course_table
+from massageplan.plan.course import project_course
+from massageplan.render.course import course_chart, course_table
 
 NEW_CLIENT = {
     "condition": "diabetic_neuropathy",

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 
 from massageplan import ClientProfile, Rulebase, load_rulebase
-from massageplan._engine import compile_conditions, durable_available
-from massageplan._facts import FIELDS, profile_facts
-from massageplan._space import sweep
+from massageplan.engine.facts import FIELDS, profile_facts
+from massageplan.engine.seam import compile_conditions, durable_available
+from massageplan.rules.profile_space import sweep
 from tests.strategies import every_operator_rulebase, profiles
 
 pytestmark = pytest.mark.skipif(

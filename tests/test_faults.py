@@ -23,9 +23,9 @@ from massageplan import (
     recommend,
     verify,
 )
-from massageplan._engine import ENGINE_NAME
-from massageplan._engine_python import PythonConditions
-from massageplan._load import builtin_rules_dir
+from massageplan.engine.python import PythonConditions
+from massageplan.engine.seam import ENGINE_NAME
+from massageplan.rules.load import builtin_rules_dir
 from tests.strategies import CLINIC_RULES, CLINIC_SOURCES
 
 PROFILES: list[dict[str, Any]] = [

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import given, settings
 
-from massageplan._fhir import (
+from massageplan.service.fhir import (
     QUESTIONNAIRE_URL,
     FhirError,
     condition_from_codes,

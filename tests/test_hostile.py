@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from massageplan import Rulebase, RulebaseError, load_rulebase, recommend
-from massageplan._limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_RULE_FILE_BYTES
-from massageplan._yaml import parse_yaml
 from massageplan.cli import main
+from massageplan.model.limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_RULE_FILE_BYTES
+from massageplan.rules.safe_yaml import parse_yaml
 from tests.strategies import json_like
 
 RULE = """\

@@ -14,7 +14,9 @@ def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
     (wheel,) = WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"])
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped_rules = {
-        n.removeprefix("massageplan/rules/") for n in names if n.startswith("massageplan/rules/")
+        n.removeprefix("massageplan/rules/builtin/")
+        for n in names
+        if n.startswith("massageplan/rules/builtin/")
     }
     in_checkout = {p.name for p in (ROOT / "rules").iterdir() if p.is_file()}
     assert shipped_rules == in_checkout
@@ -22,7 +24,9 @@ def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)
     for schema in ("profile", "plan", "rules"):
         assert f"massageplan/schemas/{schema}.schema.json" in names
-    assert "massageplan/rules.parsed.json" in names  # else a user's first plan imports PyYAML
+    assert (
+        "massageplan/rules/builtin.parsed.json" in names
+    )  # else a user's first plan imports PyYAML
     # The web pages' templates and stylesheet, every one in the checkout's folder.
-    templates = ROOT / "src" / "massageplan" / "templates"
-    assert {f"massageplan/templates/{p.name}" for p in templates.iterdir()} <= names
+    templates = ROOT / "src" / "massageplan" / "service" / "templates"
+    assert {f"massageplan/service/templates/{p.name}" for p in templates.iterdir()} <= names

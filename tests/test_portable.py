@@ -9,7 +9,7 @@ from pathlib import Path
 
 import massageplan
 from massageplan import RulebaseConflictWarning, explain, load_rulebase, recommend
-from massageplan._engine import durable_available
+from massageplan.engine.seam import durable_available
 
 PROFILE = {
     "condition": "diabetic_neuropathy",

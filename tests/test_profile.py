@@ -8,7 +8,7 @@ import pydantic
 import pytest
 
 from massageplan import BodyArea, ClientProfile, recommend
-from massageplan._facts import profile_facts
+from massageplan.engine.facts import profile_facts
 
 VALID: dict[str, Any] = {
     "condition": "diabetic_neuropathy",

@@ -24,11 +24,11 @@ from massageplan import (
     load_rulebase,
     recommend,
 )
-from massageplan._build import Parts
-from massageplan._course import project_course
-from massageplan._load import builtin_rules_dir
-from massageplan._recommend import build_plan, fired_rules
-from massageplan._render import render_text
+from massageplan.plan.build import Parts
+from massageplan.plan.course import project_course
+from massageplan.plan.recommend import build_plan, fired_rules
+from massageplan.render.text import render_text
+from massageplan.rules.load import builtin_rules_dir
 from tests import contract
 from tests.strategies import (
     clinic_choices,

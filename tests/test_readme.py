@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from massageplan import RulebaseConflictWarning, load_rulebase, recommend
-from massageplan import _limits as limits
-from massageplan._invariants import INVARIANTS, markdown_table
+from massageplan.model import limits
+from massageplan.plan.invariants import INVARIANTS, markdown_table
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

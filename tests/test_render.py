@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from massageplan import BodyArea, ClientProfile, SessionPlan, recommend
-from massageplan._render import Audience, area_words, render_markdown, render_text
+from massageplan.render.text import Audience, area_words, render_markdown, render_text
 from tests.golden import check_golden
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from massageplan import RulebaseConflictWarning, RulebaseError, load_rulebase, recommend
-from massageplan._load import builtin_rules_dir
+from massageplan.rules.load import builtin_rules_dir
 
 PLAIN = {
     "condition": "diabetic_neuropathy",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from massageplan import PlanSafetyError, RulebaseConflictWarning, load_rulebase, recommend
-from massageplan._load import builtin_rules_dir
-from massageplan._profile import ClientProfile
-from massageplan._recommend import adopt_plan, fired_rules, plan_key
+from massageplan.model.profile import ClientProfile
+from massageplan.plan.recommend import adopt_plan, fired_rules, plan_key
+from massageplan.rules.load import builtin_rules_dir
 
 PROFILE = {
     "condition": "diabetic_neuropathy",

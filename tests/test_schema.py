@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from massageplan import recommend
-from massageplan._load import builtin_rules_dir
 from massageplan._schema import (
     QUESTIONNAIRE_FILE,
     SCHEMA_DIR,
@@ -18,6 +17,7 @@ from massageplan._schema import (
     schema_text,
     schemas,
 )
+from massageplan.rules.load import builtin_rules_dir
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

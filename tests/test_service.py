@@ -25,10 +25,10 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from massageplan import MassagePlanError, recommend
-from massageplan._fhir import QUESTIONNAIRE_URL, condition_from_codes
-from massageplan._service import create_app
-from massageplan._trust import Trust, check_bind
 from massageplan.cli import main
+from massageplan.service.fhir import QUESTIONNAIRE_URL, condition_from_codes
+from massageplan.service.http import create_app
+from massageplan.service.trust import Trust, check_bind
 
 CARD_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "cds-hooks-card.schema.json").read_text(encoding="utf-8")

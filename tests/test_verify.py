@@ -15,7 +15,7 @@ from massageplan import (
     recommend,
     verify,
 )
-from massageplan._space import field_values, sweep
+from massageplan.rules.profile_space import field_values, sweep
 
 FRICTION_ON_FEET = """\
   - id: friction-on-feet

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from massageplan import ClientProfile, load_rulebase
-from massageplan._service import create_app
-from massageplan._trust import Trust
-from massageplan._web import CSRF_FIELD, form_fields, profile_from_form
+from massageplan.service.http import create_app
+from massageplan.service.trust import Trust
+from massageplan.service.web import CSRF_FIELD, form_fields, profile_from_form
 from tests.test_service import Server
 
 CHROMIUM = "/usr/bin/chromium"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from massageplan import RulebaseError, load_rulebase
-from massageplan import _document as document
-from massageplan._load import builtin_rules_dir
-from massageplan._yaml import parse_yaml
+from massageplan.rules import reading as document
+from massageplan.rules.load import builtin_rules_dir
+from massageplan.rules.safe_yaml import parse_yaml
 
 
 def error_for(tmp_path: Path, content: bytes) -> RulebaseError:

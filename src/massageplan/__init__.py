@@ -10,10 +10,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._conflicts import Conflict, RulebaseConflictWarning
-from ._errors import EngineError, MassagePlanError, PlanSafetyError, Problem, RulebaseError
-from ._load import load_rulebase
-from ._plan import (
+from ._version import __version__
+from .model.errors import EngineError, MassagePlanError, PlanSafetyError, Problem, RulebaseError
+from .model.plan import (
     Advice,
     AdviceCode,
     Audience,
@@ -30,36 +29,37 @@ from ._plan import (
     TechniqueName,
     Visit,
 )
-from ._profile import BodyArea, ClientProfile, Condition, Hypersensitivity, Tolerance
-from ._recommend import recommend
-from ._rulebase import Rulebase
-from ._version import __version__
+from .model.profile import BodyArea, ClientProfile, Condition, Hypersensitivity, Tolerance
+from .plan.recommend import recommend
+from .rules.conflicts import Conflict, RulebaseConflictWarning
+from .rules.load import load_rulebase
+from .rules.rulebase import Rulebase
 
 if TYPE_CHECKING:
-    from ._batch import BatchError, recommend_many
-    from ._booking import read_booking_csv
-    from ._course import project_course
-    from ._course_types import Course, CourseWeek
-    from ._explain import ConditionCheck, Explanation, RuleExplanation, explain
-    from ._render import render_markdown, render_text
-    from ._verify import Counterexample, VerifyReport, verify
+    from .model.course import Course, CourseWeek
+    from .plan.batch import BatchError, recommend_many
+    from .plan.course import project_course
+    from .plan.explain import ConditionCheck, Explanation, RuleExplanation, explain
+    from .plan.verify import Counterexample, VerifyReport, verify
+    from .render.text import render_markdown, render_text
+    from .service.booking import read_booking_csv
 
 _LAZY = {
-    "BatchError": "_batch",
-    "read_booking_csv": "_booking",
-    "recommend_many": "_batch",
-    "Course": "_course_types",
-    "CourseWeek": "_course_types",
-    "project_course": "_course",
-    "ConditionCheck": "_explain",
-    "Explanation": "_explain",
-    "RuleExplanation": "_explain",
-    "explain": "_explain",
-    "render_markdown": "_render",
-    "render_text": "_render",
-    "Counterexample": "_verify",
-    "VerifyReport": "_verify",
-    "verify": "_verify",
+    "BatchError": "plan.batch",
+    "read_booking_csv": "service.booking",
+    "recommend_many": "plan.batch",
+    "Course": "model.course",
+    "CourseWeek": "model.course",
+    "project_course": "plan.course",
+    "ConditionCheck": "plan.explain",
+    "Explanation": "plan.explain",
+    "RuleExplanation": "plan.explain",
+    "explain": "plan.explain",
+    "render_markdown": "render.text",
+    "render_text": "render.text",
+    "Counterexample": "plan.verify",
+    "VerifyReport": "plan.verify",
+    "verify": "plan.verify",
 }
 
 

@@ -3,7 +3,7 @@ Questionnaire, generated from the models.
 
 The shipped copies in ``schemas/`` are regenerated with
 ``python -m massageplan._schema``, which also writes the built-in rules'
-shipped parse (``_document``); tests check that each is up to date.
+shipped parse (``rules.reading``); tests check that each is up to date.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._conditions import OPERATORS
-from ._document import PARSED_FILE, parsed_text
-from ._facts import FIELDS, FactField
-from ._fhir import intake_questionnaire
-from ._load import builtin_rules_dir
-from ._models import RuleFile
-from ._plan import SessionPlan
-from ._profile import ClientProfile
+from .engine.conditions import OPERATORS
+from .engine.facts import FIELDS, FactField
+from .model.plan import SessionPlan
+from .model.profile import ClientProfile
+from .rules.load import builtin_rules_dir
+from .rules.reading import PARSED_FILE, parsed_text
+from .rules.rule_file import RuleFile
+from .service.fhir import intake_questionnaire
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

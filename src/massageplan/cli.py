@@ -20,23 +20,23 @@ from typing import IO, Any, NoReturn
 
 from pydantic import BaseModel, ValidationError
 
-from ._batch import BatchError, recommend_many
-from ._booking import read_booking_csv, read_json_lines
-from ._conflicts import RulebaseConflictWarning
-from ._course import MAX_GAIN, MAX_WEEKS, project_course
-from ._course_text import course_chart, course_table
-from ._engine import ENGINE_NAME
-from ._errors import MassagePlanError, PlanSafetyError, RulebaseError, validation_message
-from ._explain import explain
-from ._limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
-from ._load import load_rulebase
-from ._recommend import as_profile, recommend
-from ._render import render_markdown, render_text
-from ._rulebase import Rulebase
 from ._schema import schema_text
-from ._verify import search_available, verify
 from ._version import __version__
-from ._yaml import parse_yaml
+from .engine.seam import ENGINE_NAME
+from .model.errors import MassagePlanError, PlanSafetyError, RulebaseError, validation_message
+from .model.limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
+from .plan.batch import BatchError, recommend_many
+from .plan.course import MAX_GAIN, MAX_WEEKS, project_course
+from .plan.explain import explain
+from .plan.recommend import as_profile, recommend
+from .plan.verify import search_available, verify
+from .render.course import course_chart, course_table
+from .render.text import render_markdown, render_text
+from .rules.conflicts import RulebaseConflictWarning
+from .rules.load import load_rulebase
+from .rules.rulebase import Rulebase
+from .rules.safe_yaml import parse_yaml
+from .service.booking import read_booking_csv, read_json_lines
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -177,7 +177,7 @@ def _course(args: argparse.Namespace, io: _Streams) -> int:
     def run(data: Any) -> str:
         course = project_course(data, args.weeks, minutes_gain=args.gain, rulebase=rules)
         if args.svg:
-            from ._chart import course_svg  # noqa: PLC0415 - matplotlib loads only to draw
+            from .render.chart import course_svg  # noqa: PLC0415 - matplotlib loads only to draw
 
             if args.svg == "-":  # the chart is the output
                 return course_svg(course)
@@ -265,20 +265,21 @@ def _batch(args: argparse.Namespace, io: _Streams) -> int:
 
 def _serve(args: argparse.Namespace, io: _Streams) -> int:
     try:
-        from . import _service, _trust  # noqa: PLC0415 - the 'serve' extra, loaded only to serve
+        from .service import http as service  # noqa: PLC0415 - the 'serve' extra, only to serve
+        from .service.trust import Trust, check_bind  # noqa: PLC0415 - the same extra
     except ImportError:
         raise _UsageError("serving needs its extra: pip install 'massageplan[serve]'") from None
     given = [args.issuer, args.jwks, args.base_url]
     if any(given) and not all(given):
         raise _UsageError("--issuer, --jwks and --base-url go together: give all three")
-    trust = _trust.Trust.from_files(args.issuer, args.jwks, args.base_url) if all(given) else None
-    _trust.check_bind(args.host, trust)
+    trust = Trust.from_files(args.issuer, args.jwks, args.base_url) if all(given) else None
+    check_bind(args.host, trust)
     rules = _rulebase(args.rules)
     io.stderr.write(
         f"massageplan: serving on http://{args.host}:{args.port} "
         f"({'tokens from ' + args.issuer if trust else 'loopback only, no tokens'})\n"
     )
-    _service.serve(args.host, args.port, rulebase=rules, trust=trust)
+    service.serve(args.host, args.port, rulebase=rules, trust=trust)
     return EXIT_OK
 
 

@@ -1,0 +1,253 @@
+"""The session plan (contract version 3): what to do, and the cited reason for each item.
+
+Reasons are listed once per plan, as sources are; each item cites its
+reasons by rule id (``plan.reasons_for(item)`` gives them whole).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import Annotated, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .profile import BodyArea, PressureLevel
+
+
+class TechniqueName(str, enum.Enum):
+    """The massage techniques a plan may list or restrict."""
+
+    SWEDISH = "swedish"
+    EFFLEURAGE = "effleurage"
+    KNEADING = "kneading"
+    TRIGGER_POINT = "trigger_point"
+    FRICTION = "friction"
+    STRETCHING = "stretching"
+
+
+TECHNIQUE_ORDER: dict[TechniqueName, int] = {t: i for i, t in enumerate(TechniqueName)}
+
+# The least pressure at which a technique is itself (contract invariant 14):
+# kneading lifts and squeezes, trigger-point work is deeper pressure. Below
+# it the technique is left out of a plan, whatever a rule asks.
+LEAST_PRESSURE: dict[TechniqueName, int] = {
+    TechniqueName.KNEADING: 2,
+    TechniqueName.TRIGGER_POINT: 3,
+}
+
+# A restriction of every technique (e.g. no work at all on an area).
+EVERY_TECHNIQUE = "all"
+RestrictedTechnique = TechniqueName | Literal["all"]
+
+
+class AdviceCode(str, enum.Enum):
+    """Stable codes of advice; booking software may key on them."""
+
+    CONSULT_PHYSICIAN = "consult_physician"
+    CONTINUE_STANDARD_TREATMENT = "continue_standard_treatment"
+    DISCLOSE_MEDICAL_HISTORY = "disclose_medical_history"
+    EXPERIENCED_THERAPIST = "experienced_therapist"
+    SLOWER_PROGRESS_WITH_SHORTER_SESSIONS = "slower_progress_with_shorter_sessions"
+    EXPECTED_BENEFITS = "expected_benefits"
+    PAIN_RELIEF_EVIDENCE = "pain_relief_evidence"
+    CIPN_EVIDENCE = "cipn_evidence"
+    # Screening beyond the article.
+    INSPECT_SKIN = "inspect_skin"
+    WATCH_BLOOD_SUGAR = "watch_blood_sugar"
+    CHECK_WITH_ONCOLOGY_TEAM = "check_with_oncology_team"
+    ASK_ABOUT_PORTS = "ask_about_ports"
+    CLOT_WARNING_SIGNS = "clot_warning_signs"
+    WOUND_REFERRAL = "wound_referral"
+    FALL_RISK = "fall_risk"
+
+
+class HoldCode(str, enum.Enum):
+    """Stable codes of holds: booking software must not book while one is present."""
+
+    CONSULT_PHYSICIAN = "consult_physician"
+    PHYSICIAN_CLEARANCE = "physician_clearance"
+    NO_WORKABLE_AREA = "no_workable_area"
+
+
+class Severity(str, enum.Enum):
+    """How much an item matters, as in CDS Hooks cards (mildest first)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+SEVERITY_ORDER: dict[Severity, int] = {s: i for i, s in enumerate(Severity)}
+
+
+class Audience(str, enum.Enum):
+    """Who a piece of advice is written for."""
+
+    CLIENT = "client"
+    THERAPIST = "therapist"
+    BOTH = "both"  # worded so that either reader can act on it
+
+
+class SourceKind(str, enum.Enum):
+    """Where a source comes from; see the contract's section on sources."""
+
+    ARTICLE = "article"  # the article itself
+    REFERENCE = "reference"  # one of its numbered references, "Id." resolved
+    LITERATURE = "literature"  # a published source beyond the article, checked to exist
+    PROJECT_DEFAULT = "project_default"  # this project's choice where the sources give none
+    CLINIC = "clinic"  # a clinic's own policy, declared in its rule files
+
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(BaseModel):
+    """A work (or a policy) a plan cites, listed once per plan."""
+
+    model_config = _FROZEN
+
+    id: str
+    kind: SourceKind
+    title: str = Field(min_length=1)
+    publisher: str = Field(min_length=1)
+    year: int | None = None
+    url: str | None = None
+
+
+class Reason(BaseModel):
+    """Why an item is in the plan: the rule, a sentence, and the ids of its sources."""
+
+    model_config = _FROZEN
+
+    rule_id: str
+    text: str = Field(min_length=1, description="One sentence of explanation.")
+    severity: Severity = Field(description="How much the rule's contribution matters.")
+    sources: Annotated[tuple[str, ...], Field(min_length=1)] = Field(
+        description="Ids of the plan's sources that back this reason."
+    )
+    quote: str | None = Field(
+        default=None, description="The article's sentence this reason rests on, if any."
+    )
+
+
+# What an item carries: the rule ids of its reasons, each in the plan's ``reasons``.
+Reasons = Annotated[
+    tuple[str, ...],
+    Field(min_length=1, description="Rule ids of the item's reasons, each in the plan's reasons."),
+]
+
+
+class Cited(Protocol):
+    """Anything a plan lists that cites reasons by rule id."""
+
+    @property
+    def reasons(self) -> tuple[str, ...]: ...
+
+
+class Hold(BaseModel):
+    """Something that must happen before the next session may be booked."""
+
+    model_config = _FROZEN
+
+    code: HoldCode
+    text: str = Field(description="What must happen before booking, for booking staff.")
+    client_text: str = Field(min_length=1, description="The same, in the client's words.")
+    reasons: Reasons
+
+
+class Visit(BaseModel):
+    """One of this week's visits, and how long it lasts."""
+
+    model_config = _FROZEN
+
+    minutes: Annotated[int, Field(ge=1, le=180)]
+    reasons: Reasons
+
+
+class Technique(BaseModel):
+    """A technique to use, where, and at most how firmly."""
+
+    model_config = _FROZEN
+
+    name: TechniqueName
+    areas: Annotated[tuple[BodyArea, ...], Field(min_length=1)]
+    max_pressure: PressureLevel
+    reasons: Reasons
+
+
+class Restriction(BaseModel):
+    """What must not be done where: a technique (or every one) on some areas,
+    entirely, or above a pressure level when ``max_pressure`` is set."""
+
+    model_config = _FROZEN
+
+    technique: RestrictedTechnique = Field(description="A technique, or 'all' for every one.")
+    areas: Annotated[tuple[BodyArea, ...], Field(min_length=1)]
+    max_pressure: PressureLevel | None = Field(
+        default=None, description="Null: not at all. A level: nothing firmer than it."
+    )
+    reasons: Reasons
+
+
+class Advice(BaseModel):
+    """Something to tell or do, with a stable ``code``, for the reader ``audience`` names."""
+
+    model_config = _FROZEN
+
+    code: AdviceCode
+    text: str
+    severity: Severity
+    audience: Audience = Field(description="Who the text is written for.")
+    reasons: Reasons
+
+
+class GeneratedBy(BaseModel):
+    """What made the plan; nothing machine-specific."""
+
+    model_config = _FROZEN
+
+    library: str = Field(description="'massageplan' and its version.")
+    rulebase: str = Field(description="Digest of the rules and sources, independent of paths.")
+    engine: str = Field(description="The rule engine that evaluated the conditions.")
+
+
+class SessionPlan(BaseModel):
+    """A complete plan for the next week, every item cited."""
+
+    model_config = _FROZEN
+
+    holds: tuple[Hold, ...] = Field(
+        description="Must be resolved before booking; do not book while any is present."
+    )
+    visits: tuple[Visit, ...]
+    pressure: PressureLevel = Field(description="Firmest pressure level allowed next session.")
+    pressure_reasons: tuple[str, ...] = Field(
+        default=(), description="Rule ids of the reasons that hold pressure at this level."
+    )
+    techniques: tuple[Technique, ...]
+    restrictions: tuple[Restriction, ...]
+    advice: tuple[Advice, ...]
+    reasons: tuple[Reason, ...] = Field(
+        description="Every reason cited, once, in order of first use; items cite them by rule id."
+    )
+    sources: tuple[Source, ...] = Field(description="Every source cited, once, in footnote order.")
+    fired_rules: tuple[str, ...]
+    trace: tuple[str, ...] = Field(
+        default=(), description="How the rulebase was assembled (e.g. rules replaced)."
+    )
+    generated_by: GeneratedBy
+
+    def reason(self, rule_id: str) -> Reason:
+        """The reason with this rule id (``KeyError`` when the plan cites none)."""
+        for reason in self.reasons:
+            if reason.rule_id == rule_id:
+                return reason
+        raise KeyError(rule_id)
+
+    def reasons_for(self, item: Cited | Sequence[str]) -> tuple[Reason, ...]:
+        """The whole reasons an item (or a tuple of rule ids, such as
+        ``pressure_reasons``) cites, in its order."""
+        ids = item if isinstance(item, Sequence) else item.reasons
+        by_id = {reason.rule_id: reason for reason in self.reasons}
+        return tuple(by_id[rule_id] for rule_id in ids)

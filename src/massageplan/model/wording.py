@@ -1,0 +1,25 @@
+"""Names as people say them: the few helpers every text in the library shares."""
+
+from __future__ import annotations
+
+from .profile import PRESSURE_WORDS
+
+# Techniques as therapists say them; codes not listed read as their words.
+TECHNIQUE_WORDS = {
+    "swedish": "Swedish",
+    "trigger_point": "trigger-point therapy",
+}
+
+
+def words(name: str) -> str:
+    """A code as words: ``trigger_point`` -> ``trigger point``."""
+    return name.replace("_", " ")
+
+
+def pressure_words(level: int) -> str:
+    return f"level {level} ({PRESSURE_WORDS[level]})"
+
+
+def technique_words(name: str) -> str:
+    """A technique as therapists say it: ``trigger_point`` -> ``trigger-point therapy``."""
+    return TECHNIQUE_WORDS.get(name, words(name))

@@ -1,0 +1,452 @@
+"""Plans as text a therapist can hand over, with numbered sources like the article's footnotes."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..model.plan import EVERY_TECHNIQUE, Advice, Reason, SessionPlan, Severity, Source, SourceKind
+from ..model.plan import Audience as AdviceAudience
+from ..model.profile import PRESSURE_WORDS, BodyArea, ClientProfile
+from ..model.wording import pressure_words, technique_words, words
+
+
+class _Footnotes:
+    """Numbers each source once, in order of first citation in the rendering."""
+
+    def __init__(self, plan: SessionPlan) -> None:
+        self.by_id: dict[str, Source] = {s.id: s for s in plan.sources}
+        self.reasons: dict[str, Reason] = {r.rule_id: r for r in plan.reasons}
+        self.numbers: dict[str, int] = {}
+
+    def cite(self, reasons: tuple[str, ...]) -> str:
+        """The marks for the reasons with these rule ids, in ascending order
+        ("[3][4]", never "[4][3]")."""
+        numbers = {
+            self.numbers.setdefault(source_id, len(self.numbers) + 1)
+            for rule_id in reasons
+            for source_id in self.reasons[rule_id].sources
+        }
+        return "".join(f"[{n}]" for n in sorted(numbers))
+
+    def entries(self) -> list[str]:
+        return [f"[{n}] {_entry(self.by_id[s])}" for s, n in self.numbers.items()]
+
+    def numbered(self) -> list[tuple[int, Source]]:
+        return [(n, self.by_id[s]) for s, n in self.numbers.items()]
+
+
+def _entry(source: Source) -> str:
+    year = f", {source.year}" if source.year else ""
+    url = f" {source.url}" if source.url else ""
+    kind = (
+        ""
+        if source.kind in (SourceKind.ARTICLE, SourceKind.REFERENCE)
+        else (f" ({words(source.kind.value)})")
+    )
+    return f"{source.publisher}{year}: \u201c{source.title}\u201d{url}{kind}"
+
+
+@dataclass
+class _Line:
+    head: str  # what to do, short
+    detail: str = ""  # why, or the full advice
+    cite: str = ""
+
+
+@dataclass
+class _Document:
+    """A plan laid out once, for every format."""
+
+    holds: list[_Line] = field(default_factory=list)
+    week: list[_Line] = field(default_factory=list)
+    techniques: list[_Line] = field(default_factory=list)
+    avoid: list[_Line] = field(default_factory=list)
+    # Why the avoid lines say what they say: each reason once, in one paragraph.
+    why: str = ""
+    advice: list[_Line] = field(default_factory=list)
+    # In the therapist's plan: the advice written to the client, to pass on,
+    # and the general notes, folded into one line.
+    for_client: list[_Line] = field(default_factory=list)
+    notes: list[_Line] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    # The same footnotes as (number, source), for formats that link them.
+    cited: list[tuple[int, Source]] = field(default_factory=list)
+
+
+def _layout(
+    plan: SessionPlan, audience: str = "therapist", profile: ClientProfile | None = None
+) -> _Document:
+    notes = _Footnotes(plan)
+    doc = _Document()
+    client = audience == "client"
+    for hold in plan.holds:  # every hold, in its reader's words
+        text = hold.client_text if client else hold.text
+        doc.holds.append(_Line(text, cite=notes.cite(hold.reasons)))
+    minutes = [v.minutes for v in plan.visits]
+    if minutes:
+        count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
+        each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else ", ".join(map(str, minutes))
+        doc.week.append(_Line(f"{count} of {each}", cite=notes.cite(plan.visits[0].reasons)))
+    else:
+        doc.week.append(_Line("no visits"))
+    doc.week.append(
+        _Line(
+            f"pressure at most {pressure_words(plan.pressure)}",
+            cite=notes.cite(plan.pressure_reasons),
+        )
+    )
+    # The client reads what to do and why, not the therapist's technique list.
+    for technique in () if client else plan.techniques:
+        doc.techniques.append(
+            _Line(
+                f"{_capital(technique_words(technique.name.value))}, up to "
+                f"{pressure_words(technique.max_pressure)}",
+                area_words(technique.areas),
+                notes.cite(technique.reasons),
+            )
+        )
+    if not client:
+        doc.avoid, doc.why = _avoid_lines(plan, profile, notes)
+    _advise(plan, client, notes, doc)
+    doc.sources = notes.entries()
+    doc.cited = notes.numbered()
+    return doc
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) -> None:
+    """The advice lines: for the client, what is written to them; for the therapist,
+    their own items, then what to pass on to the client, then the general notes
+    folded into one line. Cited in that order, so footnotes number in order of use."""
+
+    def line(advice: Advice) -> _Line:
+        mark = "" if advice.severity is Severity.INFO else f"{advice.severity.value.upper()}: "
+        return _Line(mark + advice.text, cite=notes.cite(advice.reasons))
+
+    held = {h.code.value for h in plan.holds}  # said already, under the hold
+    unsaid = [a for a in plan.advice if a.code.value not in held]
+    if client:
+        doc.advice += [line(a) for a in unsaid if a.audience is not AdviceAudience.THERAPIST]
+        return
+    folded = [a for a in unsaid if a.severity is Severity.INFO]  # evidence, general notes
+    to_pass_on = [a for a in unsaid if a not in folded and a.audience is AdviceAudience.CLIENT]
+    doc.advice += [line(a) for a in unsaid if a not in folded and a not in to_pass_on]
+    doc.for_client += [line(a) for a in to_pass_on]
+    if folded:
+        names = ", ".join(words(a.code.value) for a in folded)
+        cites = notes.cite(tuple(r for a in folded for r in a.reasons))
+        doc.notes.append(_Line(f"Also in the plan, for reading: {names}", cite=cites))
+
+
+# What is never done where, said in this order (the article names friction first).
+_AVOID_ORDER = ("friction", "kneading", "trigger_point", "effleurage", "stretching", "swedish")
+
+
+@dataclass(frozen=True)
+class _AreaRule:
+    """All that the restrictions say of one area."""
+
+    nothing: bool  # no work of any kind
+    cap: int | None  # nothing above this level
+    banned: tuple[str, ...]  # techniques not at all, in _AVOID_ORDER
+    capped: tuple[tuple[str, int], ...]  # a technique above a level of its own
+
+
+def _avoid_lines(
+    plan: SessionPlan, profile: ClientProfile | None, notes: _Footnotes
+) -> tuple[list[_Line], str]:
+    """What not to do where: one line for each group of areas the restrictions
+    treat alike ("ankles and feet (swollen): gentle work only, at most level 2;
+    no friction, kneading or trigger-point therapy"), and the reasons behind
+    them, each once, for a "Why" paragraph."""
+    nothing: set[BodyArea] = set()
+    caps: dict[BodyArea, int] = {}
+    banned: dict[BodyArea, set[str]] = {}
+    capped: dict[BodyArea, dict[str, int]] = {}
+    cited: dict[BodyArea, dict[str, None]] = {}
+    for restriction in plan.restrictions:
+        technique = str(getattr(restriction.technique, "value", restriction.technique))
+        for area in restriction.areas:
+            cited.setdefault(area, {}).update(dict.fromkeys(restriction.reasons))
+            if technique == EVERY_TECHNIQUE and restriction.max_pressure is None:
+                nothing.add(area)
+            elif technique == EVERY_TECHNIQUE:
+                caps[area] = min(caps.get(area, 5), restriction.max_pressure or 5)
+            elif restriction.max_pressure is None:
+                banned.setdefault(area, set()).add(technique)
+            else:
+                own = capped.setdefault(area, {})
+                own[technique] = min(own.get(technique, 5), restriction.max_pressure)
+    groups: dict[_AreaRule, list[BodyArea]] = {}
+    for area in (a for a in BodyArea if a in cited):
+        rule = _AreaRule(
+            area in nothing,
+            caps.get(area),
+            tuple(t for t in _AVOID_ORDER if t in banned.get(area, ())),
+            tuple(sorted(capped.get(area, {}).items())),
+        )
+        groups.setdefault(rule, []).append(area)
+    lines = []
+    why: dict[str, None] = {}
+    for rule, areas in groups.items():
+        reasons = tuple(dict.fromkeys(r for a in areas for r in cited[a]))
+        why.update(dict.fromkeys(reasons))
+        lines.append(_Line(_at_risk(areas, profile), _what(rule), notes.cite(reasons)))
+    text = " ".join(notes.reasons[r].text.rstrip() for r in why)
+    return lines, text
+
+
+def _what(rule: _AreaRule) -> str:
+    if rule.nothing:
+        return "no work of any kind"
+    said = []
+    if rule.cap is not None:
+        level = pressure_words(rule.cap)
+        said.append(f"gentle work only, at most {level}" if rule.cap <= 2 else f"at most {level}")
+    said += [f"{technique_words(t)} at most {pressure_words(c)}" for t, c in rule.capped]
+    if rule.banned:
+        said.append("no " + _either([technique_words(t) for t in rule.banned]))
+    return "; ".join(said)
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+# What puts an area at risk, as the client header says it.
+_RISKS = (
+    ("swelling", "swollen"),
+    ("fragile_tissue", "fragile"),
+    ("numb_areas", "numb"),
+    ("wounds", "wound"),
+    ("injection_sites", "injection site"),
+    ("port_sites", "port"),
+)
+
+
+def _at_risk(areas: Sequence[BodyArea], profile: ClientProfile | None) -> str:
+    """Areas grouped by why they are at risk: 'hands (fragile), ankles and feet (swollen)'."""
+    if profile is None:
+        return _listed(areas)
+    groups: dict[str, list[BodyArea]] = {}
+    for area in areas:
+        why = ", ".join(label for name, label in _RISKS if area in (getattr(profile, name) or ()))
+        groups.setdefault(why, []).append(area)
+    return ", ".join(
+        _listed(grouped) + (f" ({why})" if why else "") for why, grouped in groups.items()
+    )
+
+
+def _listed(areas: Sequence[BodyArea]) -> str:
+    """'whole body', or the areas as people say them: 'both hands and feet'."""
+    return "whole body" if set(areas) == set(BodyArea) else _and(_said(set(areas)))
+
+
+Audience = Literal["therapist", "client"]
+SCALE = "Pressure levels: " + ", ".join(f"{n} {w}" for n, w in PRESSURE_WORDS.items()) + "."
+_COLOURS = {"CRITICAL": "\033[1;31m", "WARNING": "\033[33m", "HOLD": "\033[1;31m"}
+_RESET = "\033[0m"
+
+
+# Areas that people name together, largest first. A profile has no sides,
+# so an area is on both sides of the body.
+_REGIONS: tuple[tuple[frozenset[BodyArea], str], ...] = tuple(
+    (frozenset(BodyArea(a) for a in names.split()), phrase)
+    for names, phrase in (
+        ("thighs knees lower_legs ankles feet", "both legs"),
+        ("upper_arms forearms hands", "both arms"),
+        ("lower_legs ankles feet", "both legs below the knee"),
+        ("forearms hands", "both forearms and hands"),
+        ("upper_back lower_back", "the whole back"),
+    )
+)
+
+
+_BODY_ORDER = list(BodyArea)
+
+
+def area_words(areas: Sequence[BodyArea]) -> str:
+    """Areas as people say them: 'whole body', 'whole body except both legs
+    below the knee', 'both forearms and hands, feet', in the body's order."""
+    named = set(areas)
+    if named == set(BodyArea):
+        return "whole body"
+    missing = _said(set(BodyArea) - named)
+    if len(missing) <= 3:
+        return "whole body except " + _and(missing)
+    return ", ".join(_said(named))
+
+
+def _said(areas: set[BodyArea]) -> list[str]:
+    """Each region whole where it can be, else each area, in the body's order."""
+    at: dict[BodyArea, str] = {}  # a region is said at its first area
+    left = set(areas)
+    for region, phrase in _REGIONS:
+        if region <= left:
+            at[min(region, key=_BODY_ORDER.index)] = phrase
+            left -= region
+    return [at.get(a) or words(a.value) for a in _BODY_ORDER if a in at or a in left]
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# Joins words that must not be wrapped apart ("session 1"); a space once wrapped.
+_KEEP = "\u00a0"
+
+
+def client_header(profile: ClientProfile) -> list[str]:
+    """Who the plan is for, in a few lines."""
+    risk = [
+        f"{label} {', '.join(words(a.value) for a in getattr(profile, name))}"
+        for name, label in (
+            ("swelling", "swollen"),
+            ("fragile_tissue", "fragile tissue on"),
+            ("numb_areas", "numb"),
+            ("wounds", "wounds on"),
+            ("injection_sites", "injection sites on"),
+            ("port_sites", "port or line on"),
+        )
+        if getattr(profile, name)
+    ]
+    pressure = profile.tolerance.pressure
+    tolerated = pressure_words(pressure) if pressure else "pressure not yet known"
+    condition = words(profile.condition.value).replace(
+        "chemotherapy induced", "chemotherapy-induced"
+    )
+    touch = profile.hypersensitivity.value.replace("none", "no")
+    lines = [
+        f"Client: {condition}, {touch} touch hypersensitivity; "
+        f"session{_KEEP}{profile.sessions_completed + 1}.",
+        f"Tolerates: {profile.tolerance.minutes} minutes; {tolerated}.",
+    ]
+    if risk:
+        lines.append("At risk: " + "; ".join(risk) + ".")
+    flags = [
+        text
+        for flag, text in (
+            (profile.clot_history, "clot history"),
+            (profile.on_anticoagulants, "on blood thinners"),
+            (profile.on_chemotherapy, "in chemotherapy"),
+            (profile.on_chemotherapy and profile.port_sites is None, "port sites not known"),
+            (not profile.physician_consulted, "doctor not yet consulted"),
+        )
+        if flag
+    ]
+    if flags:
+        lines.append("Note: " + "; ".join(flags) + ".")
+    return lines
+
+
+def plain_header(profile: ClientProfile) -> list[str]:
+    """The header's lines as they are read, for formats that do not wrap them."""
+    return [line.replace(_KEEP, " ") for line in client_header(profile)]
+
+
+def _advice_sections(doc: _Document) -> list[tuple[str, list[_Line]]]:
+    """The advice sections that have lines, in the order a reader meets them."""
+    sections = [
+        ("Advice", doc.advice),
+        ("To pass on to the client", doc.for_client),
+        ("Notes", doc.notes),
+    ]
+    return [(title, lines) for title, lines in sections if lines]
+
+
+def render_text(
+    plan: SessionPlan,
+    profile: ClientProfile | None = None,
+    *,
+    width: int = 80,
+    audience: Audience = "therapist",
+    colour: bool = False,
+) -> str:
+    """The plan as plain text, wrapped to ``width``, for the therapist (every
+    item, evidence notes in one line) or for the client (what to do, in plain
+    words); holds and critical items first. ``colour`` marks critical and
+    warning items for a terminal."""
+    doc = _layout(plan, audience, profile)
+
+    def paint(text: str) -> str:
+        if not colour:
+            return text
+        for word, code in _COLOURS.items():
+            text = text.replace(f"{word}:", f"{code}{word}:{_RESET}", 1)
+        return text
+
+    def wrap(text: str, indent: str, hang: str) -> list[str]:
+        return [
+            paint(line).replace(_KEEP, " ")
+            for line in textwrap.wrap(
+                text,
+                width=max(width, 40),
+                initial_indent=indent,
+                subsequent_indent=hang,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        ]
+
+    def item(line: _Line, sep: str, bullet: str = "") -> list[str]:
+        body = f"{line.head}{sep}{line.detail}" if line.detail else line.head
+        text = f"{bullet}{body} {line.cite}".rstrip()
+        return wrap(text, "  ", "  " + " " * len(bullet) + "  ")
+
+    out: list[str] = []
+    if profile is not None:
+        for line in client_header(profile):
+            out += wrap(line, "", "  ")
+        out.append("")
+    if doc.holds:
+        title = "HOLD: DO NOT BOOK YET" if audience == "therapist" else "BEFORE YOU BOOK"
+        out += [paint(title), *(x for i in doc.holds for x in item(i, "", "- ")), ""]
+    out += ["THIS WEEK", *(x for i in doc.week for x in item(i, ""))]
+    out += wrap(SCALE, "  ", "    ")
+    if audience == "therapist":
+        out += ["", "TECHNIQUES", *(x for i in doc.techniques for x in item(i, ": "))]
+        if doc.avoid:
+            out += ["", "AVOID", *(x for i in doc.avoid for x in item(i, ": "))]
+            out += wrap(f"Why: {doc.why}", "  ", "    ")
+    for title, lines in _advice_sections(doc):
+        out += ["", title.upper(), *(x for i in lines for x in item(i, "", "- "))]
+    out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
+    return "\n".join(out) + "\n"
+
+
+def _md(text: str) -> str:
+    # Table cells and list items: keep a stray pipe or asterisk from reshaping the page.
+    return text.replace("|", "\\|").replace("*", "\\*")
+
+
+def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> str:
+    """The plan as Markdown, for the therapist, with a techniques table and numbered sources."""
+    doc = _layout(plan, profile=profile)
+    out = ["# Massage plan for this week", ""]
+    if profile is not None:
+        out += [f"{_md(line)}  " for line in plain_header(profile)]
+        out.append("")
+    if doc.holds:
+        out += ["## Hold: do not book yet", ""]
+        out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.holds]
+        out.append("")
+    out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.week]
+    out += ["", f"_{SCALE}_"]
+    out += ["", "## Techniques", "", "| Technique | Areas | Sources |", "| --- | --- | --- |"]
+    out += [f"| {_md(i.head)} | {_md(i.detail)} | {i.cite} |" for i in doc.techniques]
+    if doc.avoid:
+        out += ["", "## Avoid", ""]
+        out += [f"- **{_md(i.head)}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid]
+        out += ["", f"_Why:_ {_md(doc.why)}"]
+    for title, lines in _advice_sections(doc):
+        out += ["", f"## {title}", ""]
+        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in lines]
+    out += ["", "## Sources", ""]
+    out += [f"{_md(s)}  " for s in doc.sources]
+    return "\n".join(out).rstrip() + "\n"

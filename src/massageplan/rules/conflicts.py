@@ -1,0 +1,135 @@
+"""Conflict analysis: rules that can fire for the same client and contradict each other.
+
+Effects combine without regard to order (areas are unions, caps minimums), so
+a contradiction never makes a plan unsafe; but one of the two rules is then
+silently overridden, which a rule author wants to know. What contradicts
+what is each effect kind's own business (``EffectBase.contradicts``); whether
+two rules can fire together is the engine's (``rules.profile_space``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..engine.facts import AREA_FIELDS
+from ..model.errors import Problem
+from .profile_space import can_fire_together, field_values, fires_without, satisfying_values
+
+if TYPE_CHECKING:
+    from .rulebase import LoadedRule, Rulebase
+
+
+class RulebaseConflictWarning(UserWarning):
+    """Two rules that can fire together contradict each other."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two rules that can fire for the same client but whose effects contradict."""
+
+    first: LoadedRule
+    second: LoadedRule
+    what: str
+
+    def __str__(self) -> str:
+        return (
+            f"rules {self.first.id!r} ({self.first.where}) and {self.second.id!r} "
+            f"({self.second.where}) can fire together: {self.what}"
+        )
+
+    def problem(self) -> Problem:
+        return Problem(
+            f"contradicts rule {self.first.id!r} at {self.first.where}: {self.what}",
+            self.second.path,
+            self.second.line,
+            None,
+            "then",
+            self.second.id,
+            kind="conflict",
+        )
+
+
+Layered = Callable[["LoadedRule", "LoadedRule"], bool]
+
+
+def _never_layered(one: LoadedRule, other: LoadedRule) -> bool:
+    return False
+
+
+def _contradictions(
+    first: LoadedRule,
+    second: LoadedRule,
+    empty: frozenset[str],
+    layered: Layered = _never_layered,
+) -> list[str]:
+    """What the two rules' effects contradict. An effect narrowed by a rule
+    that fires for fewer clients (``layered``: the first can fire without
+    the second) is layering, not a contradiction: kneading for everyone,
+    but not on the legs after a clot."""
+    found = []
+    for a, b in itertools.product(first.rule.then, second.rule.then):
+        if not (a.narrowed_by(b) and layered(first, second)):
+            found += a.contradicts(b, empty)
+        # Same-kind contradictions are symmetric: say them once.
+        if type(a) is not type(b) and not (b.narrowed_by(a) and layered(second, first)):
+            found += b.contradicts(a, empty)
+    return found
+
+
+MAX_CONFLICTS = 100  # enough to act on; more would only repeat the message
+
+
+def _candidate_pairs(rulebase: Rulebase) -> list[tuple[LoadedRule, LoadedRule]]:
+    """Pairs of rules with effects that share a conflict key in different variants:
+    the only ones that can contradict, found without comparing every pair."""
+    index: dict[Hashable, dict[Hashable, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for position, rule in enumerate(rulebase):
+        for effect in rule.rule.then:
+            for key, variant in effect.conflict_keys():
+                index[key][variant].append(position)
+    pairs: set[tuple[int, int]] = set()
+    for variants in index.values():
+        for one, other in itertools.combinations(variants.values(), 2):
+            pairs.update((min(a, b), max(a, b)) for a in one for b in other if a != b)
+            if len(pairs) > MAX_CONFLICTS * 100:  # a rulebase at war with itself
+                break
+    rules = rulebase.rules
+    return [(rules[a], rules[b]) for a, b in sorted(pairs)]
+
+
+def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
+    """Pairs of rules that can fire for one client and contradict each other
+    (the first ``MAX_CONFLICTS`` of them)."""
+    # What could contradict if both fired, before asking the engine whether they can.
+    nothing_empty: frozenset[str] = frozenset()
+    pairs = [(a, b) for a, b in _candidate_pairs(rulebase) if _contradictions(a, b, nothing_empty)]
+    if not pairs:
+        return []
+    satisfying = satisfying_values(rulebase)
+    values = field_values(rulebase)
+    # The representative values of each area list that name no area (empty or unknown).
+    no_area = {name: {i for i, v in enumerate(values[name]) if not v} for name in AREA_FIELDS}
+
+    def layered(one: LoadedRule, other: LoadedRule) -> bool:
+        return fires_without(satisfying, one.id, other.id)
+
+    conflicts: list[Conflict] = []
+    for first, second in pairs:
+        if can_fire_together(satisfying, first.id, second.id):
+            # Area lists that name no area whenever both fire.
+            empty = frozenset(
+                name
+                for name in AREA_FIELDS
+                if satisfying[first.id][name] & satisfying[second.id][name] <= no_area[name]
+            )
+            conflicts.extend(
+                Conflict(first, second, what)
+                for what in _contradictions(first, second, empty, layered)
+            )
+            if len(conflicts) >= MAX_CONFLICTS:
+                break
+    return conflicts[:MAX_CONFLICTS]

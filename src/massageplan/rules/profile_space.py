@@ -1,0 +1,199 @@
+"""The profiles a rulebase can tell apart, as a finite set of representatives.
+
+Rules compare facts with constants, so between two constants every value
+behaves alike. Taking each constant and its neighbours, the contract's own
+boundaries (60 minutes, the first session, every pressure level) and every
+value of each enum gives a small set of profiles on which every rule and
+every safety property is decided exactly as on all profiles.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..engine.conditions import Clause
+from ..engine.facts import AREA_FIELDS, FACT_FIELD, INT_CEILING, profile_facts
+from ..engine.seam import compile_conditions
+from ..model.profile import (
+    AREA_LISTS_MAYBE_UNKNOWN,
+    BodyArea,
+    ClientProfile,
+    Condition,
+    Hypersensitivity,
+)
+
+if TYPE_CHECKING:
+    from .rulebase import LoadedRule, Rulebase
+
+BASE: dict[str, Any] = {
+    "condition": Condition.PERIPHERAL_NEUROPATHY.value,
+    "hypersensitivity": Hypersensitivity.NONE.value,
+    **{name: [] for name in AREA_FIELDS},
+    **dict.fromkeys(AREA_LISTS_MAYBE_UNKNOWN),  # not known, as in a profile that does not say
+    "tolerance": {"minutes": 60, "pressure": None},
+    "sessions_completed": 0,
+    "physician_consulted": False,
+    "clot_history": False,
+    "on_chemotherapy": False,
+    "on_anticoagulants": False,
+}
+
+
+# Profile fields that no safety invariant reads: only the rules tell their values apart.
+RULES_ONLY = ("condition",)
+# Fields the sweep varies one at a time (empty, off first; see sweep()).
+ONE_AT_A_TIME = (*AREA_FIELDS, "clot_history", "on_chemotherapy", "on_anticoagulants")
+
+
+def _neighbours(values: set[int], low: int, high: int) -> list[int]:
+    return sorted({n for v in values for n in (v - 1, v, v + 1) if low <= n <= high})
+
+
+def _constants(rulebase: Rulebase, fact: str) -> set[int]:
+    return {
+        test.value
+        for rule in rulebase
+        for clause in rule.clauses
+        for test in clause.tests
+        if test.fact == fact and isinstance(test.value, int) and not isinstance(test.value, bool)
+    }
+
+
+def _relevant_areas(rulebase: Rulebase) -> list[BodyArea]:
+    named: set[BodyArea] = set()
+    for rule in rulebase:
+        for clause in rule.clauses:
+            named |= {BodyArea(t.value) for t in clause.tests if t.op == "includes"}
+        for effect in rule.rule.then:
+            named |= effect.named_areas()
+    # One area no rule names stands for all the others.
+    unnamed = [a for a in BodyArea if a not in named]
+    return sorted(named | set(unnamed[:1]), key=list(BodyArea).index)
+
+
+def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
+    """Representative values of each profile field for this rulebase."""
+    visit_lengths = {
+        minutes
+        for rule in rulebase
+        for effect in rule.rule.then
+        for minutes in effect.minute_constants()
+    }
+    minutes = sorted(
+        {
+            5,
+            180,
+            *_neighbours({60, *_constants(rulebase, "tolerance.minutes"), *visit_lengths}, 5, 180),
+        }
+    )
+    sessions = _neighbours({0, *_constants(rulebase, "sessions_completed")}, 0, INT_CEILING)
+    areas = _relevant_areas(rulebase)
+    area_lists: list[list[str] | None] = [
+        [],
+        *([a.value] for a in areas),
+        [a.value for a in BodyArea],
+    ]
+    return {
+        "condition": [c.value for c in Condition],
+        "hypersensitivity": [h.value for h in Hypersensitivity],
+        **dict.fromkeys(AREA_FIELDS, area_lists),
+        # A list the client may not know yet: unknown is a value of its own.
+        **{name: [None, *area_lists] for name in AREA_LISTS_MAYBE_UNKNOWN},
+        "tolerance.minutes": minutes,
+        "tolerance.pressure": [None, 1, 2, 3, 4, 5],
+        "sessions_completed": sessions,
+        "physician_consulted": [False, True],
+        "clot_history": [False, True],
+        "on_chemotherapy": [False, True],
+        "on_anticoagulants": [False, True],
+    }
+
+
+def _with(profile: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    if field.startswith("tolerance."):
+        return {**profile, "tolerance": {**profile["tolerance"], field.split(".")[1]: value}}
+    return {**profile, field: value}
+
+
+def sweep(rulebase: Rulebase) -> Iterator[ClientProfile]:
+    """Every combination of representative values.
+
+    The area lists and the screening flags (``ONE_AT_A_TIME``) each take
+    their values one at a time, with the others empty or off (plus all of
+    them full and on at once), against every combination of the other
+    fields; and values of a field no safety invariant reads (``RULES_ONLY``)
+    that no rule tells apart count once. That keeps the sweep to tens of
+    thousands of profiles; rules that need two of those fields at once are
+    covered by the all-at-once case and by verify's search.
+    """
+    values = field_values(rulebase)
+    satisfying = satisfying_values(rulebase)
+    for name in RULES_ONLY:
+        distinct: dict[tuple[bool, ...], Any] = {}
+        for index, value in enumerate(values[name]):
+            signature = tuple(index in satisfying[rule.id][name] for rule in rulebase)
+            distinct.setdefault(signature, value)
+        values[name] = list(distinct.values())
+    # Each of these alone takes each of its values; then all at their last at once.
+    nothing: dict[str, Any] = {name: values[name][0] for name in ONE_AT_A_TIME}
+    area_sets: list[dict[str, Any]] = [nothing]
+    for name in ONE_AT_A_TIME:
+        area_sets += [{**nothing, name: value} for value in values[name][1:]]
+    area_sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
+    scalar_fields = [f for f in values if f not in ONE_AT_A_TIME]
+    for combination in itertools.product(*(values[f] for f in scalar_fields)):
+        profile = dict(BASE)
+        for field, value in zip(scalar_fields, combination, strict=True):
+            profile = _with(profile, field, value)
+        for areas in area_sets:
+            yield ClientProfile.model_validate({**profile, **areas})
+
+
+def _field_clauses(rule: LoadedRule, field: str) -> tuple[Clause, ...]:
+    return tuple(c for c in rule.clauses if FACT_FIELD[c.tests[0].fact] == field)
+
+
+def satisfying_values(rulebase: Rulebase) -> dict[str, dict[str, frozenset[int]]]:
+    """For each rule and profile field, which representative values (by index)
+    meet the rule's conditions on that field, as the engine decides.
+
+    Two rules can fire together exactly when, for every field, their sets
+    intersect: each condition tests one field.
+    """
+    values = field_values(rulebase)
+    result: dict[str, dict[str, frozenset[int]]] = {rule.id: {} for rule in rulebase}
+    for field, candidates in values.items():
+        conditions = compile_conditions(
+            [(rule.id, _field_clauses(rule, field)) for rule in rulebase]
+        )
+        holding: dict[str, set[int]] = {rule.id: set() for rule in rulebase}
+        for index, value in enumerate(candidates):
+            facts = profile_facts(ClientProfile.model_validate(_with(BASE, field, value)))
+            own = {k: v for k, v in facts.items() if FACT_FIELD.get(k) == field}
+            for rule_id in conditions.matching(own):
+                holding[rule_id].add(index)
+        for rule_id, indexes in holding.items():
+            result[rule_id][field] = frozenset(indexes)
+    return result
+
+
+def can_fire_together(
+    satisfying: dict[str, dict[str, frozenset[int]]], first: str, second: str
+) -> bool:
+    a, b = satisfying[first], satisfying[second]
+    return all(a[field] & b[field] for field in a)
+
+
+def fires_without(
+    satisfying: dict[str, dict[str, frozenset[int]]], first: str, second: str
+) -> bool:
+    """Whether ``first`` can fire for a client for whom ``second`` does not.
+
+    Each condition tests one field and a rule's conditions all hold, so
+    ``first`` implies ``second`` exactly when, field by field, every value
+    meeting ``first`` meets ``second``.
+    """
+    a, b = satisfying[first], satisfying[second]
+    return any(not a[field] <= b[field] for field in a)

@@ -1,0 +1,237 @@
+"""FHIR: the intake Questionnaire (generated from the profile model), and profiles from
+a QuestionnaireResponse and the client's Condition resources.
+
+One source of truth: the Questionnaire's items are the profile model's fields,
+read from its JSON Schema, so a new field is asked for without a second list.
+Reading is the reverse walk: each answer goes back to the field its ``linkId``
+names, and pydantic then validates the profile as it validates any other.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .._version import __version__
+from ..model.profile import ClientProfile, Condition
+from ..model.wording import words
+
+QUESTIONNAIRE_URL = "urn:massageplan:Questionnaire:intake"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+_CODES = "urn:massageplan:CodeSystem:"
+
+
+class FhirError(ValueError):
+    """FHIR input that cannot become a profile: says which resource or item, and why."""
+
+
+def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    ref = node.get("$ref")
+    if ref is None:
+        return node
+    return _resolve(schema, schema["$defs"][ref.rsplit("/", 1)[1]])
+
+
+def _items(schema: Mapping[str, Any], node: Mapping[str, Any], prefix: str) -> list[dict[str, Any]]:
+    node = _resolve(schema, node)
+    required = set(node.get("required", ()))
+    out = []
+    for name, written in node["properties"].items():
+        link = f"{prefix}{name}"
+        field = _resolve(schema, written)  # the field's own description first, then its type's
+        item: dict[str, Any] = {
+            "linkId": link,
+            "text": written.get("description")
+            or field.get("description")
+            or words(name).capitalize(),
+            "required": name in required,
+        }
+        options = field.get("anyOf", [field])
+        kinds = [_resolve(schema, o) for o in options if o.get("type") != "null"]
+        kind = kinds[0]
+        if kind.get("type") == "object":
+            item["type"] = "group"
+            item["item"] = _items(schema, kind, f"{link}.")
+        elif kind.get("type") == "array":
+            item |= _choice(schema, _resolve(schema, kind["items"]), name)
+            item["repeats"] = True
+        elif "enum" in kind:
+            item |= _choice(schema, kind, name)
+        elif kind.get("type") == "integer":
+            item["type"] = "integer"
+            low, high = kind.get("minimum"), kind.get("maximum")
+            if low is not None or high is not None:
+                span = f"{low} to {high}" if high is not None else f"{low} or more"
+                item["text"] += f" ({span})"
+        elif kind.get("type") == "boolean":
+            item["type"] = "boolean"
+        else:  # a new kind of field: fail here, not in a clinic's EHR
+            raise TypeError(f"no questionnaire item type for the profile field {link!r}")
+        out.append(item)
+    return out
+
+
+def _choice(schema: Mapping[str, Any], enum: Mapping[str, Any], name: str) -> dict[str, Any]:
+    system = _CODES + str(enum.get("title", name))
+    return {
+        "type": "choice",
+        "answerOption": [
+            {"valueCoding": {"system": system, "code": code, "display": words(code)}}
+            for code in enum["enum"]
+        ],
+    }
+
+
+def intake_questionnaire() -> dict[str, Any]:
+    """The FHIR R4 Questionnaire that asks for a :class:`ClientProfile`, field by field."""
+    schema = ClientProfile.model_json_schema()
+    items = _items(schema, schema, "")
+    for item in items:
+        if item["linkId"] == "condition":
+            # The client's coded Conditions may say it instead (see condition_from_codes).
+            item["required"] = False
+            item["text"] += " Leave empty where the client's Conditions code it."
+    return {
+        "resourceType": "Questionnaire",
+        "url": QUESTIONNAIRE_URL,
+        "version": __version__,
+        "name": "MassagePlanIntake",
+        "title": "Massage plan intake for peripheral neuropathy",
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": (
+            "What massageplan needs to plan a client's sessions; generated from its "
+            "ClientProfile model. The condition may instead come from Condition resources."
+        ),
+        "item": items,
+    }
+
+
+# --------------------------------------------------------------- reading FHIR
+
+
+def _answers(items: Any, where: str) -> Iterator[tuple[str, list[Any]]]:
+    if not isinstance(items, list):
+        raise FhirError(f"{where}: 'item' is not a list")
+    for n, item in enumerate(items):
+        here = f"{where}.item[{n}]"
+        if not isinstance(item, Mapping) or not isinstance(item.get("linkId"), str):
+            raise FhirError(f"{here}: an item without a linkId")
+        answers = item.get("answer", [])
+        if not isinstance(answers, list):
+            raise FhirError(f"{here} ({item['linkId']}): 'answer' is not a list")
+        values = [_value(a, f"{here} ({item['linkId']})") for a in answers]
+        if values:
+            yield item["linkId"], values
+        if "item" in item:
+            yield from _answers(item["item"], here)
+
+
+def _value(answer: Any, where: str) -> Any:
+    if not isinstance(answer, Mapping):
+        raise FhirError(f"{where}: an answer that is not an object")
+    for key in ("valueCoding", "valueInteger", "valueBoolean", "valueString"):
+        if key in answer:
+            value = answer[key]
+            if key == "valueCoding":
+                if not isinstance(value, Mapping) or "code" not in value:
+                    raise FhirError(f"{where}: a valueCoding without a code")
+                return value["code"]
+            return value
+    raise FhirError(f"{where}: no valueCoding, valueInteger, valueBoolean or valueString")
+
+
+def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None) -> dict[str, Any]:
+    """A profile mapping from an intake QuestionnaireResponse (and the client's
+    Conditions, which decide ``condition`` where their codes say it), for
+    :class:`ClientProfile` to validate. Raises :class:`FhirError` naming what is wrong."""
+    if not isinstance(response, Mapping) or response.get("resourceType") != "QuestionnaireResponse":
+        raise FhirError("intake: expected a QuestionnaireResponse")
+    if str(response.get("questionnaire", "")).split("|")[0] != QUESTIONNAIRE_URL:
+        raise FhirError(f"intake: the QuestionnaireResponse is not for {QUESTIONNAIRE_URL}")
+    repeats = _repeating_links()
+    profile: dict[str, Any] = {}
+    for link, values in _answers(response.get("item", []), "intake"):
+        target = profile
+        *parents, last = link.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[last] = values if link in repeats else values[0]
+    coded = condition_from_codes(conditions)
+    if coded is not None:
+        profile["condition"] = coded.value
+    return profile
+
+
+@functools.cache
+def _repeating_links() -> frozenset[str]:
+    """The linkIds whose answers are lists (made once: the questionnaire is fixed)."""
+    return frozenset(_repeating(intake_questionnaire()["item"]))
+
+
+def _repeating(items: list[dict[str, Any]]) -> set[str]:
+    found = set()
+    for item in items:
+        if item.get("repeats"):
+            found.add(item["linkId"])
+        found |= _repeating(item.get("item", []))
+    return found
+
+
+def resources(bundle: Any) -> list[Mapping[str, Any]]:
+    """The resources of a searchset Bundle, a list of resources, or one resource;
+    anything else in their place is left out (prefetch data is not ours to trust)."""
+    if isinstance(bundle, Mapping) and bundle.get("resourceType") == "Bundle":
+        entries = bundle.get("entry")
+        found = (
+            [e.get("resource") for e in entries if isinstance(e, Mapping)]
+            if isinstance(entries, list)
+            else []
+        )
+    elif isinstance(bundle, list):
+        found = bundle
+    else:
+        found = [bundle]
+    return [r for r in found if isinstance(r, Mapping)]
+
+
+def _get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, Mapping) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def condition_from_codes(conditions: Any) -> Condition | None:
+    """The neuropathy the client's active Conditions code, by ICD-10-CM:
+
+    - E08 to E13 with .4 (diabetes with neurological complications): diabetic;
+    - G62.0 (drug-induced polyneuropathy) with a T45.1X5 code (adverse effect
+      of antineoplastic drugs): chemotherapy-induced;
+    - any other G60 to G64 (polyneuropathies): peripheral, cause other or unknown.
+
+    Diabetic wins over chemotherapy-induced, which wins over other; None when
+    no Condition codes a neuropathy. G62.0 without a chemotherapy code is a
+    drug-induced neuropathy of another cause, so it counts as other.
+    """
+    codes = set()
+    for resource in resources(conditions):
+        if resource.get("resourceType") != "Condition":
+            continue
+        codings = _list(_get(resource.get("clinicalStatus"), "coding"))
+        statuses = {code for c in codings if isinstance(code := _get(c, "code"), str)}
+        if statuses and not statuses & {"active", "recurrence", "relapse"}:
+            continue  # resolved, inactive or in remission (no status at all: counted)
+        for coding in _list(_get(resource.get("code"), "coding")):
+            if _get(coding, "system") == ICD10CM:
+                codes.add(str(coding.get("code", "")).upper())
+    if any(c[:3] in {"E08", "E09", "E10", "E11", "E13"} and c[4:5] == "4" for c in codes):
+        return Condition.DIABETIC_NEUROPATHY
+    chemo = any(c.startswith("T45.1X5") for c in codes)
+    if chemo and "G62.0" in codes:
+        return Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY
+    if any(c[:3] in {"G60", "G61", "G62", "G63", "G64"} for c in codes):
+        return Condition.PERIPHERAL_NEUROPATHY
+    return None

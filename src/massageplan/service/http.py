@@ -1,0 +1,235 @@
+"""Plans where clinics already look: an HTTP API and a CDS Hooks 2.0 service.
+
+Needs the 'serve' extra (FastAPI, uvicorn, PyJWT); only ``massageplan serve``
+and code that asks for the app import this module.
+
+``create_app()`` builds a FastAPI application:
+
+- ``POST /plans``: a ClientProfile in, a SessionPlan out (422 naming every field);
+  ``POST /plans/batch``: a JSON list or JSON lines of profiles, a result each.
+- ``GET /cds-services``: CDS Hooks discovery of the ``massage-plan`` service for
+  the ``appointment-book`` hook; ``POST /cds-services/massage-plan``: cards
+  from the profile that the request's prefetch gives (the intake
+  QuestionnaireResponse and the client's Conditions).
+
+Security follows the CDS Hooks specification (``service.trust``): a request without
+a good token from the trusted issuer gets 401, and without an issuer the
+service listens on loopback only. Bodies larger than ``max_body`` bytes get
+413 before they are read whole. Cards are ``service.cds_hooks``'s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from ..model.errors import PlanSafetyError, validation_message
+from ..model.plan import SessionPlan
+from ..model.profile import ClientProfile
+from ..plan.batch import BatchError, recommend_many
+from ..plan.recommend import builtin_rulebase, recommend
+from ..rules.rulebase import Rulebase
+from .booking import read_json_lines
+from .cds_hooks import HOOK, SERVICE_ID, cards, error_card, service_description
+from .fhir import FhirError, profile_from_fhir, resources
+from .trust import Trust, check_bind
+
+MAX_BODY = 1024 * 1024  # bytes: a batch of a few thousand profiles
+MAX_BATCH = 10_000  # profiles in one batch request
+ASGIApp = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+# ------------------------------------------------------------------ size limit
+
+
+class _SizeLimit:
+    """ASGI middleware: 413 for a body over ``limit`` bytes, before it is read whole."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            # The server holds the body to its declared length; only that needs checking.
+            if not declared.isdigit() or int(declared) > self.limit:
+                await _too_large(send, self.limit)
+                return
+            await self.app(scope, receive, send)
+            return
+        # Chunked: read it here, never more than the limit, and hand it on whole.
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await _too_large(send, self.limit)
+                return
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        handed = False
+
+        async def replay() -> Any:
+            nonlocal handed
+            if handed:
+                return await receive()
+            handed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(send: Callable[[Any], Awaitable[None]], limit: int) -> None:
+    body = json.dumps({"detail": f"the request body is over {limit} bytes"}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+# ------------------------------------------------------------------ the app
+
+
+def create_app(
+    rulebase: Rulebase | None = None,
+    *,
+    trust: Trust | None = None,
+    max_body: int = MAX_BODY,
+) -> Any:
+    """The FastAPI application."""
+    rules = builtin_rulebase() if rulebase is None else rulebase
+    app = FastAPI(
+        title="massageplan",
+        summary="Massage-therapy session plans for peripheral neuropathy, every item cited.",
+        version=rules.digest,
+    )
+
+    @app.middleware("http")
+    async def authenticate(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        if trust is not None and request.url.path not in ("/docs", "/openapi.json"):
+            refused = trust.check(request.headers.get("authorization"), request.url.path)
+            if refused is not None:
+                return JSONResponse(
+                    {"detail": refused}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
+        return await call_next(request)
+
+    def unsafe(exc: PlanSafetyError) -> Any:
+        detail = [{"type": "unsafe_plan", "msg": v} for v in exc.violations]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.post("/plans", response_model=SessionPlan, tags=["plans"])
+    def plan(profile: ClientProfile) -> Any:
+        """The session plan for a client profile (422 naming every field that is wrong)."""
+        try:
+            return recommend(profile, rules)
+        except PlanSafetyError as exc:
+            return unsafe(exc)
+
+    @app.post("/plans/batch", tags=["plans"])
+    async def batch(request: Request) -> Any:
+        """Plans for a JSON list of profiles, or JSON lines (application/x-ndjson):
+        each item's plan or error, in order."""
+        raw = (await request.body()).decode("utf-8", errors="replace")
+        if "ndjson" in request.headers.get("content-type", ""):
+            items: list[Any] = read_json_lines(raw)
+        else:
+            try:
+                parsed: Any = json.loads(raw)
+            except ValueError as exc:
+                return JSONResponse({"detail": f"not JSON: {exc}"}, status_code=400)
+            if not isinstance(parsed, list):
+                return JSONResponse({"detail": "expected a JSON list of profiles"}, 400)
+            items = parsed
+        if len(items) > MAX_BATCH:
+            return JSONResponse({"detail": f"over {MAX_BATCH} profiles in one batch"}, 413)
+        results = recommend_many(items, rulebase=rules)
+        return [
+            {"index": i, "error": r.model_dump(mode="json")}
+            if isinstance(r, BatchError)
+            else {"index": i, "plan": r.model_dump(mode="json")}
+            for i, r in enumerate(results)
+        ]
+
+    @app.get("/cds-services", tags=["cds-hooks"])
+    def discovery() -> dict[str, Any]:
+        """CDS Hooks discovery."""
+        return {"services": [service_description()]}
+
+    @app.post(f"/cds-services/{SERVICE_ID}", tags=["cds-hooks"])
+    def service(call: dict[str, Any]) -> Any:
+        """Cards for an appointment-book call: 412 without the intake prefetch."""
+        if call.get("hook") != HOOK or not isinstance(call.get("hookInstance"), str):
+            return JSONResponse(
+                {"detail": f"expected a CDS Hooks '{HOOK}' call with a hookInstance"}, 400
+            )
+        instance = call["hookInstance"]
+        prefetch = call.get("prefetch") or {}
+        if not isinstance(prefetch, Mapping) or not prefetch.get("intake"):
+            return JSONResponse(
+                {
+                    "detail": "prefetch 'intake' (the client's intake QuestionnaireResponse) is "
+                    "missing: the service cannot plan without it"
+                },
+                status_code=412,
+            )
+        responses = resources(prefetch["intake"])  # the resource, or a searchset of them
+        try:
+            data = profile_from_fhir(
+                responses[0] if responses else None, prefetch.get("conditions")
+            )
+            profile = ClientProfile.model_validate(data)
+        except FhirError as exc:
+            return {"cards": [error_card(instance, str(exc))]}
+        except ValidationError as exc:  # every field, named
+            return {"cards": [error_card(instance, validation_message(exc))]}
+        try:
+            made = recommend(profile, rules)
+        except PlanSafetyError as exc:
+            return {"cards": [error_card(instance, "; ".join(exc.violations))]}
+        return {"cards": cards(made, profile, instance)}
+
+    if trust is None:  # on loopback only: the pages a front desk uses (no tokens in a browser)
+        from .web import add_pages  # noqa: PLC0415 - templates are loaded only when served
+
+        add_pages(app, rules)
+    app.add_middleware(_SizeLimit, limit=max_body)  # outermost: before anything reads the body
+    return app
+
+
+def serve(
+    host: str,
+    port: int,
+    *,
+    rulebase: Rulebase | None = None,
+    trust: Trust | None = None,
+) -> None:
+    """Run the service until interrupted (refuses a non-loopback host without ``trust``)."""
+    check_bind(host, trust)
+    app = create_app(rulebase, trust=trust)
+    import uvicorn  # noqa: PLC0415 - only a running server needs it
+
+    uvicorn.run(app, host=host, port=port, ws="none", lifespan="off", log_level="info")

@@ -1,0 +1,292 @@
+"""A small web app for clinics without booking software: an intake form, the
+plan page (for the therapist or, with ``?for=client``, the client) and the
+course chart, server-rendered from the templates in ``templates/``.
+
+The form is generated from the same profile model and intake Questionnaire
+as the FHIR service, and the pages from the same layout as the text plan
+(``render.text._layout``), so a field or a plan item is defined once. No
+JavaScript: every page is a plain form post. A client's answers travel in
+POST bodies only (never in a URL, where logs and history keep them), each
+post carries a CSRF token that must match its cookie, and every response is
+``no-store``. It is mounted only where the service runs without a trusted
+issuer, that is on loopback (see ``service.trust.check_bind``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from .._version import __version__
+from ..model.errors import MassagePlanError, PlanSafetyError
+from ..model.profile import AREA_LISTS_MAYBE_UNKNOWN, ClientProfile
+from ..plan.course import MAX_WEEKS, project_course
+from ..plan.recommend import recommend
+from ..render.text import SCALE, _layout, plain_header
+from ..rules.rulebase import Rulebase
+from .fhir import _resolve, intake_questionnaire
+
+CSRF_COOKIE = "massageplan_csrf"
+CSRF_FIELD = "csrf_token"
+COURSE_WEEKS = 12
+MAX_FORM = 64 * 1024  # bytes: an intake form is a few hundred
+_HEADERS = {
+    "Cache-Control": "no-store",  # a client's health details: never kept by a cache
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(__package__, "templates"),
+        autoescape=True,  # every value is text, never markup
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails a test, not a page
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+# ------------------------------------------------------------------ the form
+
+
+@dataclass
+class Field:
+    """One form control, made from one Questionnaire item."""
+
+    name: str  # the item's linkId, which is the profile field's path
+    label: str
+    kind: str  # "choice", "choices", "boolean", "integer" or "group"
+    required: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)  # (code, words)
+    low: int | None = None
+    high: int | None = None
+    unknown_allowed: bool = False  # a list that may be "not known" (null), not only empty
+    children: list[Field] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return "f-" + self.name.replace(".", "-").replace("_", "-")
+
+
+def _field(item: Mapping[str, Any]) -> Field:
+    text = str(item["text"])
+    made = Field(item["linkId"], text, "group", bool(item.get("required")))
+    kind = item.get("type")
+    if kind == "group":
+        made.children = [_field(child) for child in item["item"]]
+    elif kind == "choice":
+        made.kind = "choices" if item.get("repeats") else "choice"
+        made.options = [
+            (o["valueCoding"]["code"], o["valueCoding"]["display"]) for o in item["answerOption"]
+        ]
+        made.unknown_allowed = made.name in AREA_LISTS_MAYBE_UNKNOWN
+    elif kind == "boolean":
+        made.kind = "boolean"
+    elif kind == "integer":
+        made.kind = "integer"
+        made.low, made.high = _integer_range(made.name)
+    else:  # the questionnaire refuses unknown kinds; so does the form
+        raise TypeError(f"no form control for the item {made.name!r} of type {kind!r}")
+    return made
+
+
+def _integer_range(name: str) -> tuple[int | None, int | None]:
+    schema = ClientProfile.model_json_schema()
+    node: Mapping[str, Any] = schema
+    for part in name.split("."):
+        node = _resolve(schema, node["properties"][part])
+    kinds = [o for o in node.get("anyOf", [node]) if o.get("type") == "integer"]
+    return kinds[0].get("minimum"), kinds[0].get("maximum")
+
+
+@functools.cache
+def form_fields() -> tuple[Field, ...]:
+    """The intake form's controls, in the Questionnaire's order."""
+    made = [_field(item) for item in intake_questionnaire()["item"]]
+    for f in made:
+        if f.name == "condition":  # the Questionnaire lets coded Conditions say it; a form cannot
+            f.required = True
+            f.label = str(ClientProfile.model_fields["condition"].description)
+    return tuple(made)
+
+
+def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The profile a posted form says, as the plain dict pydantic then validates.
+
+    An empty number is "not known" (left out, or null where the field allows
+    it); a number that is not one is passed on as text, for pydantic to name.
+    """
+
+    def read(fields: tuple[Field, ...] | list[Field]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for f in fields:
+            key = f.name.rsplit(".", 1)[-1]  # a group's fields are named "group.field"
+            given = [v for v in form.get(f.name, []) if v != ""]
+            if f.kind == "group":
+                data[key] = read(f.children)
+            elif f.kind == "choices":
+                unknown = f.unknown_allowed and f"{f.name}.unknown" in form
+                data[key] = None if unknown else given
+            elif f.kind == "boolean":
+                data[key] = bool(given)
+            elif given:
+                value = given[0].strip()
+                data[key] = int(value) if value.lstrip("-").isdigit() else value
+        return data
+
+    return read(form_fields())
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Each message under the name of the form field it is about."""
+    found: dict[str, str] = {}
+    for error in exc.errors():
+        path = []
+        for part in error["loc"]:
+            if not isinstance(part, str):
+                break
+            path.append(part)
+        name = ".".join(path) or "form"
+        found.setdefault(name, str(error["msg"]))
+    return found
+
+
+# ------------------------------------------------------------------ the app
+
+
+def _page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    html = _templates().get_template(template).render(version=__version__, **values)
+    return HTMLResponse(html, status_code=status, headers=_HEADERS)
+
+
+def _token(request: Request) -> str:
+    """The visitor's CSRF token: the one in their cookie, or a new one."""
+    known = request.cookies.get(CSRF_COOKIE, "")
+    return known if len(known) == 43 else secrets.token_urlsafe(32)
+
+
+def _with_cookie(response: Response, token: str) -> Response:
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/")
+    return response
+
+
+class _FormRefusedError(MassagePlanError):
+    """A post without a valid CSRF token, or not a form at all."""
+
+
+async def _posted(request: Request) -> dict[str, list[str]]:
+    """The posted form, once its CSRF token matches the cookie's."""
+    if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+        raise _FormRefusedError("expected a form post")
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        raise _FormRefusedError("the form is larger than an intake form can be")
+    form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    sent = form.pop(CSRF_FIELD, [""])[0]
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(sent.encode(), cookie.encode()):
+        raise _FormRefusedError(
+            "the form's security token is missing or out of date: reload the form"
+        )
+    return form
+
+
+Make = Callable[[dict[str, list[str]], ClientProfile, str], HTMLResponse]
+
+
+def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
+    """Mount the web pages on ``app`` (the service's, served on loopback)."""
+
+    def intake(
+        token: str, form: Mapping[str, list[str]], errors: Mapping[str, str], status: int = 200
+    ) -> Response:
+        page = _page(
+            "intake.html",
+            status,
+            fields=form_fields(),
+            form=form,
+            errors=errors,
+            csrf=token,
+            csrf_field=CSRF_FIELD,
+        )
+        return _with_cookie(page, token)
+
+    async def answered(request: Request, make: Make) -> Response:
+        """The page ``make`` makes of a posted form: or the form again, each
+        wrong answer beside its field; or why no plan can be shown."""
+        token = _token(request)
+        try:
+            form = await _posted(request)
+        except _FormRefusedError as exc:
+            return _with_cookie(_page("refused.html", 403, problem=str(exc)), token)
+        try:
+            page = make(form, ClientProfile.model_validate(profile_from_form(form)), token)
+        except ValidationError as exc:  # every wrong field, next to the field
+            return intake(token, form, field_errors(exc), 422)
+        except PlanSafetyError as exc:
+            page = _page("refused.html", 422, problem="; ".join(exc.violations))
+        return _with_cookie(page, token)
+
+    @app.get("/", include_in_schema=False)
+    def form_page(request: Request) -> Response:
+        return intake(_token(request), {}, {})
+
+    @app.get("/plan.css", include_in_schema=False)
+    def stylesheet() -> Response:
+        css = (
+            resources.files("massageplan.service").joinpath("templates/plan.css").read_text("utf-8")
+        )
+        return Response(css, media_type="text/css", headers={"Cache-Control": "no-cache"})
+
+    @app.post("/plan", include_in_schema=False)
+    async def plan_page(request: Request) -> Response:
+        audience = "client" if request.query_params.get("for") == "client" else "therapist"
+
+        def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
+            plan = recommend(profile, rulebase)
+            return _page(
+                "plan.html",
+                doc=_layout(plan, audience, profile),
+                header=plain_header(profile),
+                audience=audience,
+                scale=SCALE,
+                form=form,
+                csrf=token,
+                csrf_field=CSRF_FIELD,
+            )
+
+        return await answered(request, make)
+
+    @app.post("/course", include_in_schema=False)
+    async def course_page(request: Request) -> Response:
+        def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
+            course = project_course(profile, min(COURSE_WEEKS, MAX_WEEKS), rulebase=rulebase)
+            longest = max((max(w.visits, default=0) for w in course.weeks), default=0)
+            return _page(
+                "course.html",
+                course=course,
+                longest=longest or 1,
+                header=plain_header(profile),
+                form=form,
+                csrf=token,
+                csrf_field=CSRF_FIELD,
+            )
+
+        return await answered(request, make)
