@@ -243,6 +243,90 @@ def clinic_rulebase(choices: frozenset[str]) -> Rulebase:
             return load_rulebase(path, builtin=True)
 
 
+# A clinic that keeps the screening rules' advice and drops their limits: each
+# invariant the sweep checks only for some clients (``Invariant.only_with``)
+# is broken by it, so a check skipped wrongly loses a kind of failure here.
+WEAK_SCREENING = """\
+sources:
+  - {id: house, kind: clinic, title: A careless clinic's rules, publisher: Test}
+rules:
+  - id: no-friction-on-swelling
+    title: Friction off swollen hands only
+    replaces: true
+    when: {swelling: {includes: hands}}
+    then: [{avoid: friction, areas: [hands]}]
+    because: Only the hands.
+    sources: [house]
+  - id: no-work-on-wounds
+    title: Advice only
+    replaces: true
+    when: {wounds: {empty: false}}
+    then: [{advise: inspect_skin, audience: therapist, text: Look at the skin.}]
+    because: Advice only.
+    sources: [house]
+  - id: gentle-and-watchful-on-numb-areas
+    title: Advice only
+    replaces: true
+    when: {numb_areas: {empty: false}}
+    then: [{advise: inspect_skin, audience: therapist, text: Look at the skin.}]
+    because: Advice only.
+    sources: [house]
+  - id: no-work-on-injection-sites
+    title: Nothing
+    replaces: true
+    when: {injection_sites: {empty: false}}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+  - id: physician-clearance-after-a-clot
+    title: Nothing
+    replaces: true
+    when: {clot_history: true, physician_consulted: false}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+  - id: ask-where-ports-are
+    title: Nothing
+    replaces: true
+    when: {on_chemotherapy: true, port_sites_known: false}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+  - id: gentle-work-on-fragile-tissue
+    title: Friction only
+    replaces: true
+    when: {fragile_tissue: {empty: false}}
+    then: [{avoid: friction, areas: fragile_tissue}]
+    because: Friction only.
+    sources: [house]
+  - id: gentle-legs-after-a-clot
+    title: The warning alone
+    replaces: true
+    when: {clot_history: true}
+    then: [{advise: clot_warning_signs, audience: both, text: Watch the legs.}]
+    because: The warning alone.
+    sources: [house]
+  - id: no-work-on-port-sites
+    title: Nothing
+    replaces: true
+    when: {port_sites: {empty: false}}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+"""
+
+
+@functools.cache
+def weak_screening() -> Rulebase:
+    """The built-in rules with every screening limit dropped (WEAK_SCREENING)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "weak.yaml"
+        path.write_text(WEAK_SCREENING, encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RulebaseConflictWarning)
+            return load_rulebase(path, builtin=True)
+
+
 # Operands for each kind of fact, chosen to cover boundaries on both sides.
 INTS = {
     "tolerance.minutes": [5, 30, 59, 60, 61, 180],

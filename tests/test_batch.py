@@ -97,7 +97,7 @@ def test_each_way_of_starting_workers_gives_what_one_process_gives(
     method: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     context = _start(method)
-    monkeypatch.setattr(_batch, "_context", lambda: context)
+    monkeypatch.setattr(_batch, "worker_context", lambda: context)
     from_workers = []
     take = _batch._Helper.take
 
@@ -122,9 +122,9 @@ def test_workers_fork_only_from_a_process_with_one_thread(monkeypatch: pytest.Mo
     if sys.platform != "linux":
         pytest.skip("forked workers are used on Linux only")
     monkeypatch.setattr(_batch, "_threads", lambda: 1)
-    assert _batch._context().get_start_method() == "fork"
+    assert _batch.worker_context().get_start_method() == "fork"
     monkeypatch.setattr(_batch, "_threads", lambda: 2)
-    assert _batch._context().get_start_method() in {"forkserver", "spawn"}
+    assert _batch.worker_context().get_start_method() in {"forkserver", "spawn"}
 
 
 def test_equal_profiles_are_routed_to_the_same_chunk() -> None:
@@ -162,7 +162,7 @@ def test_a_batch_that_cannot_be_sent_to_a_fresh_interpreter_is_planned_here(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     context = _start("spawn")
-    monkeypatch.setattr(_batch, "_context", lambda: context)
+    monkeypatch.setattr(_batch, "worker_context", lambda: context)
     items: list[Any] = [GOOD, lambda: None, GOOD, GOOD]  # a function does not pickle
     results = recommend_many(items, workers=2, chunk_size=1)
     assert [type(r) for r in results] == [SessionPlan, BatchError, SessionPlan, SessionPlan]
@@ -188,7 +188,7 @@ def test_a_worker_that_fails_is_an_error_not_a_half_done_batch(
 
 def test_a_worker_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     context = _start("fork")
-    monkeypatch.setattr(_batch, "_context", lambda: context)
+    monkeypatch.setattr(_batch, "worker_context", lambda: context)
     monkeypatch.setattr(_batch, "_serve", lambda *args: os._exit(3))
     with pytest.raises(MassagePlanError, match="worker process stopped before finishing"):
         recommend_many(batch(40), workers=2, chunk_size=5)

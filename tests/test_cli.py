@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from massageplan import Rulebase
 from massageplan.cli import main
+from massageplan.rules.profile_space import SweepSpace, sweep_space
 from tests.conftest import builtin_rule_count
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -37,6 +39,23 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def small_sweep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the command's wiring, exit codes and output, not the
+    space: verify sweeps the first and last value of each scalar field (the
+    area lists and flags still each take every value)."""
+
+    def small(rulebase: Rulebase) -> SweepSpace:
+        space = sweep_space(rulebase)
+        ends = {
+            name.replace(".", "_"): [space.values[name][0], space.values[name][-1]]
+            for name in space.scalar
+        }
+        return space.narrowed(**ends)
+
+    monkeypatch.setattr("massageplan.plan.verify.sweep_space", small)
 
 
 @pytest.fixture
@@ -161,6 +180,7 @@ def test_lint(tmp_path: Path, unsafe_rules: Path) -> None:
     assert len(err.splitlines()) > 1  # every problem, one a line
 
 
+@pytest.mark.usefixtures("small_sweep")
 def test_verify(unsafe_rules: Path) -> None:
     code, out, _ = run("verify", "--search", "0")
     assert code == 0
@@ -170,6 +190,27 @@ def test_verify(unsafe_rules: Path) -> None:
     assert code == 1
     report = json.loads(out)
     assert any(c["rules"] == ["friction-on-feet"] for c in report["counterexamples"])
+
+
+@pytest.mark.usefixtures("small_sweep")
+def test_verify_shares_the_sweep_among_workers(unsafe_rules: Path) -> None:
+    alone = run("verify", "--rules", str(unsafe_rules), "--search", "0", "--format", "json")
+    shared = run(
+        "verify",
+        "--rules",
+        str(unsafe_rules),
+        "--search",
+        "0",
+        "--format",
+        "json",
+        "--workers",
+        "2",
+    )
+    assert alone == shared
+    assert alone[0] == 1
+    code, _, err = run("verify", "--workers", "0")
+    assert code == 2
+    assert "argument --workers: 0 is below 1" in err
 
 
 @pytest.mark.parametrize("which", ["profile", "plan", "rules"])
@@ -223,6 +264,7 @@ def test_installed_command_runs_as_a_subprocess() -> None:
     assert "## Techniques" in result.stdout
 
 
+@pytest.mark.usefixtures("small_sweep")
 def test_verify_article_reports_a_clinics_deviation() -> None:
     clinic = str(EXAMPLES / "clinic" / "house-maximum-45.yaml")
     code, out, _ = run("verify", "--rules", clinic, "--search", "0")
@@ -345,6 +387,7 @@ def test_profile_errors_name_fields_as_the_profile_says_them(text: str, message:
     assert err.count("\n") == 1
 
 
+@pytest.mark.usefixtures("small_sweep")
 def test_verify_without_hypothesis_sweeps_and_says_the_search_was_skipped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -284,11 +284,14 @@ def _rulebase(choices: frozenset[str] | str) -> Rulebase:
     return every_operator_rulebase() if choices == "operators" else clinic_rulebase(choices)
 
 
-@settings(max_examples=150, deadline=None)  # the first call loads a rulebase
-@given(st.one_of(clinic_choices, st.just("operators")), profiles)
+@settings(max_examples=300, deadline=None)  # the first call loads a rulebase
+@given(st.one_of(clinic_choices, st.just("operators")), screened)
 def test_memoised_and_direct_evaluation_give_identical_plans(
     choices: frozenset[str] | str, profile: ClientProfile
 ) -> None:
+    """recommend() makes plans part by part, each part kept by the fired rules
+    that add to it and the inputs they read; a plan made in one piece, every
+    effect applied to one builder with every input, is the same plan."""
     rulebase = _rulebase(choices)
     # Direct: the engine asked about whole rules, every item made afresh.
     direct = build_plan(profile, fired_rules(profile, rulebase, memo=False), rulebase, Parts())

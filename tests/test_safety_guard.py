@@ -183,7 +183,7 @@ def test_a_plan_another_process_built_is_still_checked() -> None:
     # one that does not fit the profile it is then given for must not pass.
     rulebase = load_rulebase()  # a new object: nothing memoised yet
     swollen = ClientProfile.model_validate(PROFILE)
-    key = plan_key((rule.id for rule in fired_rules(swollen, rulebase)), swollen)
+    key = plan_key(rulebase, (rule.id for rule in fired_rules(swollen, rulebase)), swollen)
     without_swelling = recommend({**PROFILE, "swelling": []}, rulebase)
     adopt_plan(rulebase, key, without_swelling)
     with pytest.raises(PlanSafetyError, match="no restriction of friction covers feet"):

@@ -226,7 +226,9 @@ def _verify(args: argparse.Namespace, io: _Streams) -> int:
             "the rules test\n"
         )
         search = 0
-    report = verify(_rulebase(args.rules), search=search, article=args.article)
+    report = verify(
+        _rulebase(args.rules), search=search, article=args.article, workers=args.workers
+    )
     io.stdout.write(_json(report) if args.format == "json" else str(report) + "\n")
     return EXIT_OK if report.ok else EXIT_FINDING
 
@@ -436,6 +438,13 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         "--article",
         action="store_true",
         help="also report where the rules depart from the article's guidance (exit 1 if they do)",
+    )
+    ver.add_argument(
+        "--workers",
+        type=_whole(1),
+        default=1,
+        metavar="N",
+        help="processes to share the sweep, for a large rulebase, 1 or more (default: 1)",
     )
     _format_option(ver, "text", "json")
 

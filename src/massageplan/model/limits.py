@@ -80,10 +80,51 @@ def _loc(where: _Where) -> tuple[str | int, ...]:
     return tuple(reversed(keys))
 
 
+def _plain_size(value: Any) -> int:
+    """How many values ``value`` counts for, if it is plainly within the limits
+    (a text, number, boolean, null, or a short list of short texts); else -1."""
+    kind = type(value)
+    if kind is str:
+        return 1 if len(value) <= MAX_TEXT else -1
+    if kind is list:
+        if len(value) > MAX_LIST_ITEMS:
+            return -1
+        for item in value:
+            if type(item) is not str or len(item) > MAX_TEXT:
+                return -1
+        return 1 + len(value)
+    return 1 if kind in _PLAIN else -1
+
+
+def _plainly_within(data: Any) -> bool:
+    """Whether ``data`` is, by exact types, a profile as booking software sends
+    it and within every limit: a dict of plain values (``_plain_size``) and one
+    level of dicts of them. Anything else is walked."""
+    if type(data) is not dict:
+        return False
+    count = 1
+    for value in data.values():
+        if type(value) is dict:
+            count += 1
+            for inner in value.values():
+                size = _plain_size(inner)
+                if size < 0 or type(inner) is list:
+                    return False
+                count += size
+        else:
+            size = _plain_size(value)
+            if size < 0:
+                return False
+            count += size
+    return count <= MAX_PROFILE_VALUES
+
+
 def check_profile_input(data: Any) -> None:
     """Refuse, as a pydantic ValidationError naming the limit, a profile that is
     nested too deeply or holds too much, before anything renders or expands it
     (a list that contains itself, or the same list a billion times over)."""
+    if _plainly_within(data):  # most profiles: no walk, no locations to keep
+        return
     budget = [MAX_PROFILE_VALUES]
 
     # Every profile a server or a batch is sent passes here, so a value's

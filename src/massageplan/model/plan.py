@@ -37,7 +37,7 @@ LEAST_PRESSURE: dict[TechniqueName, int] = {
 }
 
 # A restriction of every technique (e.g. no work at all on an area).
-EVERY_TECHNIQUE = "all"
+EVERY_TECHNIQUE: Literal["all"] = "all"
 RestrictedTechnique = TechniqueName | Literal["all"]
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+import functools
+from collections.abc import Iterable
+from typing import Annotated, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
@@ -30,6 +32,24 @@ class BodyArea(str, enum.Enum):
 
 
 AREA_ORDER: dict[BodyArea, int] = {area: i for i, area in enumerate(BodyArea)}
+# Each area as a bit, head to feet: a set of areas is an int, and plan assembly,
+# the invariants and the sweep work on those (unions, overlaps) without sets.
+AREA_BIT: dict[BodyArea, int] = {area: 1 << i for i, area in enumerate(BodyArea)}
+ALL_AREAS = (1 << len(AREA_BIT)) - 1
+_BY_VALUE: dict[str, BodyArea] = {area.value: area for area in BodyArea}
+
+
+def area_mask(areas: Iterable[BodyArea]) -> int:
+    mask = 0
+    for area in areas:
+        mask |= AREA_BIT[area]
+    return mask
+
+
+@functools.cache
+def areas_in(mask: int) -> tuple[BodyArea, ...]:
+    """The areas of a mask, head to feet (one shared tuple per mask)."""
+    return tuple(area for area, bit in AREA_BIT.items() if mask & bit)
 
 
 class Condition(str, enum.Enum):
@@ -62,11 +82,14 @@ def sort_areas(areas: object) -> object:
     """
     if not isinstance(areas, list | tuple | set | frozenset):
         return areas
-    try:
-        unique = {BodyArea(a) for a in areas}
-    except (ValueError, TypeError):
-        return areas
-    return tuple(sorted(unique, key=AREA_ORDER.__getitem__))
+    mask = 0
+    for item in areas:
+        # Members and their values alike; anything else is pydantic's to name.
+        area = _BY_VALUE.get(item) if isinstance(item, str) else None
+        if area is None:
+            return areas
+        mask |= AREA_BIT[area]
+    return areas_in(mask)
 
 
 class Tolerance(BaseModel):
@@ -142,10 +165,43 @@ class ClientProfile(BaseModel):
         return sort_areas(value)
 
 
-# Area lists a profile may leave unknown (None, which is not "none"): a plan
-# asks about them rather than guess.
+# The profile's lists of areas, in field order; those it may leave unknown
+# (None, which is not "none"): a plan asks about them rather than guess.
+AREA_LISTS = tuple(
+    name
+    for name, spec in ClientProfile.model_fields.items()
+    if spec.annotation in (tuple[BodyArea, ...], tuple[BodyArea, ...] | None)
+)
 AREA_LISTS_MAYBE_UNKNOWN = tuple(
     name
     for name, spec in ClientProfile.model_fields.items()
     if spec.annotation == (tuple[BodyArea, ...] | None)
 )
+AREA_LIST_INDEX = {name: i for i, name in enumerate(AREA_LISTS)}
+
+
+class PlanInputs(NamedTuple):
+    """All that plan assembly may read of a profile: each area list as a mask
+    (``AREA_LISTS`` order; an unknown list names no area), and the tolerance.
+
+    With the fired rules it decides the plan, so together they are the key
+    plans are kept by: what the builder can read is the key, by construction.
+    """
+
+    masks: tuple[int, ...]
+    minutes: int
+    pressure: int | None
+
+    @classmethod
+    def of(cls, profile: ClientProfile) -> PlanInputs:
+        masks = []
+        for name in AREA_LISTS:
+            mask = 0
+            for area in getattr(profile, name) or ():
+                mask |= AREA_BIT[area]
+            masks.append(mask)
+        tolerance = profile.tolerance
+        return cls(tuple(masks), tolerance.minutes, tolerance.pressure)
+
+    def mask(self, area_list: str) -> int:
+        return self.masks[AREA_LIST_INDEX[area_list]]

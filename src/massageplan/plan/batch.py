@@ -4,7 +4,7 @@
 each chunk's results back in one message: plans of one chunk share their
 reasons, sources and often whole plans, which pickle sends once per message.
 Workers are a fork of this process when it has one thread, else start from
-a fresh interpreter (see ``_context``), never a fork of a parent that may be
+a fresh interpreter (see ``worker_context``), never a fork of a parent that may be
 holding locks in other threads.
 """
 
@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
@@ -27,6 +27,7 @@ from ..model.errors import MassagePlanError, PlanSafetyError, RowError, validati
 from ..model.plan import SessionPlan
 from ..model.profile import ClientProfile
 from ..rules.rulebase import Rulebase
+from .compiled import PlanKey
 from .recommend import adopt_plan, as_profile, builtin_rulebase, plan_key, recommend
 
 CHUNK_SIZE = 500
@@ -74,7 +75,7 @@ def _chunk(
 # results in the order they were sent, so it has every plan before its
 # number comes, and keeps each in its own memo under its key, so as not to
 # build it again for its own share of the batch.
-Shipped = tuple[list[tuple[Hashable, SessionPlan]], list[int | BatchError]]
+Shipped = tuple[list[tuple[PlanKey, SessionPlan]], list[int | BatchError]]
 
 
 class _Sent:
@@ -88,8 +89,9 @@ class _Sent:
 def _ship(
     indices: Iterable[int], items: Sequence[Any], rulebase: Rulebase | None, sent: _Sent
 ) -> Shipped:
-    new: list[tuple[Hashable, SessionPlan]] = []
+    new: list[tuple[PlanKey, SessionPlan]] = []
     refs: list[int | BatchError] = []
+    rules = builtin_rulebase() if rulebase is None else rulebase
     for index in indices:
         item = items[index]
         result, profile = _one(index, item, rulebase)
@@ -100,7 +102,7 @@ def _ship(
         if number is None:
             number = sent.numbers[id(result)] = len(sent.plans)
             sent.plans.append(result)
-            new.append((plan_key(result.fired_rules, profile or as_profile(item)), result))
+            new.append((plan_key(rules, result.fired_rules, profile or as_profile(item)), result))
         refs.append(number)
     return new, refs
 
@@ -206,7 +208,7 @@ def _threads() -> int:
         return 2
 
 
-def _context() -> Any:
+def worker_context() -> Any:
     """How worker processes start.
 
     A fork of this process starts at once and already holds the loaded
@@ -260,7 +262,7 @@ def recommend_many(
         raise MassagePlanError(f"workers must be at least 1, not {workers}")
     if chunk_size < 1:
         raise MassagePlanError(f"chunk_size must be at least 1, not {chunk_size}")
-    context = _context()  # decided before the progress bar starts a thread of its own
+    context = worker_context()  # decided before the progress bar starts a thread of its own
     bar = _bar(len(items)) if progress else None
     count = -(-len(items) // chunk_size)
     share = 1 if workers is None else max(1, min(workers, os.cpu_count() or 1, count))

@@ -2,19 +2,26 @@
 
 Areas are unions, caps are minimums, and items are listed in a fixed order,
 so the same fired rules always give the same plan. The effects themselves
-(``rules.effects``) decide what to add; this module only combines.
+(``rules.effects``) decide what to add; this module only combines. Areas are
+bit masks (``model.profile.AREA_BIT``) until an item is made.
+
+Items, lists of items and whole plans are made once per rulebase and shared
+by every plan that has them (:class:`Parts`), each kept under a key of what
+it is made of. Items are constructed, not validated: their fields are the
+library's own values, of the models' own types, and the invariants check the
+plan they make up. A property test validates every plan and finds it
+unchanged, and another compares memoised plans with plans made afresh.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ..engine.facts import AREA_FIELDS
 from ..model.plan import (
     EVERY_TECHNIQUE,
     LEAST_PRESSURE,
@@ -36,79 +43,177 @@ from ..model.plan import (
     TechniqueName,
     Visit,
 )
-from ..model.profile import AREA_ORDER, BodyArea, ClientProfile
-from ..rules.effects import AreaSpec
+from ..model.profile import (
+    ALL_AREAS,
+    AREA_LIST_INDEX,
+    AREA_LISTS,
+    PlanInputs,
+    area_mask,
+    areas_in,
+)
+from ..rules.effects import PLAN_PARTS, AreaSpec, EffectBase
 
 MAX_PRESSURE = 5
+_LEVELS = range(1, MAX_PRESSURE)  # the caps below the most a technique may have
+
+# A rule id's place in the rulebase: items list their reasons in that order,
+# whatever order the effects were applied in (see :class:`Template`).
+Rank = Mapping[str, int]
+Item = TypeVar("Item", bound=BaseModel)
 
 
-def plan_inputs(profile: ClientProfile) -> Hashable:
-    """Everything of a profile that plan assembly reads: with the fired rules,
-    it decides the plan (the effects read area lists and the tolerance only)."""
-    return tuple(getattr(profile, name) for name in AREA_FIELDS), profile.tolerance
+def _fields_set(model: type[BaseModel]) -> set[str]:
+    return set(model.model_fields)
 
 
-def ordered(areas: Iterable[BodyArea]) -> tuple[BodyArea, ...]:
-    return tuple(sorted(set(areas), key=AREA_ORDER.__getitem__))
+# Every item and plan sets every field; one set per model serves them all (a
+# copy of an item copies it, and frozen models never change it).
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {
+    model: _fields_set(model)
+    for model in (Technique, Restriction, Visit, Advice, Hold, SessionPlan)
+}
 
 
-@dataclass
+def construct(model: type[Item], fields: dict[str, Any]) -> Item:
+    """``model`` made of ``fields`` without validation: what pydantic's
+    ``model_construct`` does for a model given every field, in a third of its
+    time. Only for the library's own values, of the model's own types."""
+    made = model.__new__(model)
+    object.__setattr__(made, "__dict__", fields)
+    object.__setattr__(made, "__pydantic_fields_set__", _FIELDS_SET[model])
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
+
+
+class Parts:
+    """What plans are made of, made once under one rulebase and shared by
+    every plan that has it: items, tuples of items, whole plans.
+
+    Each is kept under a key of what it is made of. A key that names objects
+    by identity (``id``) names only objects that what is kept holds, so no
+    identity is reused while the entry lives. Emptied when full, which
+    bounds memory without a lock.
+    """
+
+    SIZE = 32768
+
+    def __init__(self) -> None:
+        self._made: dict[Hashable, Any] = {}
+
+    def item(self, key: Hashable, model: type[Item], fields: dict[str, Any]) -> Item:
+        """The item ``model(**fields)``, made the first time ``key`` is asked for."""
+        made: Item | None = self._made.get(key)
+        if made is None:
+            made = construct(model, fields)
+            self._keep(key, made)
+        return made
+
+    def same(self, items: tuple[Any, ...]) -> tuple[Any, ...]:
+        """An equal tuple made before, if any: plans' lists of items are often alike."""
+        key = (tuple, *map(id, items))
+        kept: tuple[Any, ...] | None = self._made.get(key)
+        if kept is None:
+            kept = items
+            self._keep(key, kept)
+        return kept
+
+    def get(self, key: Hashable) -> Any:
+        return self._made.get(key)
+
+    def keep(self, key: Hashable, made: Any) -> Any:
+        self._keep(key, made)
+        return made
+
+    def _keep(self, key: Hashable, made: Any) -> None:
+        if len(self._made) >= self.SIZE:
+            self._made.clear()
+        self._made[key] = made
+
+
 class _Cited:
-    reasons: list[Reason] = field(default_factory=list)
-    # Reasons are the rules' own objects: identity says "the same rule" cheaply.
-    _seen: set[int] = field(default_factory=set)
+    """Reasons an item cites, each once."""
+
+    __slots__ = ("reasons",)
+
+    def __init__(self) -> None:
+        self.reasons: list[Reason] = []
 
     def cite(self, reason: Reason) -> None:
-        if id(reason) not in self._seen:
-            self._seen.add(id(reason))
-            self.reasons.append(reason)
+        # Reasons are the rules' own objects: identity says "the same rule".
+        for cited in self.reasons:
+            if cited is reason:
+                return
+        self.reasons.append(reason)
 
-    def ids(self) -> tuple[str, ...]:
-        """The rule ids the item cites: the plan lists each reason once."""
-        return tuple(r.rule_id for r in self.reasons)
+    def ids(self, rank: Rank) -> tuple[str, ...]:
+        """The rule ids the item cites, in rulebase order: the plan lists each
+        reason once, and items cite them by id."""
+        reasons = self.reasons
+        if len(reasons) > 1:
+            reasons = sorted(reasons, key=lambda r: rank[r.rule_id])
+        return tuple([r.rule_id for r in reasons])
+
+    def first(self, rank: Rank) -> int:
+        return min([rank[r.rule_id] for r in self.reasons])
 
 
-@dataclass
 class _TechniqueItem(_Cited):
-    areas: set[BodyArea] = field(default_factory=set)
-    cap: int = MAX_PRESSURE
-    needs: int = 1
+    __slots__ = ("areas", "cap", "needs")
+
+    def __init__(self, needs: int) -> None:
+        super().__init__()
+        self.areas = 0
+        self.cap = MAX_PRESSURE
+        self.needs = needs
+
+    def copy(self) -> _TechniqueItem:
+        made = _TechniqueItem(self.needs)
+        made.areas, made.cap, made.reasons = self.areas, self.cap, self.reasons.copy()
+        return made
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """One restriction as a rule said it."""
-
-    techniques: frozenset[RestrictedTechnique]
-    areas: frozenset[BodyArea]
-    cap: int | None
-    reason: Reason
-
-    def applies_to(self, technique: TechniqueName) -> bool:
-        return technique in self.techniques or EVERY_TECHNIQUE in self.techniques
-
-
-@dataclass
 class _TextItem(_Cited):
-    text: str = ""
-    audience: Audience = Audience.CLIENT
+    __slots__ = ("audience", "text")
+
+    def __init__(self, text: str, audience: Audience) -> None:
+        super().__init__()
+        self.text, self.audience = text, audience
+
+    def copy(self) -> _TextItem:
+        made = _TextItem(self.text, self.audience)
+        made.reasons = self.reasons.copy()
+        return made
 
 
-@dataclass
 class _HoldItem(_Cited):
-    text: str = ""
-    client_text: str = ""
-    # Held only when no technique is left, unless a rule holds it outright.
-    only_without_techniques: bool = True
+    __slots__ = ("client_text", "only_without_techniques", "text")
+
+    def __init__(self, text: str, client_text: str) -> None:
+        super().__init__()
+        self.text, self.client_text = text, client_text
+        # Held only when no technique is left, unless a rule holds it outright.
+        self.only_without_techniques = True
+
+    def copy(self) -> _HoldItem:
+        made = _HoldItem(self.text, self.client_text)
+        made.only_without_techniques = self.only_without_techniques
+        made.reasons = self.reasons.copy()
+        return made
+
+
+def _first(pair: tuple[int, Any]) -> int:
+    return pair[0]
 
 
 def _severity(reasons: Sequence[Reason]) -> Severity:
     return max((r.severity for r in reasons), key=SEVERITY_ORDER.__getitem__)
 
 
-def _stricter(
-    other: tuple[RestrictedTechnique, int | None], key: tuple[RestrictedTechnique, int | None]
-) -> bool:
+Key = tuple[RestrictedTechnique, "int | None"]
+
+
+def _stricter(other: Key, key: Key) -> bool:
     """Whether restriction ``other`` says all that ``key`` says, and more."""
     if other == key:
         return False
@@ -117,61 +222,63 @@ def _stricter(
     return covers and (their_cap is None or (cap is not None and their_cap <= cap))
 
 
-Item = TypeVar("Item", bound=BaseModel)
-Shared = TypeVar("Shared")
+def _restriction_order(key: Key) -> tuple[int, int]:
+    technique, cap = key
+    rank = -1 if technique == EVERY_TECHNIQUE else TECHNIQUE_ORDER[TechniqueName(technique)]
+    return rank, -1 if cap is None else cap
 
 
-class Parts:
-    """The plan items already made under one rulebase, shared by every plan that has them.
-
-    Items are frozen, so plans may share them: a thousand plans hold one
-    object per distinct item rather than one per plan, and each item is
-    validated once. Tuples of items are keyed by identity, which is sound because
-    they are the rulebase's own objects and this table lives and dies with
-    it. Emptied when full, which bounds memory without a lock.
-    """
-
-    SIZE = 16384
-
-    def __init__(self) -> None:
-        self._made: dict[Hashable, Any] = {}
-
-    def item(self, model: type[Item], **fields: Any) -> Item:
-        """The item ``model(**fields)``, made the first time it is asked for."""
-        key = (model, *fields.values())
-        made: Item = self._kept(key, lambda: model(**fields))
-        return made
-
-    def same(self, items: tuple[Shared, ...]) -> tuple[Shared, ...]:
-        """An equal tuple made before, if any: plans' lists of items are often alike.
-
-        The key is the items' identities, sound because they are this table's
-        own or the rulebase's, and the tuple kept holds them alive.
-        """
-        kept: tuple[Shared, ...] = self._kept((tuple, *map(id, items)), lambda: items)
-        return kept
-
-    def _kept(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        found = self._made.get(key)
-        if found is None:
-            if len(self._made) >= self.SIZE:
-                self._made.clear()
-            found = self._made[key] = make()
-        return found
+# The masks of the area lists rules name outright, made once each.
+_FIXED_MASKS: dict[tuple[Any, ...], int] = {}
+_TECHNIQUES_IN_ORDER = tuple(TechniqueName)
+# Every restriction a rule can say, as (technique or "all", cap or None).
+_ALL_KEYS: tuple[Key, ...] = tuple(
+    (technique, cap)
+    for technique in (EVERY_TECHNIQUE, *TechniqueName)
+    for cap in (None, *range(1, MAX_PRESSURE + 1))
+)
+# For each, those that say all it says and more, and its place in a plan's
+# list: found once, the keys are few.
+_STRICTER: dict[Key, frozenset[Key]] = {
+    key: frozenset(other for other in _ALL_KEYS if _stricter(other, key)) for key in _ALL_KEYS
+}
+_ORDER: dict[Key, tuple[int, int]] = {key: _restriction_order(key) for key in _ALL_KEYS}
 
 
-# Every plan sets every field; one set serves them all (a copy of a plan copies it).
-_PLAN_FIELDS = set(SessionPlan.model_fields)
+# A restriction as a rule said it: techniques, areas, cap or None, and its reason.
+Entry = tuple[tuple[RestrictedTechnique, ...], int, "int | None", Reason]
 
 
 class PlanBuilder:
-    """Collects what the fired rules' effects add, then makes the plan."""
+    """Collects what the fired rules' effects add, then makes the plan.
 
-    def __init__(self, profile: ClientProfile, parts: Parts) -> None:
-        self.profile = profile
+    It is the ``rules.effects.PlanBuilder`` the effects are written against.
+    """
+
+    __slots__ = (
+        "_advice",
+        "_caps",
+        "_holds",
+        "_longest",
+        "_parts",
+        "_per_week",
+        "_rank",
+        "_restrictions",
+        "_shared",
+        "_shortest_split",
+        "_techniques",
+        "_visit_reasons",
+        "_weekly",
+        "inputs",
+    )
+
+    def __init__(self, inputs: PlanInputs, parts: Parts, rank: Rank) -> None:
+        self.inputs = inputs
         self._parts = parts
+        self._rank = rank
         self._techniques: dict[TechniqueName, _TechniqueItem] = {}
-        self._restrictions: list[_Rule] = []
+        # As the rules said them, each with its rule's rank (to sort by).
+        self._restrictions: list[tuple[int, Entry]] = []
         self._caps: list[tuple[int, Reason]] = []
         self._weekly: int | None = None
         self._longest: int | None = None
@@ -180,34 +287,56 @@ class PlanBuilder:
         self._visit_reasons = _Cited()
         self._advice: dict[AdviceCode, _TextItem] = {}
         self._holds: dict[HoldCode, _HoldItem] = {}
+        # Advice and hold codes whose items are a template's, copied before any change.
+        self._shared: set[object] = set()
+
+    def copy(self, inputs: PlanInputs) -> PlanBuilder:
+        """A builder that starts with all this one has collected, for ``inputs``."""
+        made = PlanBuilder(inputs, self._parts, self._rank)
+        made._techniques = {name: item.copy() for name, item in self._techniques.items()}
+        made._restrictions = self._restrictions.copy()
+        made._caps = self._caps.copy()
+        made._weekly, made._longest = self._weekly, self._longest
+        made._per_week, made._shortest_split = self._per_week, self._shortest_split
+        made._visit_reasons.reasons = self._visit_reasons.reasons.copy()
+        made._advice, made._holds = self._advice.copy(), self._holds.copy()
+        made._shared = {*self._advice, *self._holds}
+        return made
 
     # ------------------------------------------------------ what effects call
 
-    def areas(self, spec: AreaSpec) -> set[BodyArea]:
+    def areas(self, spec: AreaSpec) -> int:
         if spec == "all":
-            return set(BodyArea)
-        if isinstance(spec, str):
-            return set(getattr(self.profile, spec) or ())  # a list not known names no area
-        return set(spec)
+            return ALL_AREAS
+        if isinstance(spec, str):  # a list not known names no area
+            return self.inputs.masks[AREA_LIST_INDEX[spec]]
+        found = _FIXED_MASKS.get(spec)
+        if found is None:
+            found = _FIXED_MASKS[spec] = area_mask(spec)
+        return found
 
     def add_technique(
-        self, name: TechniqueName, areas: set[BodyArea], cap: int, needs: int, reason: Reason
+        self, name: TechniqueName, areas: int, cap: int, needs: int, reason: Reason
     ) -> None:
-        item = self._techniques.setdefault(name, _TechniqueItem())
+        item = self._techniques.get(name)
+        if item is None:
+            item = self._techniques[name] = _TechniqueItem(LEAST_PRESSURE.get(name, 1))
         item.areas |= areas
         item.cap = min(item.cap, cap)
-        item.needs = max(item.needs, needs, LEAST_PRESSURE.get(name, 1))
+        item.needs = max(item.needs, needs)
         item.cite(reason)
 
     def restrict(
         self,
-        techniques: Iterable[RestrictedTechnique],
-        areas: set[BodyArea],
+        techniques: tuple[RestrictedTechnique, ...],
+        areas: int,
         cap: int | None,
         reason: Reason,
     ) -> None:
         if areas:
-            self._restrictions.append(_Rule(frozenset(techniques), frozenset(areas), cap, reason))
+            self._restrictions.append(
+                (self._rank[reason.rule_id], (techniques, areas, cap, reason))
+            )
 
     def cap_pressure(self, level: int, reason: Reason) -> None:
         self._caps.append((level, reason))
@@ -229,19 +358,29 @@ class PlanBuilder:
         self._visit_reasons.cite(reason)
 
     def advise(self, code: AdviceCode, text: str, audience: Audience, reason: Reason) -> None:
-        item = self._advice.setdefault(code, _TextItem(text=text, audience=audience))
+        item = self._advice.get(code)
+        if item is None:
+            item = self._advice[code] = _TextItem(text, audience)
+        elif code in self._shared:
+            self._shared.discard(code)
+            item = self._advice[code] = item.copy()
         item.cite(reason)
 
     def add_hold(
         self, code: HoldCode, text: str, client_text: str, if_no_technique: bool, reason: Reason
     ) -> None:
-        item = self._holds.setdefault(code, _HoldItem(text=text, client_text=client_text))
+        item = self._holds.get(code)
+        if item is None:
+            item = self._holds[code] = _HoldItem(text, client_text)
+        elif code in self._shared:
+            self._shared.discard(code)
+            item = self._holds[code] = item.copy()
         item.only_without_techniques = item.only_without_techniques and if_no_technique
         item.cite(reason)
 
-    # ------------------------------------------------------------- the plan
+    # ------------------------------------------------------------- the parts
 
-    def _visits(self) -> tuple[Visit, ...]:
+    def visit_items(self) -> tuple[Visit, ...]:
         if self._weekly is None or self._longest is None:
             return ()
         longest = min(self._longest, self._weekly)
@@ -252,162 +391,418 @@ class PlanBuilder:
         while count > 1 and minutes < (self._shortest_split or 0):
             count -= 1
             minutes = min(longest, self._weekly // count)
-        visit = self._parts.item(Visit, minutes=minutes, reasons=self._visit_reasons.ids())
-        return (visit,) * count
+        reasons = self._visit_reasons.ids(self._rank)
+        visit = self._parts.item(
+            ("v", minutes, reasons), Visit, {"minutes": minutes, "reasons": reasons}
+        )
+        return self._parts.same((visit,) * count)
 
-    def _technique_items(self, pressure: int) -> list[Technique]:
+    def pressure_part(self) -> tuple[int, tuple[str, ...]]:
+        """The firmest pressure allowed, and the rules holding it there."""
+        rank = self._rank
+        self._caps.sort(key=lambda cap: rank[cap[1].rule_id])
+        pressure = MAX_PRESSURE
+        for level, _ in self._caps:
+            pressure = min(pressure, level)
+        named = [r.rule_id for level, r in self._caps if level == pressure]
+        return pressure, self._parts.same(tuple(dict.fromkeys(named)))
+
+    def entries(self) -> tuple[Entry, ...]:
+        """The restrictions as the rules said them, in rulebase order (stable:
+        a rule's own effects keep theirs)."""
+        self._restrictions.sort(key=_first)
+        return tuple([entry for _, entry in self._restrictions])
+
+    def technique_items(self, pressure: int, entries: Sequence[Entry]) -> tuple[Technique, ...]:
         """Each technique once per pressure cap, on the areas where it may be
-        done at all and at the pressure it needs to be itself. Its reasons are
-        the rules that prescribed it; a lower cap's reason is its restriction's."""
-        items = []
-        for name in sorted(self._techniques, key=TECHNIQUE_ORDER.__getitem__):
-            item = self._techniques[name]
-            base = min(item.cap, pressure)
-            banned: set[BodyArea] = set()
-            caps: dict[BodyArea, int] = {}
-            for rule in self._restrictions:
-                if not rule.applies_to(name):
-                    continue
-                if rule.cap is None:
-                    banned |= rule.areas
+        done at all (the restrictions ``entries`` say where not) and at the
+        pressure it needs to be itself. Its reasons are the rules that
+        prescribed it; a lower cap's reason is its restriction's."""
+        # What the restrictions forbid outright, and cap at each level, by technique.
+        banned: dict[RestrictedTechnique, int] = {}
+        capped: dict[RestrictedTechnique, list[int]] = {}
+        for named, areas, cap, _ in entries:
+            for technique in named:
+                if cap is None:
+                    banned[technique] = banned.get(technique, 0) | areas
                 else:
-                    for area in rule.areas:
-                        caps[area] = min(caps.get(area, base), rule.cap)
-            groups: dict[int, list[BodyArea]] = {}
-            for area in ordered(item.areas - banned):
-                cap = min(base, caps.get(area, base))
-                if cap >= item.needs:
-                    groups.setdefault(cap, []).append(area)
-            items += [
-                self._parts.item(
-                    Technique,
-                    name=name,
-                    areas=tuple(areas),
-                    max_pressure=cap,
-                    reasons=item.ids(),
-                )
-                for cap, areas in sorted(groups.items(), reverse=True)
-            ]
-        return items
+                    levels = capped.get(technique)
+                    if levels is None:
+                        levels = capped[technique] = [0] * (MAX_PRESSURE + 1)
+                    levels[cap] |= areas
+        every_banned = banned.get(EVERY_TECHNIQUE, 0)
+        every_capped = capped.get(EVERY_TECHNIQUE)
+        items = []
+        parts, rank = self._parts, self._rank
+        for name in _TECHNIQUES_IN_ORDER:
+            item = self._techniques.get(name)
+            if item is None:
+                continue
+            allowed = item.areas & ~(banned.get(name, 0) | every_banned)
+            base = min(item.cap, pressure)
+            own = capped.get(name)
+            below = 0  # areas capped under the level being looked at
+            groups: list[tuple[int, int]] = []
+            for level in _LEVELS:
+                if level >= base:
+                    break
+                at_level = (own[level] if own else 0) | (every_capped[level] if every_capped else 0)
+                here = allowed & at_level & ~below
+                below |= at_level
+                if here and level >= item.needs:
+                    groups.append((level, here))
+            rest = allowed & ~below
+            if rest and base >= item.needs:
+                groups.append((base, rest))
+            ids = item.ids(rank)
+            for level, mask in reversed(groups):
+                fields = {
+                    "name": name,
+                    "areas": areas_in(mask),
+                    "max_pressure": level,
+                    "reasons": ids,
+                }
+                items.append(parts.item(("t", name, mask, level, ids), Technique, fields))
+        return parts.same(tuple(items))
 
-    def _restriction_items(self) -> list[Restriction]:
+    def restriction_items(self, entries: Sequence[Entry]) -> tuple[Restriction, ...]:
         """One restriction per technique and cap, each area only under the
         strictest that applies to it: "no work of any kind on the feet" is
         not followed by "nothing above light pressure on the feet", which
         would say that some work is allowed there."""
-        said: dict[BodyArea, set[tuple[RestrictedTechnique, int | None]]] = {}
-        for rule in self._restrictions:
-            for area in rule.areas:
-                said.setdefault(area, set()).update((t, rule.cap) for t in rule.techniques)
-        merged: dict[tuple[RestrictedTechnique, int | None], tuple[set[BodyArea], _Cited]] = {}
-        for rule in self._restrictions:
-            for technique in rule.techniques:
-                key = (technique, rule.cap)
-                areas = {a for a in rule.areas if not any(_stricter(s, key) for s in said[a])}
-                if areas:
-                    kept, cited = merged.setdefault(key, (set(), _Cited()))
-                    kept |= areas
-                    cited.cite(rule.reason)
+        said: dict[Key, int] = {}
+        for techniques, areas, cap, _ in entries:
+            for technique in techniques:
+                key = (technique, cap)
+                said[key] = said.get(key, 0) | areas
+        stricter: dict[Key, int] = {}
+        for key in said:
+            above = _STRICTER[key]
+            mask = 0
+            for other, areas in said.items():
+                if other in above:
+                    mask |= areas
+            stricter[key] = mask
+        merged: dict[Key, tuple[list[int], _Cited]] = {}
+        for techniques, areas, cap, reason in entries:
+            for technique in techniques:
+                key = (technique, cap)
+                kept = areas & ~stricter[key]
+                if kept:
+                    found = merged.get(key)
+                    if found is None:
+                        found = merged[key] = ([0], _Cited())
+                    found[0][0] |= kept
+                    found[1].cite(reason)
+        items = []
+        for key in sorted(merged, key=_ORDER.__getitem__):
+            mask, cited = merged[key][0][0], merged[key][1]
+            ids = cited.ids(self._rank)
+            fields = {
+                "technique": key[0],
+                "areas": areas_in(mask),
+                "max_pressure": key[1],
+                "reasons": ids,
+            }
+            items.append(self._parts.item(("r", *key, mask, ids), Restriction, fields))
+        return self._parts.same(tuple(items))
 
-        def order(key: tuple[RestrictedTechnique, int | None]) -> tuple[int, int]:
-            technique, cap = key
-            rank = -1 if technique == EVERY_TECHNIQUE else TECHNIQUE_ORDER[TechniqueName(technique)]
-            return rank, -1 if cap is None else cap
+    def advice_items(self) -> tuple[Advice, ...]:
+        """The advice, critical first, then in the order the rulebase gives it."""
+        rank, parts = self._rank, self._parts
+        made = []
+        for code, item in sorted(self._advice.items(), key=lambda pair: pair[1].first(rank)):
+            ids = item.ids(rank)
+            fields = {
+                "code": code,
+                "text": item.text,
+                "severity": _severity(item.reasons),
+                "audience": item.audience,
+                "reasons": ids,
+            }
+            made.append(parts.item(("a", code, ids, item.text, item.audience), Advice, fields))
+        # Equal severities keep the rulebase's order (the sort is stable).
+        made.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
+        return parts.same(tuple(made))
 
-        return [
-            self._parts.item(
-                Restriction,
-                technique=technique,
-                areas=ordered(merged[(technique, cap)][0]),
-                max_pressure=cap,
-                reasons=merged[(technique, cap)][1].ids(),
-            )
-            for technique, cap in sorted(merged, key=order)
-        ]
+    def hold_items(self, with_techniques: bool) -> tuple[Hold, ...]:
+        """The holds; those held only when no technique is left, only then."""
+        rank, parts = self._rank, self._parts
+        made = []
+        for code, item in sorted(self._holds.items(), key=lambda pair: pair[1].first(rank)):
+            if with_techniques and item.only_without_techniques:
+                continue
+            ids = item.ids(rank)
+            fields = {
+                "code": code,
+                "text": item.text,
+                "client_text": item.client_text,
+                "reasons": ids,
+            }
+            made.append(parts.item(("h", code, ids, item.text, item.client_text), Hold, fields))
+        return parts.same(tuple(made))
 
-    def _reasons_by_id(self) -> dict[str, Reason]:
-        """Every reason an effect cited, by its rule id."""
-        cited: list[_Cited] = [
-            *self._techniques.values(),
-            self._visit_reasons,
-            *self._advice.values(),
-            *self._holds.values(),
-        ]
-        found = {r.rule_id: r for item in cited for r in item.reasons}
-        found.update((rule.reason.rule_id, rule.reason) for rule in self._restrictions)
-        found.update((reason.rule_id, reason) for _, reason in self._caps)
-        return found
-
-    def build(
-        self,
-        fired_rules: Sequence[str],
-        sources: Mapping[str, Source],
-        trace: Sequence[str],
-        generated_by: GeneratedBy,
-    ) -> SessionPlan:
-        pressure = min([MAX_PRESSURE, *(level for level, _ in self._caps)])
-        techniques = self._technique_items(pressure)
-        holds = [
-            self._parts.item(
-                Hold,
-                code=code,
-                text=item.text,
-                client_text=item.client_text,
-                reasons=item.ids(),
-            )
-            for code, item in self._holds.items()
-            if not (techniques and item.only_without_techniques)
-        ]
-        advice = [
-            self._parts.item(
-                Advice,
-                code=code,
-                text=item.text,
-                severity=_severity(item.reasons),
-                audience=item.audience,
-                reasons=item.ids(),
-            )
-            for code, item in self._advice.items()
-        ]
-        # Critical first; equal severities keep the rulebase's order (the sort is stable).
-        advice.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
-        # An hour with nothing to do is not a visit: with no technique, no week.
-        visits = self._visits() if techniques else ()
-        pressure_reasons = tuple(
-            dict.fromkeys(r.rule_id for level, r in self._caps if level == pressure)
-        )
-        restrictions = self._restriction_items()
-        # Each reason once, in order of first use, and each source it cites.
-        known = self._reasons_by_id()
-        used: dict[str, None] = {}
-        for ids in (
-            *(h.reasons for h in holds),
-            *(v.reasons for v in visits),
-            pressure_reasons,
-            *(t.reasons for t in techniques),
-            *(r.reasons for r in restrictions),
-            *(a.reasons for a in advice),
-        ):
-            used.update(dict.fromkeys(ids))
-        reasons = tuple(known[rule_id] for rule_id in used)
-        cited = dict.fromkeys(s for reason in reasons for s in reason.sources)
-        same = self._parts.same
-        # Made from parts that are validated models each, so the plan itself is
-        # constructed, not validated again: validation would copy every tuple,
-        # where these are shared with the other plans that have them. A property
-        # test holds every plan equal to its validated copy.
-        return SessionPlan.model_construct(
-            _fields_set=_PLAN_FIELDS,
-            holds=same(tuple(holds)),
-            visits=same(visits),
+    def build(self, fired_rules: tuple[str, ...], made_by: PlanMade) -> SessionPlan:
+        """The plan of all the effects applied to this builder."""
+        entries = self.entries()
+        pressure, pressure_reasons = self.pressure_part()
+        techniques = self.technique_items(pressure, entries)
+        return made_by.assemble(
+            holds=self.hold_items(bool(techniques)),
+            # An hour with nothing to do is not a visit: with no technique, no week.
+            visits=self.visit_items() if techniques else (),
             pressure=pressure,
-            pressure_reasons=same(pressure_reasons),
-            techniques=same(tuple(techniques)),
-            restrictions=same(tuple(restrictions)),
-            advice=same(tuple(advice)),
-            reasons=same(reasons),
-            sources=same(tuple(sources[s] for s in cited)),
-            fired_rules=same(tuple(fired_rules)),
-            trace=same(tuple(trace)),
-            generated_by=generated_by,
+            pressure_reasons=pressure_reasons,
+            techniques=techniques,
+            restrictions=self.restriction_items(entries),
+            advice=self.advice_items(),
+            fired_rules=self._parts.same(fired_rules),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanMade:
+    """What every plan of one rulebase is made with: its items' table, its
+    rules' order, reasons and sources, its trace and ``generated_by``."""
+
+    parts: Parts
+    rank: Rank
+    reasons: Mapping[str, Reason]
+    sources: Mapping[str, Source]
+    trace: tuple[str, ...]
+    generated_by: GeneratedBy
+
+    def assemble(
+        self,
+        *,
+        holds: tuple[Hold, ...],
+        visits: tuple[Visit, ...],
+        pressure: int,
+        pressure_reasons: tuple[str, ...],
+        techniques: tuple[Technique, ...],
+        restrictions: tuple[Restriction, ...],
+        advice: tuple[Advice, ...],
+        fired_rules: tuple[str, ...],
+    ) -> SessionPlan:
+        """The plan of these parts, made once (plans of different inputs are
+        often the same plan): each reason it cites listed once, in order of
+        first use, and each source those cite."""
+        parts = self.parts
+        # Identities of what the plan holds, so no identity is reused while it is kept.
+        key = (
+            "plan",
+            id(holds),
+            id(visits),
+            pressure,
+            id(pressure_reasons),
+            id(techniques),
+            id(restrictions),
+            id(advice),
+            id(fired_rules),
+        )
+        known: SessionPlan | None = parts.get(key)
+        if known is not None:
+            return known
+        first: tuple[Any, ...] = (*holds, *visits[:1])  # every visit cites the same
+        rest: tuple[Any, ...] = (*techniques, *restrictions, *advice)
+        ids = [rule_id for cited in first for rule_id in cited.reasons]
+        ids += pressure_reasons
+        ids += [rule_id for cited in rest for rule_id in cited.reasons]
+        reasons = tuple([self.reasons[rule_id] for rule_id in dict.fromkeys(ids)])
+        listed = dict.fromkeys([s for reason in reasons for s in reason.sources])
+        plan: SessionPlan = construct(
+            SessionPlan,
+            {
+                "holds": holds,
+                "visits": visits,
+                "pressure": pressure,
+                "pressure_reasons": pressure_reasons,
+                "techniques": techniques,
+                "restrictions": restrictions,
+                "advice": advice,
+                "reasons": parts.same(reasons),
+                "sources": parts.same(tuple([self.sources[s] for s in listed])),
+                "fired_rules": fired_rules,
+                "trace": self.trace,
+                "generated_by": self.generated_by,
+            },
+        )
+        parts.keep(key, plan)
+        return plan
+
+
+# What a part whose effects read nothing is made with.
+_NO_INPUTS = PlanInputs((0,) * len(AREA_LISTS), 0, None)
+
+# A rule as plan assembly uses it: its bit, id, effects and reason.
+RuleEffects = tuple[int, str, Sequence[EffectBase], Reason]
+
+
+# A part's name, its fired rules, and what of the inputs their effects read.
+Recipe = tuple[str, int, tuple[int, ...], bool, bool]
+
+
+def _key(recipe: Recipe, inputs: PlanInputs) -> Hashable:
+    name, mine, lists, minutes, pressure = recipe
+    if not lists and not minutes and not pressure:
+        return name, mine
+    masks = inputs.masks
+    return (
+        name,
+        mine,
+        tuple([masks[i] for i in lists]),
+        inputs.minutes if minutes else 0,
+        inputs.pressure if pressure else None,
+    )
+
+
+class _Part:
+    """The effects that add to one part of the plan, from the rules that have them."""
+
+    __slots__ = ("_reads", "effects", "mask", "name", "reads")
+
+    def __init__(self, name: str, rules: Sequence[RuleEffects]) -> None:
+        self.name = name
+        self.effects = [
+            (bit, effect, reason)
+            for bit, _, effects, reason in rules
+            for effect in effects
+            if effect.part == name
+        ]
+        self._reads = [(bit, effect.reads()) for bit, effect, _ in self.effects]
+        self.mask = 0
+        for bit, _, _ in self.effects:
+            self.mask |= bit
+        # What the effects of each fired subset read, found once per subset.
+        self.reads: dict[int, tuple[tuple[int, ...], bool, bool]] = {}
+
+    def _read(self, mine: int) -> tuple[tuple[int, ...], bool, bool]:
+        """What the effects of the fired subset ``mine`` read: the area lists (by
+        index), the minutes, the pressure; found once per subset."""
+        reads = self.reads.get(mine)
+        if reads is None:
+            named = frozenset().union(*(reads for bit, reads in self._reads if mine & bit))
+            reads = self.reads[mine] = (
+                tuple(i for i, name in enumerate(AREA_LISTS) if name in named),
+                "minutes" in named,
+                "pressure" in named,
+            )
+        return reads
+
+    def recipe(self, fired: int) -> Recipe:
+        """How to make the part's key for the fired set: its fired rules, and the
+        area lists (by index), minutes and pressure their effects read."""
+        mine = fired & self.mask
+        return (self.name, mine, *self._read(mine))
+
+    def key(self, fired: int, inputs: PlanInputs) -> Hashable:
+        """The part's key: its fired rules, and what of ``inputs`` their effects read."""
+        return _key(self.recipe(fired), inputs)
+
+    def projected(self, fired: int, inputs: PlanInputs) -> PlanInputs:
+        """``inputs`` with all but what the part's fired effects read left out:
+        what the part's builder is given is what its key holds, by construction."""
+        lists, minutes, pressure = self._read(fired & self.mask)
+        kept = set(lists)
+        return PlanInputs(
+            tuple([m if i in kept else 0 for i, m in enumerate(inputs.masks)]),
+            inputs.minutes if minutes else 0,
+            inputs.pressure if pressure else None,
+        )
+
+    def builder(self, fired: int, inputs: PlanInputs, made: PlanMade) -> PlanBuilder:
+        """A builder holding what this part's fired effects add for ``inputs``
+        (given only what they read)."""
+        builder = PlanBuilder(self.projected(fired, inputs), made.parts, made.rank)
+        for bit, effect, reason in self.effects:
+            if fired & bit:
+                effect.apply(builder, reason)
+        return builder
+
+
+class PlanMaker:
+    """The plans of one rulebase, made part by part.
+
+    A part (the techniques, the restrictions, the pressure, the visits, the
+    advice, the holds) depends only on the fired rules whose effects add to
+    it, and on the inputs those effects read; each part is made once per such
+    key and kept, so a plan for a client never seen before is mostly made of
+    parts made before. Each part is made by applying its effects, in
+    rulebase order, to a builder, as a plan made in one piece is (a property
+    test compares the two).
+    """
+
+    def __init__(self, rules: Sequence[RuleEffects], made: PlanMade) -> None:
+        self._made = made
+        self._parts = {name: _Part(name, rules) for name in PLAN_PARTS}
+        # Each fired set's part recipes, in PLAN_PARTS order.
+        self._recipes: dict[int, tuple[Recipe, ...]] = {}
+
+    def _keys(self, fired: int, inputs: PlanInputs) -> list[Hashable]:
+        recipes = self._recipes.get(fired)
+        if recipes is None:
+            if len(self._recipes) >= Parts.SIZE:
+                self._recipes.clear()
+            recipes = self._recipes[fired] = tuple(
+                self._parts[name].recipe(fired) for name in PLAN_PARTS
+            )
+        return [_key(recipe, inputs) for recipe in recipes]
+
+    def plan(self, fired: int, fired_rules: tuple[str, ...], inputs: PlanInputs) -> SessionPlan:
+        made, parts, mine = self._made, self._made.parts, self._parts
+        (
+            techniques_key,
+            restrictions_key,
+            pressure_key,
+            visits_key,
+            advice_key,
+            holds_key,
+        ) = self._keys(fired, inputs)
+        said: tuple[tuple[Entry, ...], tuple[Restriction, ...]] | None = parts.get(restrictions_key)
+        if said is None:
+            builder = mine["restrictions"].builder(fired, inputs, made)
+            entries = builder.entries()
+            said = parts.keep(restrictions_key, (entries, builder.restriction_items(entries)))
+        entries, restrictions = said
+
+        caps: tuple[int, tuple[str, ...]] | None = parts.get(pressure_key)
+        if caps is None:
+            builder = mine["pressure"].builder(fired, inputs, made)
+            caps = parts.keep(pressure_key, builder.pressure_part())
+        pressure, pressure_reasons = caps
+
+        technique_key = (techniques_key, restrictions_key, pressure)
+        techniques: tuple[Technique, ...] | None = parts.get(technique_key)
+        if techniques is None:
+            builder = mine["techniques"].builder(fired, inputs, made)
+            techniques = parts.keep(technique_key, builder.technique_items(pressure, entries))
+
+        hold_key = (holds_key, bool(techniques))
+        holds: tuple[Hold, ...] | None = parts.get(hold_key)
+        if holds is None:
+            builder = mine["holds"].builder(fired, inputs, made)
+            holds = parts.keep(hold_key, builder.hold_items(bool(techniques)))
+
+        visits: tuple[Visit, ...] = ()
+        if techniques:  # an hour with nothing to do is not a visit: no technique, no week
+            found: tuple[Visit, ...] | None = parts.get(visits_key)
+            if found is None:
+                builder = mine["visits"].builder(fired, inputs, made)
+                found = parts.keep(visits_key, builder.visit_items())
+            visits = found
+
+        advice: tuple[Advice, ...] | None = parts.get(advice_key)
+        if advice is None:
+            builder = mine["advice"].builder(fired, inputs, made)
+            advice = parts.keep(advice_key, builder.advice_items())
+
+        return made.assemble(
+            holds=holds,
+            visits=visits,
+            pressure=pressure,
+            pressure_reasons=pressure_reasons,
+            techniques=techniques,
+            restrictions=restrictions,
+            advice=advice,
+            fired_rules=fired_rules,
         )

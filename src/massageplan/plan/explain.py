@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from ..engine.conditions import KeyPath
 from ..engine.facts import FIELDS, describe_value, profile_facts
-from ..engine.seam import Conditions, compile_conditions
 from ..model.errors import EngineError
 from ..model.plan import SessionPlan
 from ..model.profile import ClientProfile
 from ..rules.rulebase import Rulebase
-from .recommend import as_profile, builtin_rulebase, compiled, evaluate, unsafe
+from .compiled import clause_key, compiled_for
+from .recommend import as_profile, builtin_rulebase, evaluate, unsafe
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -88,20 +88,6 @@ def _as_written(when: Mapping[str, Any], key_path: KeyPath) -> dict[str, Any]:
     return {"operator": str(key_path[1]), "operand": condition[key_path[1]]}
 
 
-def _clause_key(rule_index: int, clause_index: int) -> str:
-    return f"{rule_index}:{clause_index}"
-
-
-def _each_clause(rulebase: Rulebase) -> Conditions:
-    return compile_conditions(
-        [
-            (_clause_key(i, j), (clause,))
-            for i, rule in enumerate(rulebase)
-            for j, clause in enumerate(rule.clauses)
-        ]
-    )
-
-
 def explain(
     profile: ClientProfile | Mapping[str, Any], rulebase: Rulebase | None = None
 ) -> Explanation:
@@ -113,7 +99,7 @@ def explain(
     profile = as_profile(profile)
     rules = builtin_rulebase() if rulebase is None else rulebase
     facts = profile_facts(profile)
-    held = compiled(rules, "clauses", _each_clause).matching(facts)
+    held = compiled_for(rules).clauses().matching(facts)
     plan, problems = evaluate(profile, rules)
     fired = set(plan.fired_rules)
     explained = []
@@ -123,7 +109,7 @@ def explain(
                 fact=clause.field,
                 **_as_written(rule.rule.when, clause.key_path),
                 value=facts.get(clause.field),  # None: the profile does not say
-                held=_clause_key(i, j) in held,
+                held=clause_key(i, j) in held,
                 needs=clause.needs,
                 actual=describe_value(FIELDS[clause.field], facts),
             )

@@ -6,27 +6,48 @@ searches for profiles that do. Article conformance is the article's guidance:
 the built-in rulebase follows it, a clinic may deviate, and
 ``verify(article=True)`` reports deviations as findings. The README's list of
 invariants is generated from this table (a test keeps it in step).
+
+Checks read a :class:`Case` (the profile as the invariants need it: area
+lists as masks, and flags) and a :class:`PlanView` (the plan, with its areas
+as masks, made once per plan). A check of the plan alone is a
+``plan_check``: it runs once per plan, not once per profile the plan is for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, TypeVar
 
 from ..model.course import Course
 from ..model.plan import (
     EVERY_TECHNIQUE,
     LEAST_PRESSURE,
+    Advice,
     AdviceCode,
     Audience,
+    Hold,
     HoldCode,
+    Reason,
+    RestrictedTechnique,
+    Restriction,
     SessionPlan,
     Severity,
+    Source,
     SourceKind,
+    Technique,
     TechniqueName,
 )
-from ..model.profile import BodyArea, ClientProfile, Hypersensitivity
+from ..model.profile import (
+    ALL_AREAS,
+    AREA_LIST_INDEX,
+    BodyArea,
+    ClientProfile,
+    Hypersensitivity,
+    PlanInputs,
+    area_mask,
+    areas_in,
+)
 from ..model.wording import words
 
 Scope = Literal["safety", "article"]
@@ -40,19 +61,26 @@ NOT_GENTLE = frozenset(
 # Words that only fit a client who has not started yet.
 FIRST_SESSION_WORDS = ("first session",)
 # The hips and legs, where a clot forms and where vigorous massage was followed by one.
-HIPS_AND_LEGS = frozenset(
-    {
+HIPS_AND_LEGS = area_mask(
+    [
         BodyArea.HIPS,
         BodyArea.THIGHS,
         BodyArea.KNEES,
         BodyArea.LOWER_LEGS,
         BodyArea.ANKLES,
         BodyArea.FEET,
-    }
+    ]
 )
 SHORTEST_SPLIT_VISIT = 15  # minutes
 # Words of a text written about the client to someone else, not to the client.
 THIRD_PERSON_WORDS = ("the client",)
+_MARKED = frozenset({Hypersensitivity.MODERATE, Hypersensitivity.SEVERE})
+# Where each area list is in a case's masks.
+_SWELLING = AREA_LIST_INDEX["swelling"]
+_FRAGILE = AREA_LIST_INDEX["fragile_tissue"]
+_NUMB = AREA_LIST_INDEX["numb_areas"]
+_WOUNDS = AREA_LIST_INDEX["wounds"]
+_INJECTIONS = AREA_LIST_INDEX["injection_sites"]
 
 
 @dataclass(frozen=True)
@@ -64,20 +92,173 @@ class Finding:
     item_rules: tuple[str, ...] = ()  # rules that produced the offending items
 
 
-PlanCheck = Callable[[ClientProfile, SessionPlan], list[Finding]]
+class Case(NamedTuple):
+    """What the invariants read of a profile: area lists as masks (``PlanInputs``
+    order; an unknown list names no area) and the facts they test."""
+
+    inputs: PlanInputs
+    hypersensitivity: Hypersensitivity
+    sessions_completed: int
+    physician_consulted: bool
+    clot_history: bool
+    on_chemotherapy: bool
+    on_anticoagulants: bool
+    ports_known: bool
+
+    @classmethod
+    def of(cls, profile: ClientProfile, inputs: PlanInputs | None = None) -> Case:
+        return cls(
+            PlanInputs.of(profile) if inputs is None else inputs,
+            profile.hypersensitivity,
+            profile.sessions_completed,
+            profile.physician_consulted,
+            profile.clot_history,
+            profile.on_chemotherapy,
+            profile.on_anticoagulants,
+            profile.port_sites is not None,
+        )
+
+    def mask(self, area_list: str) -> int:
+        return self.inputs.masks[AREA_LIST_INDEX[area_list]]
+
+    def check_class(self) -> Hashable:
+        """What the checks read of the case. Two cases of one class get the same
+        findings from every check, but for the profile values a finding quotes:
+        the checks read hypersensitivity only as "none" or "moderate or worse",
+        and sessions only as "none yet"."""
+        return (
+            self.inputs,
+            self.hypersensitivity is Hypersensitivity.NONE,
+            self.hypersensitivity in _MARKED,
+            self.sessions_completed == 0,
+            *self[3:],
+        )
+
+    def areas(self, area_list: str) -> list[str]:
+        """An area list as the profile has it, for a finding's profile values."""
+        return [a.value for a in areas_in(self.mask(area_list))]
+
+
+@dataclass(frozen=True, slots=True)
+class _TechniqueView:
+    name: TechniqueName
+    areas: int
+    max_pressure: int
+    reasons: tuple[str, ...]
+
+
+class _Techniques:
+    """A plan's techniques as masks: each one, and where each kind of work is listed."""
+
+    __slots__ = ("above_gentle", "each", "friction", "listed", "not_gentle", "swedish", "trigger")
+
+    def __init__(self, techniques: tuple[Technique, ...]) -> None:
+        self.each = tuple(
+            _TechniqueView(t.name, area_mask(t.areas), t.max_pressure, t.reasons)
+            for t in techniques
+        )
+        self.listed = self.not_gentle = self.above_gentle = self.trigger = self.friction = 0
+        for t in self.each:
+            self.listed |= t.areas
+            if t.name in NOT_GENTLE:
+                self.not_gentle |= t.areas
+            if t.max_pressure > GENTLE_PRESSURE:
+                self.above_gentle |= t.areas
+            if t.name is TechniqueName.TRIGGER_POINT:
+                self.trigger |= t.areas
+            if t.name is TechniqueName.FRICTION:
+                self.friction |= t.areas
+        self.swedish = any(t.name is TechniqueName.SWEDISH for t in self.each)
+
+
+def _banned(restrictions: tuple[Restriction, ...]) -> dict[RestrictedTechnique, int]:
+    """Where each technique (or every one, "all") is forbidden outright."""
+    banned: dict[RestrictedTechnique, int] = {}
+    for r in restrictions:
+        if r.max_pressure is None:
+            banned[r.technique] = banned.get(r.technique, 0) | area_mask(r.areas)
+    return banned
+
+
+def _by_code(advice: tuple[Advice, ...]) -> dict[AdviceCode, Advice]:
+    found: dict[AdviceCode, Advice] = {}
+    for a in advice:
+        found.setdefault(a.code, a)
+    return found
+
+
+def _hold_codes(holds: tuple[Hold, ...]) -> frozenset[HoldCode]:
+    return frozenset(h.code for h in holds)
+
+
+_Made = TypeVar("_Made")
+_SEEN: dict[tuple[Any, ...], tuple[object, object]] = {}
+_SEEN_SIZE = 16384
+
+
+def _once(make: Callable[..., _Made], *parts: tuple[Any, ...]) -> _Made:
+    """What ``make`` makes of a plan's parts, once per parts: plans share their
+    parts' tuples, so most of a new plan's view was made for another plan.
+    Kept with the parts themselves, so that no identity is reused while kept."""
+    key = (make, *map(id, parts))
+    found = _SEEN.get(key)
+    if found is None:
+        if len(_SEEN) >= _SEEN_SIZE:
+            _SEEN.clear()
+        found = _SEEN[key] = (parts, make(*parts))
+    made: _Made = found[1]  # type: ignore[assignment]  # what make made of these parts
+    return made
+
+
+class PlanView:
+    """A plan as the invariants read it: its areas as masks, its advice by code,
+    and what the checks of the plan alone (``plan_check``) found in it."""
+
+    __slots__ = ("advice", "banned", "holds", "plan", "plan_found", "techniques")
+
+    def __init__(self, plan: SessionPlan) -> None:
+        self.plan = plan
+        self.techniques: _Techniques = _once(_Techniques, plan.techniques)
+        self.banned: dict[RestrictedTechnique, int] = _once(_banned, plan.restrictions)
+        self.advice: dict[AdviceCode, Advice] = _once(_by_code, plan.advice)
+        self.holds: frozenset[HoldCode] = _once(_hold_codes, plan.holds)
+        # By invariant key; most plans have none.
+        self.plan_found: dict[str, tuple[Finding, ...]] = {}
+        for invariant in INVARIANTS:
+            if invariant.plan_check is not None:
+                found = invariant.plan_check(self)
+                if found:
+                    self.plan_found[invariant.key] = tuple(found)
+
+    def banned_for(self, *techniques: RestrictedTechnique) -> int:
+        """The areas where a restriction forbids one of ``techniques`` outright."""
+        found = 0
+        for technique in techniques:
+            found |= self.banned.get(technique, 0)
+        return found
+
+
+PlanCheck = Callable[[PlanView], list[Finding]]
+CaseCheck = Callable[[Case, PlanView], list[Finding]]
 CourseCheck = Callable[[Course], list[Finding]]
 
 
 @dataclass(frozen=True)
 class Invariant:
-    """One invariant: checked on each plan, or on a projected course as a whole."""
+    """One invariant: checked for a profile and its plan, on a plan alone, or on a
+    projected course as a whole."""
 
     scope: Scope
     number: int
     title: str
     statement: str  # the contract's words, for the docs
-    check: PlanCheck | None = field(default=None, repr=False)
+    check: CaseCheck | None = field(default=None, repr=False)
+    plan_check: PlanCheck | None = field(default=None, repr=False)
     course_check: CourseCheck | None = field(default=None, repr=False)
+    # The profile fields ``check`` speaks of, when it speaks only of a client
+    # with one of them set (a list not empty, a flag true): the sweep skips
+    # it for the others. A test holds the sweep equal to checking everything.
+    only_with: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -93,42 +274,30 @@ def _rules(rule_ids: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(rule_ids))
 
 
-def _names(areas: Iterable[BodyArea]) -> str:
-    return ", ".join(words(a.value) for a in sorted(areas, key=list(BodyArea).index))
+def _names(mask: int) -> str:
+    return ", ".join(words(a.value) for a in areas_in(mask))
 
 
-def _area_values(profile: ClientProfile) -> dict[str, Any]:
-    return {
-        "swelling": [a.value for a in profile.swelling],
-        "fragile_tissue": [a.value for a in profile.fragile_tissue],
-    }
+def _at_risk_values(case: Case) -> dict[str, Any]:
+    return {"swelling": case.areas("swelling"), "fragile_tissue": case.areas("fragile_tissue")}
 
 
-def _at_risk(profile: ClientProfile) -> set[BodyArea]:
-    return set(profile.swelling) | set(profile.fragile_tissue)
-
-
-def _banned(plan: SessionPlan, *techniques: object) -> set[BodyArea]:
-    """The areas where a restriction forbids one of ``techniques`` outright (no cap)."""
-    return {
-        area
-        for r in plan.restrictions
-        if r.technique in techniques and r.max_pressure is None
-        for area in r.areas
-    }
+def _at_risk(case: Case) -> int:
+    masks = case.inputs.masks
+    return masks[_SWELLING] | masks[_FRAGILE]
 
 
 def _gentle_only(
-    areas: set[BodyArea],
-    plan: SessionPlan,
+    areas: int,
+    view: PlanView,
     forbidden: frozenset[TechniqueName],
     where: str,
-    values: dict[str, Any],
+    values: Callable[[], dict[str, Any]],
 ) -> list[Finding]:
     """No technique of ``forbidden``, and none above level 2, on ``areas``."""
     found = []
-    for technique in plan.techniques:
-        overlap = areas & set(technique.areas)
+    for technique in view.techniques.each:
+        overlap = areas & technique.areas
         if not overlap:
             continue
         if technique.name in forbidden:
@@ -140,64 +309,83 @@ def _gentle_only(
             )
         else:
             continue
-        found.append(Finding(problem, values, _rules(technique.reasons)))
+        found.append(Finding(problem, values(), _rules(technique.reasons)))
     return found
 
 
 # ------------------------------------------------------------------ safety
 
 
-def _no_friction(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    at_risk = _at_risk(profile)
+def _no_friction(case: Case, view: PlanView) -> list[Finding]:
+    at_risk = _at_risk(case)
+    if not at_risk:
+        return []
+    uncovered = at_risk & ~view.banned_for(TechniqueName.FRICTION, EVERY_TECHNIQUE)
+    if not uncovered and not at_risk & view.techniques.friction:
+        return []
     found = []
-    covered = _banned(plan, TechniqueName.FRICTION, EVERY_TECHNIQUE)
-    if at_risk - covered:
+    if uncovered:
         found.append(
-            Finding(
-                f"no restriction of friction covers {_names(at_risk - covered)}",
-                _area_values(profile),
-            )
+            Finding(f"no restriction of friction covers {_names(uncovered)}", _at_risk_values(case))
         )
-    for technique in plan.techniques:
-        overlap = at_risk & set(technique.areas)
+    for technique in view.techniques.each:
+        overlap = at_risk & technique.areas
         if technique.name is TechniqueName.FRICTION and overlap:
             found.append(
                 Finding(
                     f"friction is listed on {_names(overlap)}",
-                    _area_values(profile),
+                    _at_risk_values(case),
                     _rules(technique.reasons),
                 )
             )
     return found
 
 
-def _only_gentle(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    return _gentle_only(_at_risk(profile), plan, NOT_GENTLE, "", _area_values(profile))
+def _only_gentle(case: Case, view: PlanView) -> list[Finding]:
+    at_risk = _at_risk(case)
+    if not at_risk & (view.techniques.not_gentle | view.techniques.above_gentle):
+        return []
+    return _gentle_only(at_risk, view, NOT_GENTLE, "", lambda: _at_risk_values(case))
 
 
-def _visits_within_tolerance(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    tolerated = profile.tolerance.minutes
-    values = {"tolerance.minutes": tolerated}
+def _visits_within_tolerance(case: Case, view: PlanView) -> list[Finding]:
+    tolerated = case.inputs.minutes
+    plan = view.plan
     found = [
         Finding(
             f"a visit of {visit.minutes} minutes is longer than the {tolerated} tolerated",
-            values,
+            {"tolerance.minutes": tolerated},
             _rules(visit.reasons),
         )
         for visit in plan.visits[:1]
         if visit.minutes > tolerated
     ]
     if not plan.visits and not plan.holds:
-        found.append(Finding("the plan has no hold and no visit (no schedule rule fired)", values))
+        found.append(
+            Finding(
+                "the plan has no hold and no visit (no schedule rule fired)",
+                {"tolerance.minutes": tolerated},
+            )
+        )
     return found
 
 
-def _gradual_pressure(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    tolerated = profile.tolerance.pressure
+def _gradual_pressure(case: Case, view: PlanView) -> list[Finding]:
+    tolerated = case.inputs.pressure
+    plan = view.plan
+    marked = case.hypersensitivity in _MARKED and case.sessions_completed == 0
+    too_high = (
+        (tolerated is not None and plan.pressure > tolerated + 1)
+        or (tolerated is None and plan.pressure > UNKNOWN_PRESSURE_CEILING)
+        or (marked and plan.pressure != 1)
+    )
+    above = [t for t in view.techniques.each if t.max_pressure > plan.pressure]
+    if not too_high and not above:
+        return []
     values: dict[str, Any] = {
         "tolerance.pressure": tolerated,
-        "hypersensitivity": profile.hypersensitivity.value,
-        "sessions_completed": profile.sessions_completed,
+        "hypersensitivity": case.hypersensitivity.value,
+        "sessions_completed": case.sessions_completed,
     }
     rules = _rules(plan.pressure_reasons)
     found = []
@@ -219,12 +407,11 @@ def _gradual_pressure(profile: ClientProfile, plan: SessionPlan) -> list[Finding
                 rules,
             )
         )
-    marked = profile.hypersensitivity in (Hypersensitivity.MODERATE, Hypersensitivity.SEVERE)
-    if marked and profile.sessions_completed == 0 and plan.pressure != 1:
+    if marked and plan.pressure != 1:
         found.append(
             Finding(
                 f"pressure level {plan.pressure} at a first session with "
-                f"{profile.hypersensitivity.value} hypersensitivity (must be 1)",
+                f"{case.hypersensitivity.value} hypersensitivity (must be 1)",
                 values,
                 rules,
             )
@@ -236,73 +423,69 @@ def _gradual_pressure(profile: ClientProfile, plan: SessionPlan) -> list[Finding
             values,
             _rules(t.reasons),
         )
-        for t in plan.techniques
-        if t.max_pressure > plan.pressure
+        for t in above
     ]
     return found
 
 
-def _doctor_first(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    if profile.physician_consulted:
+def _doctor_first(case: Case, view: PlanView) -> list[Finding]:
+    if case.physician_consulted:
         return []
     values = {
-        "sessions_completed": profile.sessions_completed,
-        "physician_consulted": profile.physician_consulted,
+        "sessions_completed": case.sessions_completed,
+        "physician_consulted": case.physician_consulted,
     }
-    advice = [a for a in plan.advice if a.code is AdviceCode.CONSULT_PHYSICIAN]
+    advice = view.advice.get(AdviceCode.CONSULT_PHYSICIAN)
     found = []
-    if profile.sessions_completed == 0:
-        if not any(h.code is HoldCode.CONSULT_PHYSICIAN for h in plan.holds):
+    if case.sessions_completed == 0:
+        if HoldCode.CONSULT_PHYSICIAN not in view.holds:
             found.append(Finding("the consult_physician hold is missing", values))
-        if not advice:
+        if advice is None:
             found.append(Finding("the consult_physician advice is missing", values))
         return found
-    if not advice:
-        found.append(Finding("the consult_physician advice is missing", values))
-    for item in advice:
-        if any(w in item.text.lower() for w in FIRST_SESSION_WORDS):
-            found.append(
-                Finding(
-                    "the consult_physician advice speaks of a first session to a client "
-                    "already in a course",
-                    values,
-                    _rules(item.reasons),
-                )
+    if advice is None:
+        return [Finding("the consult_physician advice is missing", values)]
+    if any(w in advice.text.lower() for w in FIRST_SESSION_WORDS):
+        found.append(
+            Finding(
+                "the consult_physician advice speaks of a first session to a client "
+                "already in a course",
+                values,
+                _rules(advice.reasons),
             )
+        )
     return found
 
 
-def _every_item_cited(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    """Every item cites reasons the plan lists, each listed once, from a fired
-    rule, citing sources the plan lists once; nothing listed goes uncited."""
-    listed = [s.id for s in plan.sources]
-    keys = [r.rule_id for r in plan.reasons]
+def _cited_by(items: tuple[Any, ...]) -> tuple[frozenset[str], tuple[Finding, ...]]:
+    """The rule ids a part's items cite, and a finding for each item citing none."""
+    ids: set[str] = set()
+    uncited = []
+    for item in items:
+        if not item.reasons:
+            uncited.append(Finding(f"an item has no reason: {item!r}", {}))
+        ids.update(item.reasons)
+    return frozenset(ids), tuple(uncited)
+
+
+def _listing(
+    reasons: tuple[Reason, ...], sources: tuple[Source, ...], fired: tuple[str, ...]
+) -> tuple[frozenset[str], tuple[Finding, ...]]:
+    """The rule ids a plan lists reasons for, and what is wrong with its lists:
+    an entry twice, a reason of a rule that did not fire or citing a source not
+    listed, a source listed but not cited."""
+    listed = [s.id for s in sources]
+    keys = [r.rule_id for r in reasons]
     found = []
     if len(set(listed)) != len(listed):
         found.append(Finding("a source is listed more than once", {}))
     if len(set(keys)) != len(keys):
         found.append(Finding("a reason is listed more than once", {}))
-    items: list[Any] = [
-        *plan.holds,
-        *plan.visits,
-        *plan.techniques,
-        *plan.restrictions,
-        *plan.advice,
-    ]
-    used: set[str] = set(plan.pressure_reasons)
-    for item in items:
-        if not item.reasons:
-            found.append(Finding(f"an item has no reason: {item!r}", {}))
-        used.update(item.reasons)
-    unresolved = used - set(keys)
-    if unresolved:
-        found.append(Finding(f"reasons cited but not listed: {sorted(unresolved)}", {}))
-    if set(keys) - used:
-        found.append(Finding(f"reasons listed but never cited: {sorted(set(keys) - used)}", {}))
     cited: set[str] = set()
-    for reason in plan.reasons:
+    did_fire = set(fired)
+    for reason in reasons:
         cited.update(reason.sources)
-        if reason.rule_id not in plan.fired_rules:
+        if reason.rule_id not in did_fire:
             found.append(Finding(f"reason of rule {reason.rule_id!r}, which did not fire", {}))
         missing = [s for s in reason.sources if s not in listed]
         if missing or not reason.sources:
@@ -316,85 +499,113 @@ def _every_item_cited(profile: ClientProfile, plan: SessionPlan) -> list[Finding
             )
     if set(listed) - cited:
         found.append(Finding(f"sources listed but never cited: {sorted(set(listed) - cited)}", {}))
+    return frozenset(keys), tuple(found)
+
+
+def _every_item_cited(view: PlanView) -> list[Finding]:
+    """Every item cites reasons the plan lists, each listed once, from a fired
+    rule, citing sources the plan lists once; nothing listed goes uncited."""
+    plan = view.plan
+    keys, problems = _once(_listing, plan.reasons, plan.sources, plan.fired_rules)
+    found = list(problems)
+    used: set[str] = set(plan.pressure_reasons)
+    for part in (plan.holds, plan.visits, plan.techniques, plan.restrictions, plan.advice):
+        ids, uncited = _once(_cited_by, part)
+        used |= ids
+        found += uncited
+    if used != keys:
+        unresolved = used - keys
+        if unresolved:
+            found.append(Finding(f"reasons cited but not listed: {sorted(unresolved)}", {}))
+        if keys - used:
+            found.append(Finding(f"reasons listed but never cited: {sorted(keys - used)}", {}))
     return found
 
 
 # ------------------------------------------------------- safety, with screening
 
 
-def _untouched(
-    profile: ClientProfile, plan: SessionPlan, field_name: str, what: str
-) -> list[Finding]:
+def _untouched(case: Case, view: PlanView, area_list: str, what: str) -> list[Finding]:
     """No work of any kind on the areas of one profile list."""
-    areas = set(getattr(profile, field_name))
-    values = {field_name: [a.value for a in getattr(profile, field_name)]}
-    covered = _banned(plan, EVERY_TECHNIQUE)
+    areas = case.mask(area_list)
+    uncovered = areas & ~view.banned_for(EVERY_TECHNIQUE)
+    if not uncovered and not areas & view.techniques.listed:
+        return []
     found = []
-    if areas - covered:
-        uncovered = _names(areas - covered)
-        found.append(Finding(f"no restriction of all work covers {what} on {uncovered}", values))
-    for technique in plan.techniques:
-        overlap = areas & set(technique.areas)
+    if uncovered:
+        found.append(
+            Finding(
+                f"no restriction of all work covers {what} on {_names(uncovered)}",
+                {area_list: case.areas(area_list)},
+            )
+        )
+    for technique in view.techniques.each:
+        overlap = areas & technique.areas
         if overlap:
             found.append(
                 Finding(
                     f"{words(technique.name.value)} is listed on {what} on {_names(overlap)}",
-                    values,
+                    {area_list: case.areas(area_list)},
                     _rules(technique.reasons),
                 )
             )
     return found
 
 
-def _no_work_on_wounds(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    return _untouched(profile, plan, "wounds", "the wounds")
+def _no_work_on_wounds(case: Case, view: PlanView) -> list[Finding]:
+    return _untouched(case, view, "wounds", "the wounds")
 
 
-def _numb_areas(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    values = {"numb_areas": [a.value for a in profile.numb_areas]}
-    trigger_point = frozenset({TechniqueName.TRIGGER_POINT})
-    return _gentle_only(set(profile.numb_areas), plan, trigger_point, "numb ", values)
-
-
-def _injection_sites(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    found = _untouched(profile, plan, "injection_sites", "the injection sites")
-    if profile.injection_sites:
-        values = {"injection_sites": [a.value for a in profile.injection_sites]}
-        found += _advice_missing(plan, AdviceCode.WATCH_BLOOD_SUGAR, values)
-    return found
-
-
-def _clearance_after_a_clot(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    if not profile.clot_history or profile.physician_consulted:
+def _numb_areas(case: Case, view: PlanView) -> list[Finding]:
+    numb = case.inputs.masks[_NUMB]
+    if not numb & (view.techniques.trigger | view.techniques.above_gentle):
         return []
-    if any(h.code is HoldCode.PHYSICIAN_CLEARANCE for h in plan.holds):
+    trigger_point = frozenset({TechniqueName.TRIGGER_POINT})
+    return _gentle_only(
+        numb, view, trigger_point, "numb ", lambda: {"numb_areas": case.areas("numb_areas")}
+    )
+
+
+def _injection_sites(case: Case, view: PlanView) -> list[Finding]:
+    if not case.inputs.masks[_INJECTIONS]:
+        return []
+    found = _untouched(case, view, "injection_sites", "the injection sites")
+    values = {"injection_sites": case.areas("injection_sites")}
+    return found + _advice_missing(view, AdviceCode.WATCH_BLOOD_SUGAR, values)
+
+
+def _clearance_after_a_clot(case: Case, view: PlanView) -> list[Finding]:
+    if not case.clot_history or case.physician_consulted:
+        return []
+    if HoldCode.PHYSICIAN_CLEARANCE in view.holds:
         return []
     values = {"clot_history": True, "physician_consulted": False}
     return [Finding("the physician_clearance hold is missing", values)]
 
 
-def _clot_risk(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    if not (profile.clot_history or profile.on_anticoagulants):
+def _clot_risk(case: Case, view: PlanView) -> list[Finding]:
+    if not (case.clot_history or case.on_anticoagulants):
         return []
-    values = {
-        "clot_history": profile.clot_history,
-        "on_anticoagulants": profile.on_anticoagulants,
-    }
-    found = _gentle_only(set(HIPS_AND_LEGS), plan, NOT_GENTLE, "the hips and legs: ", values)
+    values = {"clot_history": case.clot_history, "on_anticoagulants": case.on_anticoagulants}
+    found = []
+    if HIPS_AND_LEGS & (view.techniques.not_gentle | view.techniques.above_gentle):
+        found += _gentle_only(
+            HIPS_AND_LEGS, view, NOT_GENTLE, "the hips and legs: ", lambda: values
+        )
     found += _advice_missing(
-        plan, AdviceCode.CLOT_WARNING_SIGNS, values, Severity.CRITICAL, Audience.BOTH
+        view, AdviceCode.CLOT_WARNING_SIGNS, values, Severity.CRITICAL, Audience.BOTH
     )
     return found
 
 
-def _chemotherapy(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    if not profile.on_chemotherapy:
+def _chemotherapy(case: Case, view: PlanView) -> list[Finding]:
+    if not case.on_chemotherapy:
         return []
-    ports = profile.port_sites
     values: dict[str, Any] = {
         "on_chemotherapy": True,
-        "port_sites": None if ports is None else [a.value for a in ports],
+        "port_sites": case.areas("port_sites") if case.ports_known else None,
     }
+    plan = view.plan
     found = []
     if plan.pressure > GENTLE_PRESSURE:
         found.append(
@@ -404,46 +615,56 @@ def _chemotherapy(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
                 _rules(plan.pressure_reasons),
             )
         )
-    if ports is None:
-        found += _advice_missing(plan, AdviceCode.ASK_ABOUT_PORTS, values)
+    if not case.ports_known:
+        found += _advice_missing(view, AdviceCode.ASK_ABOUT_PORTS, values)
     else:
-        found += _untouched(profile, plan, "port_sites", "the port sites")
+        found += _untouched(case, view, "port_sites", "the port sites")
     return found
 
 
-def _restrictions_agree(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    """Wounds are referred; no restriction says less than another on the same
-    area; and a plan with no technique left books nothing."""
-    found = []
-    if profile.wounds:
-        values = {"wounds": [a.value for a in profile.wounds]}
-        found += _advice_missing(plan, AdviceCode.WOUND_REFERRAL, values)
-    outright: dict[BodyArea, set[object]] = {}
-    for r in plan.restrictions:
-        if r.max_pressure is None:
-            for area in r.areas:
-                outright.setdefault(area, set()).add(r.technique)
-    for r in plan.restrictions:
-        for area in r.areas:
-            banned = outright.get(area, set())
-            every = EVERY_TECHNIQUE in banned and r.technique != EVERY_TECHNIQUE
-            capped = r.max_pressure is not None and r.technique in banned
-            if every or capped:
-                what = words(str(getattr(r.technique, "value", r.technique)))
-                found.append(
-                    Finding(
-                        f"a restriction of {what} on {_names([area])} says less than "
-                        "another restriction of the same area",
-                        {},
-                        _rules(r.reasons),
-                    )
-                )
+def _wounds_referred(case: Case, view: PlanView) -> list[Finding]:
+    if not case.inputs.masks[_WOUNDS]:
+        return []
+    values = {"wounds": case.areas("wounds")}
+    return _advice_missing(view, AdviceCode.WOUND_REFERRAL, values)
+
+
+def _restrictions_agree(view: PlanView) -> list[Finding]:
+    """No restriction says less than another on the same area; and a plan with
+    no technique left books nothing."""
+    plan = view.plan
+    found = list(_once(_disagreements, plan.restrictions))
     if not plan.techniques and not plan.holds:
         found.append(Finding("no technique is left, and the plan has no hold", {}))
     return found
 
 
-def _techniques_at_their_level(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+def _disagreements(restrictions: tuple[Restriction, ...]) -> tuple[Finding, ...]:
+    """Each restriction that says less than another of the same area."""
+    found = []
+    banned = _banned(restrictions)
+    every = banned.get(EVERY_TECHNIQUE, 0)
+    for r in restrictions:
+        areas = area_mask(r.areas)
+        # "Nothing at all" beside anything else said of the same area, or "no X"
+        # beside "X up to a level" on the same area.
+        contradicted = 0 if r.technique == EVERY_TECHNIQUE else areas & every
+        if r.max_pressure is not None:
+            contradicted |= areas & banned.get(r.technique, 0)
+        for area in areas_in(contradicted):
+            what = words(str(getattr(r.technique, "value", r.technique)))
+            found.append(
+                Finding(
+                    f"a restriction of {what} on {words(area.value)} says less than "
+                    "another restriction of the same area",
+                    {},
+                    _rules(r.reasons),
+                )
+            )
+    return tuple(found)
+
+
+def _techniques_at_their_level(view: PlanView) -> list[Finding]:
     return [
         Finding(
             f"{words(t.name.value)} up to level {t.max_pressure}, below the level "
@@ -451,19 +672,19 @@ def _techniques_at_their_level(profile: ClientProfile, plan: SessionPlan) -> lis
             {},
             _rules(t.reasons),
         )
-        for t in plan.techniques
+        for t in view.techniques.each
         if t.max_pressure < LEAST_PRESSURE.get(t.name, 1)
     ]
 
 
-def _holds_for_the_client(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+def _holds_for_the_client(view: PlanView) -> list[Finding]:
     return [
         Finding(
             f"the {hold.code.value} hold has no text written to the client",
             {},
             _rules(hold.reasons),
         )
-        for hold in plan.holds
+        for hold in view.plan.holds
         if not hold.client_text.strip()
         or any(w in hold.client_text.lower() for w in THIRD_PERSON_WORDS)
     ]
@@ -500,32 +721,32 @@ def _course_steps(course: Course) -> list[Finding]:
     return found
 
 
-def _short_splits(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    minutes = [v.minutes for v in plan.visits]
-    if len(minutes) > 1 and min(minutes) < SHORTEST_SPLIT_VISIT:
+def _short_splits(case: Case, view: PlanView) -> list[Finding]:
+    visits = view.plan.visits
+    if len(visits) > 1 and min(v.minutes for v in visits) < SHORTEST_SPLIT_VISIT:
+        minutes = [v.minutes for v in visits]
         return [
             Finding(
                 f"the week is split into visits of {minutes} minutes "
                 f"(none under {SHORTEST_SPLIT_VISIT} when split)",
-                {"tolerance.minutes": profile.tolerance.minutes},
-                _rules(r for v in plan.visits for r in v.reasons),
+                {"tolerance.minutes": case.inputs.minutes},
+                _rules(r for v in visits for r in v.reasons),
             )
         ]
     return []
 
 
 def _advice_missing(
-    plan: SessionPlan,
+    view: PlanView,
     code: AdviceCode,
     values: Mapping[str, Any],
     severity: Severity | None = None,
     audience: Audience | None = None,
 ) -> list[Finding]:
     """The advice ``code`` is missing, or not of ``severity`` for ``audience``."""
-    given = [a for a in plan.advice if a.code is code]
-    if not given:
+    advice = view.advice.get(code)
+    if advice is None:
         return [Finding(f"the {code.value} advice is missing", dict(values))]
-    advice = given[0]
     wrong = []
     if severity is not None and advice.severity is not severity:
         wrong.append(f"{advice.severity.value}, not {severity.value}")
@@ -545,23 +766,25 @@ def _advice_missing(
 # ----------------------------------------------------------------- article
 
 
-def _one_hour_a_week(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
+def _one_hour_a_week(case: Case, view: PlanView) -> list[Finding]:
+    plan = view.plan
     minutes = [v.minutes for v in plan.visits]
-    if profile.tolerance.minutes < WEEKLY_MINUTES or minutes == [WEEKLY_MINUTES]:
+    if case.inputs.minutes < WEEKLY_MINUTES or minutes == [WEEKLY_MINUTES]:
         return []
     if not plan.techniques:  # nothing to book: safety invariant 13 holds the booking
         return []
     return [
         Finding(
             f"the week's visits are {minutes or 'none'} minutes, not one 60-minute visit",
-            {"tolerance.minutes": profile.tolerance.minutes},
+            {"tolerance.minutes": case.inputs.minutes},
             _rules(r for v in plan.visits for r in v.reasons),
         )
     ]
 
 
-def _shorter_visits(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    tolerated = profile.tolerance.minutes
+def _shorter_visits(case: Case, view: PlanView) -> list[Finding]:
+    tolerated = case.inputs.minutes
+    plan = view.plan
     if tolerated >= WEEKLY_MINUTES:
         return []
     values = {"tolerance.minutes": tolerated}
@@ -579,20 +802,21 @@ def _shorter_visits(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
                 rules,
             )
         )
-    found += _advice_missing(plan, AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS, values)
+    found += _advice_missing(view, AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS, values)
     return found
 
 
-def _guidance_points(profile: ClientProfile, plan: SessionPlan) -> list[Finding]:
-    codes = {a.code for a in plan.advice}
+def _guidance_points(case: Case, view: PlanView) -> list[Finding]:
     wanted = [AdviceCode.CONTINUE_STANDARD_TREATMENT, AdviceCode.DISCLOSE_MEDICAL_HISTORY]
-    if profile.hypersensitivity is not Hypersensitivity.NONE:
+    if case.hypersensitivity is not Hypersensitivity.NONE:
         wanted.append(AdviceCode.EXPERIENCED_THERAPIST)
-    values = {"hypersensitivity": profile.hypersensitivity.value}
-    found = [Finding(f"the {c.value} advice is missing", values) for c in wanted if c not in codes]
+    values = {"hypersensitivity": case.hypersensitivity.value}
+    found = [
+        Finding(f"the {c.value} advice is missing", values) for c in wanted if c not in view.advice
+    ]
     # Where every area is off limits (wounds, injection sites), safety wins.
-    workable = set(BodyArea) - _banned(plan, EVERY_TECHNIQUE)
-    if workable and TechniqueName.SWEDISH not in {t.name for t in plan.techniques}:
+    workable = ALL_AREAS & ~view.banned_for(EVERY_TECHNIQUE)
+    if workable and not view.techniques.swedish:
         found.append(Finding("no gentle Swedish work is listed", {}))
     return found
 
@@ -605,6 +829,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "Each swollen or fragile-tissue area is covered by a restriction of friction, "
         "and no friction technique lists it.",
         _no_friction,
+        only_with=("swelling", "fragile_tissue"),
     ),
     Invariant(
         "safety",
@@ -613,6 +838,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "No technique that lists a swollen or fragile-tissue area is trigger point, "
         "kneading or friction, or has a max_pressure above 2.",
         _only_gentle,
+        only_with=("swelling", "fragile_tissue"),
     ),
     Invariant(
         "safety",
@@ -646,7 +872,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "every item cited",
         "Every hold, visit, technique, restriction and advice item has a reason from a "
         "fired rule, citing sources the plan lists once each.",
-        _every_item_cited,
+        plan_check=_every_item_cited,
     ),
     Invariant(
         "safety",
@@ -655,6 +881,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "No work of any kind on a wounds area: a restriction of every technique covers it, "
         "and no technique lists it.",
         _no_work_on_wounds,
+        only_with=("wounds",),
     ),
     Invariant(
         "safety",
@@ -662,6 +889,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "light work on numb areas",
         "On a numb_areas area: no technique above pressure 2, and no trigger point.",
         _numb_areas,
+        only_with=("numb_areas",),
     ),
     Invariant(
         "safety",
@@ -670,6 +898,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "No work of any kind on an injection_sites area, and the watch_blood_sugar advice "
         "to watch for low blood sugar after massage.",
         _injection_sites,
+        only_with=("injection_sites",),
     ),
     Invariant(
         "safety",
@@ -677,6 +906,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "clearance after a clot",
         "With clot_history and no physician consulted, the physician_clearance hold.",
         _clearance_after_a_clot,
+        only_with=("clot_history",),
     ),
     Invariant(
         "safety",
@@ -686,6 +916,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "point or friction on the hips or legs, and no technique above pressure 2 there; "
         "and the clot_warning_signs advice, critical, for both audiences.",
         _clot_risk,
+        only_with=("clot_history", "on_anticoagulants"),
     ),
     Invariant(
         "safety",
@@ -694,6 +925,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         "On chemotherapy: pressure at most 2 everywhere; no work of any kind on a port_sites "
         "area; while the port sites are unknown, the ask_about_ports advice.",
         _chemotherapy,
+        only_with=("on_chemotherapy",),
     ),
     Invariant(
         "safety",
@@ -702,7 +934,9 @@ INVARIANTS: tuple[Invariant, ...] = (
         "With wounds, the wound_referral advice. No restriction says less than another on the "
         "same area (a cap where the technique, or all work, is forbidden). A plan with no "
         "technique has a hold.",
-        _restrictions_agree,
+        _wounds_referred,
+        only_with=("wounds",),
+        plan_check=_restrictions_agree,
     ),
     Invariant(
         "safety",
@@ -710,14 +944,14 @@ INVARIANTS: tuple[Invariant, ...] = (
         "techniques at the level that performs them",
         "No technique below the level that can perform it: kneading needs level 2 or more, "
         "trigger point 3 or more, or it is left out.",
-        _techniques_at_their_level,
+        plan_check=_techniques_at_their_level,
     ),
     Invariant(
         "safety",
         15,
         "every hold in the client's words",
         "Every hold has a text written to the client, which the client view shows.",
-        _holds_for_the_client,
+        plan_check=_holds_for_the_client,
     ),
     Invariant(
         "safety",
@@ -791,16 +1025,65 @@ def _value_words(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+Checks = tuple[tuple[Invariant, CaseCheck], ...]
+
+
+def case_breaches(
+    case: Case,
+    view: PlanView,
+    invariants: Iterable[Invariant] = SAFETY_INVARIANTS,
+    checks: Checks | None = None,
+) -> list[Breach]:
+    """Every invariant of ``invariants`` that the plan ``view`` shows breaks for
+    ``case``, in the table's order (an invariant's profile findings first).
+    ``checks`` (from :func:`live_checks`) leaves out those with nothing to say."""
+    invariants = tuple(invariants)
+    found: list[Breach] = []
+    for invariant, check in _checks(invariants) if checks is None else checks:
+        findings = check(case, view)
+        if findings:
+            found += [Breach(invariant, f) for f in findings]
+    plan_found = view.plan_found
+    if plan_found:  # rare: a rulebase that makes unsafe plans; in the table's order
+        for invariant in invariants:
+            if invariant.key in plan_found:
+                found += [Breach(invariant, f) for f in plan_found[invariant.key]]
+        order = {invariant.key: n for n, invariant in enumerate(invariants)}
+        found.sort(key=lambda b: order[b.invariant.key])  # stable: a profile's findings first
+    return found
+
+
+_CHECKS: dict[int, tuple[tuple[Invariant, ...], Checks]] = {}
+
+
+def live_checks(invariants: tuple[Invariant, ...], set_fields: frozenset[str]) -> Checks:
+    """The checks of ``invariants`` with something to say of a client whose set
+    fields (lists not empty, flags true, among those ``only_with`` names) are
+    ``set_fields``."""
+    return tuple(
+        (i, check)
+        for i, check in _checks(invariants)
+        if not i.only_with or set_fields.intersection(i.only_with)
+    )
+
+
+def _checks(invariants: tuple[Invariant, ...]) -> Checks:
+    """The checks of a tuple of invariants (most calls pass the table's own
+    tuples: found by identity, the tuple kept so that it is not reused)."""
+    found = _CHECKS.get(id(invariants))
+    if found is None or found[0] is not invariants:
+        if len(_CHECKS) > 64:
+            _CHECKS.clear()
+        checks = tuple((i, i.check) for i in invariants if i.check is not None)
+        found = _CHECKS[id(invariants)] = (invariants, checks)
+    return found[1]
+
+
 def breaches(
     profile: ClientProfile, plan: SessionPlan, invariants: Iterable[Invariant] = SAFETY_INVARIANTS
 ) -> list[Breach]:
     """Every invariant of ``invariants`` that ``plan`` breaks for ``profile``."""
-    return [
-        Breach(invariant, finding)
-        for invariant in invariants
-        if invariant.check is not None
-        for finding in invariant.check(profile, plan)
-    ]
+    return case_breaches(Case.of(profile), PlanView(plan), invariants)
 
 
 def course_breaches(course: Course) -> list[Breach]:

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import threading
-import weakref
-from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from .._version import __version__
-from ..engine.conditions import Clause
-from ..engine.facts import profile_facts
-from ..engine.memo import FiredRules
-from ..engine.seam import ENGINE_NAME, Conditions, compile_conditions
 from ..model.errors import PlanSafetyError
 from ..model.limits import check_profile_input
 from ..model.plan import GeneratedBy, SessionPlan
-from ..model.profile import ClientProfile
+from ..model.profile import ClientProfile, PlanInputs
 from ..rules.load import read_rulebase
 from ..rules.rulebase import LoadedRule, Rulebase
-from .build import Parts, PlanBuilder, plan_inputs
-from .invariants import Breach, breaches
+from .build import Parts
+from .compiled import PlanKey, compiled_for
+from .invariants import Breach, Case, case_breaches
 
 _lock = threading.Lock()
-# What each rulebase has compiled or memoised, dropped with the rulebase.
-_compiled: weakref.WeakKeyDictionary[Rulebase, dict[str, Any]] = weakref.WeakKeyDictionary()
 _builtin: list[Rulebase] = []
 
 
@@ -42,34 +35,6 @@ def builtin_rulebase() -> Rulebase:
     return _builtin[0]
 
 
-T = TypeVar("T")
-
-
-def compiled(rulebase: Rulebase, purpose: str, build: Callable[[Rulebase], T]) -> T:
-    """The rulebase's conditions compiled for one purpose, once per rulebase."""
-    found: T | None = _compiled.get(rulebase, {}).get(purpose)
-    if found is not None:  # the common case takes no lock: threads do not queue here
-        return found
-    with _lock:
-        cache = _compiled.setdefault(rulebase, {})
-        if purpose not in cache:
-            cache[purpose] = build(rulebase)
-        made: T = cache[purpose]
-        return made
-
-
-def _named(rulebase: Rulebase) -> list[tuple[str, tuple[Clause, ...]]]:
-    return [(rule.id, rule.clauses) for rule in rulebase]
-
-
-def _whole_rules(rulebase: Rulebase) -> Conditions:
-    return compile_conditions(_named(rulebase))
-
-
-def _field_memo(rulebase: Rulebase) -> FiredRules:
-    return FiredRules(_named(rulebase))
-
-
 def fired_rules(
     profile: ClientProfile, rulebase: Rulebase, *, memo: bool = True
 ) -> list[LoadedRule]:
@@ -79,16 +44,13 @@ def fired_rules(
     (``engine.memo``); ``memo=False`` asks the engine about the whole rules, as a
     check that both give the same.
     """
-    facts = profile_facts(profile)
+    compiled = compiled_for(rulebase)
     if memo:
-        matched = compiled(rulebase, "memo", _field_memo).matching(facts)
-    else:
-        matched = compiled(rulebase, "rules", _whole_rules).matching(facts)
-    return [
-        rule
-        for rule, rule_id in zip(rulebase.rules, rulebase.ids, strict=True)
-        if rule_id in matched
-    ]
+        return list(compiled.rules_for(compiled.fired.mask(profile, PlanInputs.of(profile))))
+    from ..engine.facts import profile_facts  # noqa: PLC0415 - only this check needs them
+
+    matched = compiled.whole_rules().matching(profile_facts(profile))
+    return [rule for rule in rulebase if rule.id in matched]
 
 
 def as_profile(profile: ClientProfile | Mapping[str, Any]) -> ClientProfile:
@@ -121,71 +83,35 @@ def recommend(
     return plan
 
 
-class _Memo:
-    """Evaluations already made for one rulebase: pure functions of their keys.
-
-    Plans are keyed by the fired rules and the profile fields plan assembly
-    reads, so profiles that differ elsewhere share them; safe plans are also
-    kept by the whole profile. Each table is emptied when it fills, which
-    bounds memory without a lock on the hot path.
-    """
-
-    SIZE = 4096
-
-    def __init__(self, rulebase: Rulebase) -> None:
-        self.plans: dict[Hashable, SessionPlan] = {}
-        self.safe: dict[ClientProfile, SessionPlan] = {}
-
-    @classmethod
-    def keep(cls, table: dict[Any, SessionPlan], key: Hashable, plan: SessionPlan) -> None:
-        if len(table) >= cls.SIZE:
-            table.clear()
-        table[key] = plan
-
-
 def evaluate(profile: ClientProfile, rulebase: Rulebase) -> tuple[SessionPlan, list[Breach]]:
     """The plan the fired rules make for ``profile``, and the safety invariants it breaks."""
-    memo = compiled(rulebase, "evaluations", _Memo)
-    known = memo.safe.get(profile)
+    compiled = compiled_for(rulebase)
+    known: SessionPlan | None = compiled.safe.get(profile)
     if known is not None:
         return known, []
-    plan = plan_for(profile, rulebase)
-    found = breaches(profile, plan)
+    inputs = PlanInputs.of(profile)
+    _, view = compiled.view(profile, inputs)
+    found = case_breaches(Case.of(profile, inputs), view)
     if not found:
-        memo.keep(memo.safe, profile, plan)
-    return plan, found
+        compiled.safe.keep(profile, view.plan)
+    return view.plan, found
 
 
-def plan_key(fired: Iterable[str], profile: ClientProfile) -> Hashable:
-    """What decides a plan: the ids of the fired rules and the plan inputs."""
-    return tuple(fired), plan_inputs(profile)
+def plan_key(rulebase: Rulebase, fired: Iterable[str], profile: ClientProfile) -> PlanKey:
+    """What decides a plan: the rules that fired, and what their effects read."""
+    compiled = compiled_for(rulebase)
+    return compiled.key(compiled.mask_of(fired), PlanInputs.of(profile))
 
 
-def plan_for(profile: ClientProfile, rulebase: Rulebase) -> SessionPlan:
-    """The plan for ``profile``, built once per fired rules and plan inputs (unchecked)."""
-    memo = compiled(rulebase, "evaluations", _Memo)
-    fired = fired_rules(profile, rulebase)
-    key = plan_key((rule.id for rule in fired), profile)
-    plan = memo.plans.get(key)
-    if plan is None:
-        plan = build_plan(profile, fired, rulebase)
-        memo.keep(memo.plans, key, plan)
-    return plan
-
-
-def adopt_plan(rulebase: Rulebase, key: Hashable, plan: SessionPlan) -> None:
+def adopt_plan(rulebase: Rulebase, key: PlanKey, plan: SessionPlan) -> None:
     """Keep a plan another process built for ``key`` under ``rulebase``, as if
     built here. It is still checked against each profile it is given for:
     the plans memo holds plans before their safety check, not after."""
-    memo = compiled(rulebase, "evaluations", _Memo)
-    if key not in memo.plans:
-        memo.keep(memo.plans, key, plan)
+    compiled_for(rulebase).adopt(key, plan)
 
 
 def generated_by(rulebase: Rulebase) -> GeneratedBy:
-    return GeneratedBy(
-        library=f"massageplan {__version__}", rulebase=rulebase.digest, engine=ENGINE_NAME
-    )
+    return compiled_for(rulebase).generated_by
 
 
 def build_plan(
@@ -194,16 +120,13 @@ def build_plan(
     rulebase: Rulebase,
     parts: Parts | None = None,
 ) -> SessionPlan:
-    """Apply the fired rules' effects, in rulebase order, and assemble the plan
-    from ``parts`` (by default the items the rulebase's plans already share)."""
-    if parts is None:
-        parts = compiled(rulebase, "parts", lambda _: Parts())
-    builder = PlanBuilder(profile, parts)
-    for rule in fired:
-        for effect in rule.rule.then:
-            effect.apply(builder, rule.reason)
-    made_by = compiled(rulebase, "generated_by", generated_by)  # one per rulebase, not per plan
-    return builder.build([rule.id for rule in fired], rulebase.sources, rulebase.trace, made_by)
+    """The plan the ``fired`` rules' effects make for ``profile``, made in one
+    piece (every effect applied in rulebase order, every input given), with
+    items kept in ``parts`` (by default the rulebase's own). Unchecked; a test
+    holds it equal to the plan ``recommend`` makes part by part."""
+    compiled = compiled_for(rulebase)
+    made = None if parts is None else compiled.made_with(parts)
+    return compiled.build(fired, PlanInputs.of(profile), made)
 
 
 def responsible(

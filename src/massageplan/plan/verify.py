@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
-from collections.abc import Iterable
+import itertools
+from collections.abc import Hashable, Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..engine.facts import AREA_FIELDS
 from ..model.errors import MassagePlanError
-from ..model.profile import ClientProfile
-from ..rules.profile_space import BASE, field_values, sweep
+from ..model.plan import SessionPlan
+from ..model.profile import AREA_LISTS, ClientProfile, Hypersensitivity, PlanInputs, area_mask
+from ..rules.profile_space import BASE, SweepSpace, field_values, sweep_space, with_value
 from ..rules.rulebase import Rulebase
-from .invariants import INVARIANTS, SAFETY_INVARIANTS, Invariant, breaches
-from .recommend import builtin_rulebase, plan_for, responsible
+from .compiled import CompiledRulebase, PlanKey, compiled_for
+from .invariants import (
+    INVARIANTS,
+    SAFETY_INVARIANTS,
+    Breach,
+    Case,
+    Checks,
+    Invariant,
+    PlanView,
+    Scope,
+    case_breaches,
+    live_checks,
+)
+from .recommend import builtin_rulebase, responsible
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 MAX_COUNTEREXAMPLES = 20
@@ -80,8 +94,21 @@ def check_profile(
     profile: ClientProfile, rulebase: Rulebase, invariants: Iterable[Invariant] = SAFETY_INVARIANTS
 ) -> list[Counterexample]:
     """What ``profile`` shows of ``rulebase``: one counterexample per scope broken."""
-    plan = plan_for(profile, rulebase)  # every profile is checked; plans are shared
-    found = breaches(profile, plan, invariants)
+    compiled = compiled_for(rulebase)
+    inputs = PlanInputs.of(profile)
+    _, view = compiled.view(profile, inputs)  # every profile is checked; plans are shared
+    found = case_breaches(Case.of(profile, inputs), view, invariants)
+    return _counterexamples(profile, view.plan, found, rulebase)
+
+
+Kind = tuple[Scope, tuple[int, ...], tuple[str, ...]]
+
+
+def _kinds(
+    found: list[Breach], plan: SessionPlan, rulebase: Rulebase
+) -> list[tuple[Kind, list[Breach], tuple[str, ...], tuple[str, ...]]]:
+    """The breaches by scope, each scope's kind of failure (the invariants broken
+    and the fired rules responsible), and its fired and silent rules."""
     out = []
     for scope in ("safety", "article"):
         mine = [b for b in found if b.invariant.scope == scope]
@@ -93,18 +120,27 @@ def check_profile(
             fired, quiet = responsible(rulebase, breach, plan.fired_rules)
             loud.update(dict.fromkeys(r.id for r in fired))
             silent.update(dict.fromkeys(r.id for r in quiet))
-        out.append(
-            Counterexample(
-                profile=profile,
-                scope=scope,
-                invariants=tuple(sorted({b.invariant.number for b in mine})),
-                violations=tuple(str(b) for b in mine),
-                rules=tuple(loud),
-                silent_rules=tuple(silent),
-                fired_rules=plan.fired_rules,
-            )
-        )
+        numbers = tuple(sorted({b.invariant.number for b in mine}))
+        kind: Kind = (scope, numbers, tuple(loud))
+        out.append((kind, mine, tuple(loud), tuple(silent)))
     return out
+
+
+def _counterexamples(
+    profile: ClientProfile, plan: SessionPlan, found: list[Breach], rulebase: Rulebase
+) -> list[Counterexample]:
+    return [
+        Counterexample(
+            profile=profile,
+            scope=kind[0],
+            invariants=kind[1],
+            violations=tuple(str(b) for b in mine),
+            rules=loud,
+            silent_rules=silent,
+            fired_rules=plan.fired_rules,
+        )
+        for kind, mine, loud, silent in _kinds(found, plan, rulebase)
+    ]
 
 
 def _distinct(found: Iterable[Counterexample]) -> tuple[Counterexample, ...]:
@@ -115,6 +151,204 @@ def _distinct(found: Iterable[Counterexample]) -> tuple[Counterexample, ...]:
         if len(kinds) >= MAX_COUNTEREXAMPLES:
             break
     return tuple(kinds.values())
+
+
+# ------------------------------------------------------------------ the sweep
+
+
+_NO_FLAGS = (False, False, False, False)
+
+
+class _Swept:
+    """The first profile of each kind of failure a sweep (or a part of one) found,
+    by its place in the sweep's order; and how many profiles it checked."""
+
+    def __init__(self) -> None:
+        self.first: dict[Kind, tuple[int, Counterexample]] = {}
+        self.checked = 0
+
+    def add(self, other: _Swept) -> None:
+        self.checked += other.checked
+        for kind, (order, example) in other.first.items():
+            if kind not in self.first or order < self.first[kind][0]:
+                self.first[kind] = (order, example)
+
+    def in_order(self) -> list[Counterexample]:
+        return [example for _, example in sorted(self.first.values(), key=lambda e: e[0])]
+
+
+def _verdicts(space: SweepSpace, compiled: CompiledRulebase) -> dict[str, list[int]]:
+    """For each field the sweep varies, the rules its each value lets fire, as the
+    engine decides (rules that test the field only through other fields pass it)."""
+    out: dict[str, list[int]] = {}
+    for name, values in space.values.items():
+        engine_field = compiled.fired.fields.get(name)
+        if engine_field is None:
+            out[name] = [compiled.fired.every] * len(values)
+            continue
+        verdicts = []
+        for value in values:
+            profile = ClientProfile.model_validate(with_value(BASE, name, value))
+            verdicts.append(engine_field.verdict(profile, PlanInputs.of(profile)))
+        out[name] = verdicts
+    return out
+
+
+# An area set as the sweep uses it: its rules' verdict, its masks, its flags
+# (clot, chemotherapy, blood thinners, ports known), and the checks that can
+# find anything for a client with its lists and flags.
+_AreaSet = tuple[int, tuple[int, ...], bool, bool, bool, bool, Checks]
+
+
+def _area_sets(
+    space: SweepSpace, verdicts: dict[str, list[int]], every: int, invariants: tuple[Invariant, ...]
+) -> list[_AreaSet]:
+    prepared = []
+    for areas in space.area_sets:
+        fired = every
+        for name, value in areas.items():
+            fired &= verdicts[name][space.values[name].index(value)]
+        masks = tuple(area_mask(areas[name] or ()) for name in AREA_LISTS)
+        # The lists and flags this area set has: checks that speak only of
+        # clients with others set have nothing to say here.
+        set_fields = frozenset(name for name, value in areas.items() if value)
+        prepared.append(
+            (
+                fired,
+                masks,
+                areas["clot_history"],
+                areas["on_chemotherapy"],
+                areas["on_anticoagulants"],
+                areas["port_sites"] is not None,
+                live_checks(invariants, set_fields),
+            )
+        )
+    return prepared
+
+
+def _record(
+    swept: _Swept,
+    order: int,
+    found: list[Breach],
+    plan: SessionPlan,
+    *,
+    rulebase: Rulebase,
+    mapping: dict[str, Any],
+) -> None:
+    """Keep the profile (``mapping``) as the first of each kind of failure it shows."""
+    for kind, mine, loud, silent in _kinds(found, plan, rulebase):
+        if kind in swept.first and swept.first[kind][0] <= order:
+            continue
+        swept.first[kind] = (
+            order,
+            Counterexample(
+                profile=ClientProfile.model_validate(mapping),
+                scope=kind[0],
+                invariants=kind[1],
+                violations=tuple(str(b) for b in mine),
+                rules=loud,
+                silent_rules=silent,
+                fired_rules=plan.fired_rules,
+            ),
+        )
+
+
+def _sweep_part(
+    space: SweepSpace,
+    rulebase: Rulebase,
+    invariants: tuple[Invariant, ...],
+    part: int = 0,
+    parts: int = 1,
+) -> _Swept:
+    """Check every ``parts``-th scalar combination of the space, from ``part``.
+
+    No profile is built unless it breaks an invariant: the fired rules are the
+    AND of each field value's verdict (each clause tests one field, so that
+    is exactly the engine's verdict on the whole profile), and a plan is kept
+    by its key for the whole sweep. A test holds this equal to checking each
+    validated profile of the space, plan by plan.
+    """
+    compiled = compiled_for(rulebase)
+    verdicts = _verdicts(space, compiled)
+    scalar = space.scalar
+    every = compiled.fired.every
+    prepared = _area_sets(space, verdicts, every, invariants)
+    # Plans by the fired rules, the area set and the tolerance, looked up before
+    # any key is made; then by their keys, for as long as the sweep lasts.
+    views: dict[tuple[int, int, int, int | None], PlanView] = {}
+    by_key: dict[PlanKey, PlanView] = {}
+    swept = _Swept()
+    per_combination = len(prepared)
+    # A scalar combination whose fired rules and check class (``Case.check_class``)
+    # an earlier one had gives the same kinds of failure later in the sweep, and
+    # only the first of each kind is reported: it is covered, not checked again.
+    classes: set[Hashable] = set()
+    indexes = [range(len(space.values[name])) for name in scalar]
+    for number, combination in enumerate(itertools.product(*indexes)):
+        if number % parts != part:
+            continue
+        fired_here = every
+        chosen = {}
+        for name, index in zip(scalar, combination, strict=True):
+            fired_here &= verdicts[name][index]
+            chosen[name] = space.values[name][index]
+        minutes, pressure = chosen["tolerance.minutes"], chosen["tolerance.pressure"]
+        hypersensitivity = Hypersensitivity(chosen["hypersensitivity"])
+        sessions, consulted = chosen["sessions_completed"], chosen["physician_consulted"]
+        scalar_class = Case(
+            PlanInputs((), minutes, pressure), hypersensitivity, sessions, consulted, *_NO_FLAGS
+        ).check_class()
+        if (fired_here, scalar_class) in classes:
+            swept.checked += per_combination
+            continue
+        classes.add((fired_here, scalar_class))
+        for offset, (fired_areas, masks, clot, chemo, thinners, known, live) in enumerate(prepared):
+            fired = fired_here & fired_areas
+            inputs = PlanInputs(masks, minutes, pressure)
+            here = (fired, offset, minutes, pressure)
+            view = views.get(here)
+            if view is None:
+                key = compiled.key(fired, inputs)
+                view = by_key.get(key)
+                if view is None:
+                    view = by_key[key] = compiled.view_for(key, keep=False)
+                views[here] = view
+            case = Case(inputs, hypersensitivity, sessions, consulted, clot, chemo, thinners, known)
+            found = case_breaches(case, view, invariants, live)
+            swept.checked += 1
+            if found:
+                mapping = dict(BASE)
+                for name, value in chosen.items():
+                    mapping = with_value(mapping, name, value)
+                mapping.update(space.area_sets[offset])
+                order = number * per_combination + offset
+                _record(swept, order, found, view.plan, rulebase=rulebase, mapping=mapping)
+    return swept
+
+
+def sweep_findings(
+    space: SweepSpace,
+    rulebase: Rulebase,
+    invariants: tuple[Invariant, ...] = SAFETY_INVARIANTS,
+    *,
+    workers: int = 1,
+) -> tuple[int, list[Counterexample]]:
+    """How many profiles of ``space`` were checked, and the first counterexample
+    of each kind of failure among them, in the sweep's order."""
+    if workers <= 1:
+        swept = _sweep_part(space, rulebase, invariants)
+    else:
+        from .batch import worker_context  # noqa: PLC0415 - processes only when asked for
+
+        swept = _Swept()
+        with concurrent.futures.ProcessPoolExecutor(workers, worker_context()) as pool:
+            parts = [
+                pool.submit(_sweep_part, space, rulebase, invariants, part, workers)
+                for part in range(workers)
+            ]
+            for done in parts:
+                swept.add(done.result())
+    return swept.checked, swept.in_order()
 
 
 def search_available() -> bool:
@@ -158,7 +392,7 @@ def _search(
         physician_consulted=st.booleans(),
         clot_history=st.booleans(),
         on_chemotherapy=st.booleans(),
-        **{name: mixed(name, areas) for name in AREA_FIELDS},
+        **{name: mixed(name, areas) for name in AREA_LISTS},
     )
     found: list[Counterexample] = []
 
@@ -187,7 +421,11 @@ def _search(
 
 
 def verify(
-    rulebase: Rulebase | None = None, *, search: int = 200, article: bool = False
+    rulebase: Rulebase | None = None,
+    *,
+    search: int = 200,
+    article: bool = False,
+    workers: int = 1,
 ) -> VerifyReport:
     """Check the contract's safety invariants for ``rulebase`` across the profile space.
 
@@ -197,11 +435,15 @@ def verify(
     With ``article=True`` the article's guidance is checked too, and
     departures from it are reported as ``deviations`` (never as unsafe).
 
-    The sweep is exhaustive for every field but the two area lists, which
-    vary one at a time (plus both full): a rule that needs particular areas
-    in both lists at once is covered by the full lists and by the search,
-    not by every pairing.
+    The sweep is exhaustive for every field but the area lists and the
+    screening flags, which vary one at a time (plus all at once): a rule that
+    needs particular values in two of them at once is covered by the
+    all-at-once case and by the search, not by every pairing. ``workers``
+    processes share the sweep (for a clinic's large rulebase); the report is
+    the same.
     """
+    if workers < 1:
+        raise MassagePlanError(f"workers must be at least 1, not {workers}")
     if search and not search_available():  # say so now, not after the whole sweep
         raise MassagePlanError(
             "verify's search needs hypothesis: pip install 'massageplan[verify]' "
@@ -209,11 +451,7 @@ def verify(
         )
     rules = builtin_rulebase() if rulebase is None else rulebase
     invariants = INVARIANTS if article else SAFETY_INVARIANTS
-    swept = 0
-    found: list[Counterexample] = []
-    for profile in sweep(rules):
-        swept += 1
-        found += check_profile(profile, rules, invariants)
+    swept, found = sweep_findings(sweep_space(rules), rules, invariants, workers=workers)
     if search:
         found.extend(_search(rules, search, invariants))
     return VerifyReport(

@@ -9,7 +9,7 @@ Adding a kind means adding one class here and listing it in ``EFFECT_KINDS``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union
 
 from pydantic import (
@@ -31,7 +31,7 @@ from ..model.plan import (
     RestrictedTechnique,
     TechniqueName,
 )
-from ..model.profile import BodyArea, ClientProfile, PressureLevel
+from ..model.profile import BodyArea, PlanInputs, PressureLevel
 from ..model.wording import words
 
 STRICT = ConfigDict(frozen=True, extra="forbid")
@@ -56,22 +56,25 @@ AreaSpec = Annotated[
 class PlanBuilder(Protocol):
     """What an effect may ask of the plan being built, and add to it.
 
-    The plan module provides it; effects know only this, so that the rule
-    layer does not reach up into plan assembly.
+    The plan layer provides it; effects know only this, so that the rule
+    layer does not reach up into plan assembly. Effects read nothing of the
+    client but ``inputs`` (area lists as masks, and the tolerance), so plans
+    can be kept by those inputs and the fired rules. Areas are masks
+    (``model.profile.AREA_BIT``).
     """
 
-    profile: ClientProfile
+    inputs: PlanInputs
 
-    def areas(self, spec: AreaSpec) -> set[BodyArea]: ...
+    def areas(self, spec: AreaSpec) -> int: ...
 
     def add_technique(
-        self, name: TechniqueName, areas: set[BodyArea], cap: int, needs: int, reason: Reason
+        self, name: TechniqueName, areas: int, cap: int, needs: int, reason: Reason
     ) -> None: ...
 
     def restrict(
         self,
-        techniques: Iterable[RestrictedTechnique],
-        areas: set[BodyArea],
+        techniques: tuple[RestrictedTechnique, ...],
+        areas: int,
         cap: int | None,
         reason: Reason,
     ) -> None: ...
@@ -93,6 +96,9 @@ class PlanBuilder(Protocol):
         self, code: HoldCode, text: str, client_text: str, if_no_technique: bool, reason: Reason
     ) -> None: ...
 
+
+# The parts of a plan, each made of one kind of effect (``EffectBase.part``).
+PLAN_PARTS = ("techniques", "restrictions", "pressure", "visits", "advice", "holds")
 
 # Invariant keys, as in the table of ``plan.invariants``.
 SAFETY = "safety-{}".format
@@ -134,6 +140,9 @@ class EffectBase(BaseModel):
 
     model_config = STRICT
     key: ClassVar[str]  # the YAML key that says which kind an effect is
+    # The part of the plan the kind adds to (one of PLAN_PARTS): plans are made
+    # part by part, each from the effects that add to it.
+    part: ClassVar[str]
 
     def apply(self, plan: PlanBuilder, reason: Reason) -> None:
         raise NotImplementedError
@@ -169,12 +178,23 @@ class EffectBase(BaseModel):
         """Minute values the effect compares tolerance with (for the sweep)."""
         return frozenset()
 
+    def reads(self) -> frozenset[str]:
+        """What of the plan's inputs ``apply`` reads: area list names, ``minutes``,
+        ``pressure``. Plans are kept by the fired rules and these alone, and the
+        builder is given these alone: an effect that read more would get nothing."""
+        return frozenset()
+
+
+def _list_read(areas: AreaSpec) -> frozenset[str]:
+    return frozenset({areas}) if isinstance(areas, str) and areas != "all" else frozenset()
+
 
 class TechniqueEffect(EffectBase):
     """Add a technique on some areas, optionally capped, and only where the
     pressure allowed reaches what the technique needs to be itself."""
 
     key: ClassVar[str] = "technique"
+    part: ClassVar[str] = "techniques"
 
     technique: TechniqueName
     areas: AreaSpec
@@ -214,6 +234,9 @@ class TechniqueEffect(EffectBase):
     def narrowed_by(self, other: EffectBase) -> bool:
         return isinstance(other, AvoidEffect)
 
+    def reads(self) -> frozenset[str]:
+        return _list_read(self.areas)
+
     def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
         return [(("technique", self.technique), "prescribed")]
 
@@ -229,6 +252,7 @@ class AvoidEffect(EffectBase):
     """Forbid techniques on some areas: entirely, or above a pressure level."""
 
     key: ClassVar[str] = "avoid"
+    part: ClassVar[str] = "restrictions"
 
     avoid: (
         TechniqueName | Literal["all"] | Annotated[tuple[TechniqueName, ...], Field(min_length=1)]
@@ -243,6 +267,9 @@ class AvoidEffect(EffectBase):
 
     def apply(self, plan: PlanBuilder, reason: Reason) -> None:
         plan.restrict(self.techniques(), plan.areas(self.areas), self.above, reason)
+
+    def reads(self) -> frozenset[str]:
+        return _list_read(self.areas)
 
     def describe(self) -> str:
         names = [
@@ -291,6 +318,7 @@ class PressureEffect(EffectBase):
     """Cap the session's pressure."""
 
     key: ClassVar[str] = "pressure_at_most"
+    part: ClassVar[str] = "pressure"
 
     pressure_at_most: PressureLimit
 
@@ -298,10 +326,11 @@ class PressureEffect(EffectBase):
         limit = self.pressure_at_most
         if limit.level is not None:
             plan.cap_pressure(limit.level, reason)
-        elif plan.profile.tolerance.pressure is not None:
-            plan.cap_pressure(
-                min(5, plan.profile.tolerance.pressure + (limit.above_tolerated or 0)), reason
-            )
+        elif plan.inputs.pressure is not None:
+            plan.cap_pressure(min(5, plan.inputs.pressure + (limit.above_tolerated or 0)), reason)
+
+    def reads(self) -> frozenset[str]:
+        return frozenset({"pressure"}) if self.pressure_at_most.level is None else frozenset()
 
     def describe(self) -> str:
         limit = self.pressure_at_most
@@ -337,19 +366,19 @@ class VisitsEffect(EffectBase):
     """Shape this week's visits (the tightest of the fired rules' shapes wins)."""
 
     key: ClassVar[str] = "visits"
+    part: ClassVar[str] = "visits"
 
     visits: VisitsSpec
 
     def apply(self, plan: PlanBuilder, reason: Reason) -> None:
         spec = self.visits
-        longest = (
-            plan.profile.tolerance.minutes
-            if spec.longest_visit == "tolerance"
-            else spec.longest_visit
-        )
+        longest = plan.inputs.minutes if spec.longest_visit == "tolerance" else spec.longest_visit
         plan.schedule(
             spec.weekly_minutes, longest, spec.at_most_per_week, spec.shortest_split_visit, reason
         )
+
+    def reads(self) -> frozenset[str]:
+        return frozenset({"minutes"}) if self.visits.longest_visit == "tolerance" else frozenset()
 
     def describe(self) -> str:
         spec = self.visits
@@ -411,6 +440,7 @@ class AdviceEffect(EffectBase):
     """Give a piece of advice, written for the client or for the therapist."""
 
     key: ClassVar[str] = "advise"
+    part: ClassVar[str] = "advice"
 
     advise: AdviceCode
     text: Text
@@ -446,6 +476,7 @@ class HoldEffect(EffectBase):
     """Hold booking until something has happened (e.g. the doctor was consulted)."""
 
     key: ClassVar[str] = "hold"
+    part: ClassVar[str] = "holds"
 
     hold: HoldCode
     text: Text = Field(description="What must happen before booking, for booking staff.")

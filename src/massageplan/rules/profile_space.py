@@ -10,7 +10,9 @@ every safety property is decided exactly as on all profiles.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..engine.conditions import Clause
@@ -111,23 +113,75 @@ def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
     }
 
 
-def _with(profile: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+def with_value(profile: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
+    """A profile mapping with one field (``tolerance.minutes``: a nested one) set."""
     if field.startswith("tolerance."):
         return {**profile, "tolerance": {**profile["tolerance"], field.split(".")[1]: value}}
     return {**profile, field: value}
 
 
-def sweep(rulebase: Rulebase) -> Iterator[ClientProfile]:
-    """Every combination of representative values.
+@dataclass(frozen=True)
+class SweepSpace:
+    """The profiles a sweep covers: every combination of the ``scalar`` fields'
+    representative values, each with every one of ``area_sets``.
 
     The area lists and the screening flags (``ONE_AT_A_TIME``) each take
     their values one at a time, with the others empty or off (plus all of
     them full and on at once), against every combination of the other
     fields; and values of a field no safety invariant reads (``RULES_ONLY``)
-    that no rule tells apart count once. That keeps the sweep to tens of
-    thousands of profiles; rules that need two of those fields at once are
+    that no rule tells apart count once. That keeps the sweep to a hundred
+    thousand profiles or so; rules that need two of those fields at once are
     covered by the all-at-once case and by verify's search.
     """
+
+    values: dict[str, list[Any]]  # representative values of every field swept
+
+    @property
+    def scalar(self) -> list[str]:
+        return [f for f in self.values if f not in ONE_AT_A_TIME]
+
+    @property
+    def area_sets(self) -> list[dict[str, Any]]:
+        """The values of ``ONE_AT_A_TIME`` the sweep pairs with each scalar combination."""
+        values = self.values
+        nothing: dict[str, Any] = {name: values[name][0] for name in ONE_AT_A_TIME}
+        sets: list[dict[str, Any]] = [nothing]
+        for name in ONE_AT_A_TIME:
+            sets += [{**nothing, name: value} for value in values[name][1:]]
+        sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
+        return sets
+
+    def __len__(self) -> int:
+        return math.prod(len(self.values[f]) for f in self.scalar) * len(self.area_sets)
+
+    def narrowed(self, **keep: list[Any]) -> SweepSpace:
+        """The same space with some fields' values cut down (``tolerance.minutes``
+        is written ``tolerance_minutes`` here)."""
+        cut = {name.replace("tolerance_", "tolerance."): kept for name, kept in keep.items()}
+        unknown = set(cut) - set(self.values)
+        if unknown:
+            raise KeyError(f"no such field in the sweep: {sorted(unknown)}")
+        return SweepSpace({f: cut.get(f, v) for f, v in self.values.items()})
+
+    def mappings(self) -> Iterator[dict[str, Any]]:
+        """Every profile of the space, as a mapping, in the sweep's order."""
+        scalar = self.scalar
+        area_sets = self.area_sets
+        for combination in itertools.product(*(self.values[f] for f in scalar)):
+            profile = dict(BASE)
+            for field, value in zip(scalar, combination, strict=True):
+                profile = with_value(profile, field, value)
+            for areas in area_sets:
+                yield {**profile, **areas}
+
+    def profiles(self) -> Iterator[ClientProfile]:
+        """Every profile of the space, validated, in the sweep's order."""
+        for mapping in self.mappings():
+            yield ClientProfile.model_validate(mapping)
+
+
+def sweep_space(rulebase: Rulebase) -> SweepSpace:
+    """The representative profiles of ``rulebase``'s space (see :class:`SweepSpace`)."""
     values = field_values(rulebase)
     satisfying = satisfying_values(rulebase)
     for name in RULES_ONLY:
@@ -136,19 +190,12 @@ def sweep(rulebase: Rulebase) -> Iterator[ClientProfile]:
             signature = tuple(index in satisfying[rule.id][name] for rule in rulebase)
             distinct.setdefault(signature, value)
         values[name] = list(distinct.values())
-    # Each of these alone takes each of its values; then all at their last at once.
-    nothing: dict[str, Any] = {name: values[name][0] for name in ONE_AT_A_TIME}
-    area_sets: list[dict[str, Any]] = [nothing]
-    for name in ONE_AT_A_TIME:
-        area_sets += [{**nothing, name: value} for value in values[name][1:]]
-    area_sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
-    scalar_fields = [f for f in values if f not in ONE_AT_A_TIME]
-    for combination in itertools.product(*(values[f] for f in scalar_fields)):
-        profile = dict(BASE)
-        for field, value in zip(scalar_fields, combination, strict=True):
-            profile = _with(profile, field, value)
-        for areas in area_sets:
-            yield ClientProfile.model_validate({**profile, **areas})
+    return SweepSpace(values)
+
+
+def sweep(rulebase: Rulebase) -> Iterator[ClientProfile]:
+    """Every profile of the rulebase's sweep (see :class:`SweepSpace`), validated."""
+    return sweep_space(rulebase).profiles()
 
 
 def _field_clauses(rule: LoadedRule, field: str) -> tuple[Clause, ...]:
@@ -170,7 +217,7 @@ def satisfying_values(rulebase: Rulebase) -> dict[str, dict[str, frozenset[int]]
         )
         holding: dict[str, set[int]] = {rule.id: set() for rule in rulebase}
         for index, value in enumerate(candidates):
-            facts = profile_facts(ClientProfile.model_validate(_with(BASE, field, value)))
+            facts = profile_facts(ClientProfile.model_validate(with_value(BASE, field, value)))
             own = {k: v for k, v in facts.items() if FACT_FIELD.get(k) == field}
             for rule_id in conditions.matching(own):
                 holding[rule_id].add(index)

@@ -1,0 +1,109 @@
+"""The test oracle and the library's own checker agree, plan by plan.
+
+``tests/contract.py`` states the invariants from the contract's words with no
+library code; ``massageplan.plan.invariants`` is what ``recommend`` and
+``verify`` enforce. On plans nobody checked (from clinic rulebases that break
+invariants on purpose, and from the built-in rules), each invariant is broken
+by the one exactly when the other says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from massageplan import ClientProfile, SessionPlan
+from massageplan.plan.invariants import breaches
+from massageplan.plan.recommend import build_plan, fired_rules
+from massageplan.render.text import render_text
+from tests import contract
+from tests.strategies import clinic_choices, clinic_rulebase, screened, weak_screening
+
+Check = Callable[[ClientProfile, SessionPlan], None]
+
+# The oracle's statement of each invariant a single plan can break.
+ORACLE: dict[int, Check] = {
+    1: contract.safety_1_no_friction,
+    2: contract.safety_2_only_gentle,
+    3: contract.safety_3_visits,
+    4: contract.safety_4_gradual_pressure,
+    5: contract.safety_5_doctor_first,
+    6: lambda profile, plan: contract.safety_6_cited(plan),
+    7: contract.safety_7_no_work_on_wounds,
+    8: contract.safety_8_numb_areas,
+    9: contract.safety_9_injection_sites,
+    10: contract.safety_10_clearance_after_a_clot,
+    11: contract.safety_11_clot_risk,
+    12: contract.safety_12_chemotherapy,
+    13: contract.safety_13_wounds_and_agreeing_restrictions,
+    14: lambda profile, plan: contract.safety_14_technique_levels(plan),
+    15: lambda profile, plan: contract.safety_15_client_view_shows_holds(
+        plan, render_text(plan, profile, audience="client")
+    ),
+    17: contract.safety_17_no_short_split,
+}
+
+
+def oracle_says_broken(profile: ClientProfile, plan: SessionPlan) -> set[int]:
+    broken = set()
+    for number, check in ORACLE.items():
+        try:
+            check(profile, plan)
+        except AssertionError:
+            broken.add(number)
+    return broken
+
+
+# Rulebases that break invariants, so that both checkers have something to find.
+UNSAFE = st.frozensets(
+    st.sampled_from(
+        [
+            "faster-pressure",
+            "firm-while-unknown",
+            "friction-only-rule-for-swelling",
+            "kneading-everywhere",
+            "long-visits",
+            "no-hold",
+            "clot-hold-only",
+            "firm-in-chemotherapy",
+            "short-splits",
+            "no-empty-hour-hold",
+        ]
+    ),
+    min_size=1,
+    max_size=4,
+)
+RULEBASES = st.one_of(UNSAFE, clinic_choices, st.just("weak screening"))
+
+
+@settings(max_examples=400, deadline=None)  # the first call of each rulebase loads it
+@given(RULEBASES, screened)
+def test_the_oracle_and_the_library_agree_plan_by_plan(
+    choices: frozenset[str] | str, profile: ClientProfile
+) -> None:
+    rulebase = weak_screening() if isinstance(choices, str) else clinic_rulebase(choices)
+    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)  # not checked
+    library = {b.invariant.number for b in breaches(profile, plan)}
+    assert library == oracle_says_broken(profile, plan), sorted(choices)
+
+
+def test_the_oracle_finds_what_it_is_asked_about() -> None:
+    """The cross-check compares findings, not two silences: on an unsafe
+    rulebase, both find broken invariants."""
+    rulebase = clinic_rulebase(frozenset({"friction-only-rule-for-swelling", "faster-pressure"}))
+    profile = ClientProfile.model_validate(
+        {
+            "condition": "diabetic_neuropathy",
+            "hypersensitivity": "none",
+            "swelling": ["hands"],
+            "tolerance": {"minutes": 60, "pressure": 1},
+            "sessions_completed": 4,
+            "physician_consulted": True,
+        }
+    )
+    plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)
+    found = oracle_says_broken(profile, plan)
+    assert {2, 4} <= found
+    assert found == {b.invariant.number for b in breaches(profile, plan)}

@@ -1,0 +1,125 @@
+"""verify's fast sweep loses nothing: on a smaller space, it reports what checking
+every profile raw reports, kind by kind, with the same first profile of each.
+
+The raw sweep validates each profile of the space, asks the engine about the
+whole rules (not field by field), makes the plan in one piece with fresh items
+(not part by part), and runs every check of the table on it. The fast sweep
+builds no profile but a counterexample, ANDs each field value's verdict, keeps
+plans by key, makes them part by part, skips checks that have nothing to say
+for an area set, and skips scalar combinations of a check class already seen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from massageplan import Rulebase, load_rulebase
+from massageplan.plan.build import Parts
+from massageplan.plan.invariants import INVARIANTS, SAFETY_INVARIANTS, Invariant, breaches
+from massageplan.plan.recommend import build_plan, fired_rules
+from massageplan.plan.verify import _kinds, sweep_findings
+from massageplan.rules.profile_space import SweepSpace, sweep_space
+from tests.strategies import clinic_rulebase, weak_screening
+
+
+def raw_first_of_each_kind(
+    space: SweepSpace, rulebase: Rulebase, invariants: tuple[Invariant, ...]
+) -> tuple[int, dict[Any, dict[str, Any]]]:
+    checked = 0
+    first: dict[Any, dict[str, Any]] = {}
+    for profile in space.profiles():
+        checked += 1
+        fired = fired_rules(profile, rulebase, memo=False)
+        plan = build_plan(profile, fired, rulebase, Parts())
+        for kind, mine, _, _ in _kinds(breaches(profile, plan, invariants), plan, rulebase):
+            if kind not in first:
+                first[kind] = {
+                    "profile": profile.model_dump(mode="json"),
+                    "violations": [str(b) for b in mine],
+                }
+    return checked, first
+
+
+def small(rulebase: Rulebase) -> SweepSpace:
+    """The rulebase's space with fewer values of each field: still both sides of
+    every boundary the invariants care for (a first session, 15 and 60 minutes,
+    pressure unknown or known, moderate beside severe hypersensitivity)."""
+    space = sweep_space(rulebase)
+    lists = {"feet", "hands", "chest", "lower_legs"}
+
+    def few(values: list[Any]) -> list[Any]:
+        return [v for v in values if not v or len(v) > 10 or set(v) <= lists]
+
+    keep: dict[str, list[Any]] = {
+        "hypersensitivity": ["none", "moderate", "severe"],
+        "tolerance_minutes": [14, 15, 60],
+        # Two known pressures that fire the same rules but allow different
+        # techniques (trigger points need level 3), in that order.
+        "tolerance_pressure": [None, 1, 2, 3],
+    }
+    for name in ("swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites"):
+        keep[name] = few(space.values[name])
+    keep["port_sites"] = few(space.values["port_sites"])
+    return space.narrowed(**keep)
+
+
+@pytest.mark.parametrize(
+    ("name", "choices", "invariants"),
+    [
+        ("built-in, with the article", frozenset(), INVARIANTS),
+        (
+            "gentle work",
+            frozenset({"friction-only-rule-for-swelling", "kneading-everywhere"}),
+            None,
+        ),
+        ("the article, by a clinic", frozenset({"house-maximum-45", "no-split"}), INVARIANTS),
+        ("pressure", frozenset({"faster-pressure", "firm-while-unknown"}), None),
+        ("screening", frozenset({"clot-hold-only", "firm-in-chemotherapy", "no-hold"}), None),
+        ("visits", frozenset({"short-splits", "long-visits", "no-empty-hour-hold"}), None),
+        ("weak screening", "weak", None),
+    ],
+)
+def test_the_fast_sweep_reports_what_the_raw_sweep_finds(
+    name: str, choices: frozenset[str] | str, invariants: tuple[Invariant, ...] | None
+) -> None:
+    rulebase = weak_screening() if choices == "weak" else clinic_rulebase(choices)
+    checks = SAFETY_INVARIANTS if invariants is None else invariants
+    space = small(rulebase)
+    checked, raw = raw_first_of_each_kind(space, rulebase, checks)
+    swept, found = sweep_findings(space, rulebase, checks)
+    assert checked == swept == len(space)
+    fast = {
+        (c.scope, c.invariants, c.rules): {
+            "profile": c.profile.model_dump(mode="json"),
+            "violations": list(c.violations),
+        }
+        for c in found
+    }
+    assert fast.keys() == raw.keys()
+    for kind, first in raw.items():
+        assert fast[kind] == first, kind
+    if choices:  # the unsafe clinics' failures are found, so the comparison says something
+        assert raw
+    if choices == "weak":  # every invariant the sweep may skip for some clients is broken
+        broken = {n for (scope, numbers, _) in raw if scope == "safety" for n in numbers}
+        gated = {i.number for i in SAFETY_INVARIANTS if i.only_with}
+        assert gated <= broken, gated - broken
+
+
+def test_the_sweep_is_the_same_over_processes() -> None:
+    rulebase = clinic_rulebase(frozenset({"friction-only-rule-for-swelling", "faster-pressure"}))
+    space = small(rulebase)
+    one = sweep_findings(space, rulebase)
+    two = sweep_findings(space, rulebase, workers=2)
+    assert one[0] == two[0] == len(space)
+    assert [c.model_dump() for c in one[1]] == [c.model_dump() for c in two[1]]
+    assert one[1]
+
+
+def test_the_small_space_keeps_the_boundaries() -> None:
+    space = small(load_rulebase())
+    assert len(space) > 1000
+    assert {"moderate", "severe"} <= set(space.values["hypersensitivity"])
+    assert space.values["tolerance.minutes"] == [14, 15, 60]
