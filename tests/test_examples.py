@@ -15,8 +15,8 @@ from massageplan import (
     SessionPlan,
     load_rulebase,
     recommend,
-    verify,
 )
+from tests.conftest import verified
 from tests.golden import check_golden
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -339,7 +339,7 @@ def test_a_clinics_45_minute_cap_gives_plans_and_is_reported_as_a_deviation() ->
     house = next(s for s in plan.sources if s.id == "house-policy")
     assert (house.kind.value, house.publisher) == ("clinic", "Example Massage Clinic")
     assert "house-maximum-visit" in plan.visits[0].reasons
-    report = verify(rulebase, search=0, article=True)
+    report = verified(rulebase, search=0, article=True)
     assert report.safe
     assert not report.ok
     assert (1,) in {c.invariants for c in report.deviations}

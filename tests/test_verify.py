@@ -16,6 +16,7 @@ from massageplan import (
     verify,
 )
 from massageplan.rules.profile_space import field_values, sweep
+from tests.conftest import verified
 
 FRICTION_ON_FEET = """\
   - id: friction-on-feet
@@ -48,7 +49,7 @@ def load_quietly(*paths: Path) -> Rulebase:
 
 
 def test_builtin_rulebase_is_safe() -> None:
-    report = verify(search=50)
+    report = verified(search=50)
     assert report.ok, str(report)
     assert report.swept > 1000
     assert "every safety invariant" in str(report)
@@ -58,7 +59,7 @@ def test_builtin_rulebase_is_safe() -> None:
 def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
-    report = verify(load_quietly(path), search=0)
+    report = verified(load_quietly(path), search=0)
     assert not report.ok
     on_feet = [
         c
@@ -77,7 +78,7 @@ def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
 def test_weakened_restriction_is_caught_by_the_silent_rule(tmp_path: Path) -> None:
     weakened = tmp_path / "weak.yaml"
     weakened.write_text("rules:\n" + ONLY_HANDS, encoding="utf-8")
-    report = verify(load_quietly(weakened), search=0)
+    report = verified(load_quietly(weakened), search=0)
     uncovered = next(
         c
         for c in report.counterexamples
@@ -100,7 +101,7 @@ def test_counterexamples_are_real(tmp_path: Path) -> None:
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
     rulebase = load_quietly(path)
-    for example in verify(rulebase, search=0).counterexamples:
+    for example in verified(rulebase, search=0).counterexamples:
         with pytest.raises(PlanSafetyError, match="unsafe plan"):
             recommend(example.profile, rulebase=rulebase)
 
@@ -120,7 +121,7 @@ def test_sweep_covers_the_values_rules_test() -> None:
 
 
 def test_builtin_rulebase_follows_the_article() -> None:
-    report = verify(search=50, article=True)
+    report = verified(search=50, article=True)
     assert report.ok, str(report)
     assert "and the article's guidance" in str(report)
 
@@ -148,8 +149,8 @@ def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
         tmp_path, "{longest_visit: tolerance, at_most_per_week: 2, shortest_split_visit: 15}"
     )
     rulebase = load_quietly(path)
-    assert verify(rulebase, search=0).ok  # safe: no article check asked for
-    report = verify(rulebase, search=0, article=True)
+    assert verified(rulebase, search=0).ok  # safe: no article check asked for
+    report = verified(rulebase, search=0, article=True)
     assert report.safe
     assert not report.ok
     (deviation,) = report.deviations
@@ -175,7 +176,7 @@ def test_a_split_without_a_shortest_visit_is_unsafe(tmp_path: Path) -> None:
     """Invariant 17: a clinic's split rule that forgets the 15-minute floor
     splits a 10-minute tolerance into two 10-minute visits."""
     path = two_visits_at_most(tmp_path, "{longest_visit: tolerance, at_most_per_week: 2}")
-    report = verify(load_quietly(path), search=0)
+    report = verified(load_quietly(path), search=0)
     assert not report.safe
     assert {17} <= {n for c in report.counterexamples for n in c.invariants}
     with pytest.raises(PlanSafetyError, match="safety invariant 17"):

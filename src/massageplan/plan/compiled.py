@@ -106,6 +106,11 @@ class CompiledRulebase:
         """The rules whose bits are set, in rulebase order."""
         return self._set(fired).rules
 
+    def reads_tolerance(self, fired: int) -> tuple[bool, bool]:
+        """Whether the fired set's effects read the tolerated minutes, and pressure."""
+        found = self._set(fired)
+        return found.minutes, found.pressure
+
     def key(self, fired: int, inputs: PlanInputs) -> PlanKey:
         """A plan's key: the fired rules, and what of ``inputs`` their effects read."""
         return fired, self._set(fired).project(inputs)

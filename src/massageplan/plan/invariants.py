@@ -123,15 +123,18 @@ class Case(NamedTuple):
 
     def check_class(self) -> Hashable:
         """What the checks read of the case. Two cases of one class get the same
-        findings from every check, but for the profile values a finding quotes:
-        the checks read hypersensitivity only as "none" or "moderate or worse",
-        and sessions only as "none yet"."""
+        findings from every check, but for the profile values a finding quotes.
+        The checks read hypersensitivity and sessions only as: none at all
+        (article 3); a first session with moderate or severe (invariant 4); and,
+        when the doctor was not consulted, a first session or not (5, 10)."""
+        hypersensitivity = self.hypersensitivity
+        first = self.sessions_completed == 0
         return (
             self.inputs,
-            self.hypersensitivity is Hypersensitivity.NONE,
-            self.hypersensitivity in _MARKED,
-            self.sessions_completed == 0,
-            *self[3:],
+            hypersensitivity is Hypersensitivity.NONE,
+            first and hypersensitivity in _MARKED,
+            "consulted" if self.physician_consulted else first,
+            *self[4:],
         )
 
     def areas(self, area_list: str) -> list[str]:

@@ -166,6 +166,9 @@ class _Swept:
     def __init__(self) -> None:
         self.first: dict[Kind, tuple[int, Counterexample]] = {}
         self.checked = 0
+        # The kinds a plan's breaches make: who is responsible depends on the
+        # plan and on which invariants broke by which items, not on the profile.
+        self.kinds: dict[Hashable, list[tuple[Kind, tuple[str, ...], tuple[str, ...]]]] = {}
 
     def add(self, other: _Swept) -> None:
         self.checked += other.checked
@@ -236,9 +239,16 @@ def _record(
     mapping: dict[str, Any],
 ) -> None:
     """Keep the profile (``mapping``) as the first of each kind of failure it shows."""
-    for kind, mine, loud, silent in _kinds(found, plan, rulebase):
+    signature = (id(plan), *((b.invariant.key, b.finding.item_rules) for b in found))
+    kinds = swept.kinds.get(signature)
+    if kinds is None:  # the plan is held by the sweep's views: its id is not reused
+        kinds = swept.kinds[signature] = [
+            (kind, loud, silent) for kind, _, loud, silent in _kinds(found, plan, rulebase)
+        ]
+    for kind, loud, silent in kinds:
         if kind in swept.first and swept.first[kind][0] <= order:
             continue
+        mine = [b for b in found if b.invariant.scope == kind[0]]
         swept.first[kind] = (
             order,
             Counterexample(
@@ -270,12 +280,14 @@ def _sweep_part(
     """
     compiled = compiled_for(rulebase)
     verdicts = _verdicts(space, compiled)
-    scalar = space.scalar
+    scalar, area_sets = space.scalar, space.area_sets
     every = compiled.fired.every
     prepared = _area_sets(space, verdicts, every, invariants)
-    # Plans by the fired rules, the area set and the tolerance, looked up before
-    # any key is made; then by their keys, for as long as the sweep lasts.
+    # Plans by the fired rules, the area set and what of the tolerance the rules
+    # read, looked up before any key is made; then by their keys, for as long
+    # as the sweep lasts.
     views: dict[tuple[int, int, int, int | None], PlanView] = {}
+    reads: dict[int, tuple[bool, bool]] = {}
     by_key: dict[PlanKey, PlanView] = {}
     swept = _Swept()
     per_combination = len(prepared)
@@ -305,7 +317,10 @@ def _sweep_part(
         for offset, (fired_areas, masks, clot, chemo, thinners, known, live) in enumerate(prepared):
             fired = fired_here & fired_areas
             inputs = PlanInputs(masks, minutes, pressure)
-            here = (fired, offset, minutes, pressure)
+            read = reads.get(fired)
+            if read is None:
+                read = reads[fired] = compiled.reads_tolerance(fired)
+            here = (fired, offset, minutes if read[0] else 0, pressure if read[1] else None)
             view = views.get(here)
             if view is None:
                 key = compiled.key(fired, inputs)
@@ -320,7 +335,7 @@ def _sweep_part(
                 mapping = dict(BASE)
                 for name, value in chosen.items():
                     mapping = with_value(mapping, name, value)
-                mapping.update(space.area_sets[offset])
+                mapping.update(area_sets[offset])
                 order = number * per_combination + offset
                 _record(swept, order, found, view.plan, rulebase=rulebase, mapping=mapping)
     return swept

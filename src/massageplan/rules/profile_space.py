@@ -9,6 +9,7 @@ every safety property is decided exactly as on all profiles.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator
@@ -136,11 +137,11 @@ class SweepSpace:
 
     values: dict[str, list[Any]]  # representative values of every field swept
 
-    @property
+    @functools.cached_property
     def scalar(self) -> list[str]:
         return [f for f in self.values if f not in ONE_AT_A_TIME]
 
-    @property
+    @functools.cached_property
     def area_sets(self) -> list[dict[str, Any]]:
         """The values of ``ONE_AT_A_TIME`` the sweep pairs with each scalar combination."""
         values = self.values
