@@ -95,11 +95,13 @@ def _classifier(clauses: Sequence[Clause], fact: str) -> Classify:
 class _Field:
     """The rules' clauses on one profile field, compiled, with their memo."""
 
-    def __init__(self, named: list[tuple[int, list[Clause]]], every: int) -> None:
+    def __init__(
+        self, named: list[tuple[int, list[Clause]]], every: int, engine: str | None
+    ) -> None:
         clauses = [c for _, cs in named for c in cs]
         self.facts = sorted({t.fact for c in clauses for t in c.tests})
         self.classifiers = [_classifier(clauses, fact) for fact in self.facts]
-        self.conditions: Conditions = compile_conditions([(str(b), cs) for b, cs in named])
+        self.conditions: Conditions = compile_conditions([(str(b), cs) for b, cs in named], engine)
         # Rules with no clause on this field pass it whatever its value.
         self.untested = every & ~sum(1 << bit for bit, _ in named)
         self.memo: dict[Hashable, int] = {}
@@ -127,9 +129,12 @@ class _Field:
 
 class FiredRules:
     """Which of the named condition sets (a rulebase's rules) hold for a profile,
-    as the engine decides: bit n of the answer stands for the n-th set."""
+    as the engine decides: bit n of the answer stands for the n-th set. The
+    chosen engine, or ``engine`` (for tests that compare them)."""
 
-    def __init__(self, named: Sequence[tuple[str, Sequence[Clause]]]) -> None:
+    def __init__(
+        self, named: Sequence[tuple[str, Sequence[Clause]]], engine: str | None = None
+    ) -> None:
         self.every = (1 << len(named)) - 1
         by_field: dict[str, list[tuple[int, list[Clause]]]] = defaultdict(list)
         for bit, (_, rule_clauses) in enumerate(named):
@@ -140,7 +145,8 @@ class FiredRules:
                 by_field[field_name].append((bit, clauses))
         # Rules without conditions never reach the engine: they pass every field.
         self.fields: dict[str, _Field] = {
-            name: _Field(named_here, self.every) for name, named_here in sorted(by_field.items())
+            name: _Field(named_here, self.every, engine)
+            for name, named_here in sorted(by_field.items())
         }
         self._verdicts = [field.verdict for field in self.fields.values()]
 

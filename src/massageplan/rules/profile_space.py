@@ -203,13 +203,31 @@ def _field_clauses(rule: LoadedRule, field: str) -> tuple[Clause, ...]:
     return tuple(c for c in rule.clauses if FACT_FIELD[c.tests[0].fact] == field)
 
 
-def satisfying_values(rulebase: Rulebase) -> dict[str, dict[str, frozenset[int]]]:
+Satisfying = dict[str, dict[str, frozenset[int]]]
+# What the engine decided, by rulebase digest: the rules' conditions and the
+# values swept are functions of the rules, which the digest names. A server
+# that reloads its rule files, or threads that load the same ones, ask once.
+_SATISFYING: dict[str, Satisfying] = {}
+_SATISFYING_SIZE = 64
+
+
+def satisfying_values(rulebase: Rulebase) -> Satisfying:
     """For each rule and profile field, which representative values (by index)
     meet the rule's conditions on that field, as the engine decides.
 
     Two rules can fire together exactly when, for every field, their sets
     intersect: each condition tests one field.
     """
+    found = _SATISFYING.get(rulebase.digest)
+    if found is None:
+        found = _satisfying_values(rulebase)
+        if len(_SATISFYING) >= _SATISFYING_SIZE:
+            _SATISFYING.clear()
+        _SATISFYING[rulebase.digest] = found
+    return found
+
+
+def _satisfying_values(rulebase: Rulebase) -> Satisfying:
     values = field_values(rulebase)
     result: dict[str, dict[str, frozenset[int]]] = {rule.id: {} for rule in rulebase}
     for field, candidates in values.items():
