@@ -14,56 +14,74 @@ from hypothesis import strategies as st
 from massageplan import (
     BodyArea,
     ClientProfile,
-    Condition,
-    Hypersensitivity,
     Rulebase,
     RulebaseConflictWarning,
     load_rulebase,
 )
 from massageplan.engine.conditions import OPERATORS
 from massageplan.engine.facts import FIELDS
+from massageplan.model.profile import PROFILE_FIELDS, FieldKind, ProfileField
 
 areas = st.lists(st.sampled_from(list(BodyArea)), max_size=6)
 
-# Boundaries the rules test (60 minutes, first session) get extra weight.
-minutes = st.one_of(st.sampled_from([5, 20, 59, 60, 61, 180]), st.integers(5, 180))
-sessions = st.one_of(st.sampled_from([0, 0, 1, 2]), st.integers(0, 10**9))
+
+def field_values(field: ProfileField) -> st.SearchStrategy[Any]:
+    """Any valid value of a profile field, as a plain JSON value, made from the
+    field table: a new field is drawn without anyone listing it here. A
+    number's own points and boundaries (60 minutes, the first session) get
+    extra weight."""
+    drawn: st.SearchStrategy[Any]
+    if field.kind is FieldKind.AREAS:
+        drawn = areas.map(lambda listed: [a.value for a in listed])
+    elif field.kind is FieldKind.FLAG:
+        drawn = st.booleans()
+    elif field.kind is FieldKind.CHOICE:
+        drawn = st.sampled_from(list(field.choices))
+    else:
+        low = field.minimum if field.minimum is not None else 0
+        high = field.maximum if field.maximum is not None else 10**9
+        edges = {*field.points, *(n + d for n in field.boundaries for d in (-1, 0, 1))}
+        drawn = st.one_of(
+            st.sampled_from(sorted(n for n in edges if low <= n <= high)), st.integers(low, high)
+        )
+    return st.one_of(st.none(), drawn) if field.may_be_unknown else drawn
 
 
-@st.composite
-def profile_dicts(draw: st.DrawFn) -> dict[str, Any]:
-    """Valid profiles as the plain dicts booking software sends."""
-    return {
-        "condition": draw(st.sampled_from([c.value for c in Condition])),
-        "hypersensitivity": draw(st.sampled_from([h.value for h in Hypersensitivity])),
-        "swelling": [a.value for a in draw(areas)],
-        "fragile_tissue": [a.value for a in draw(areas)],
-        "tolerance": {
-            "minutes": draw(minutes),
-            "pressure": draw(st.one_of(st.none(), st.integers(1, 5))),
-        },
-        "sessions_completed": draw(sessions),
-        "physician_consulted": draw(st.booleans()),
-    }
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for name, value in flat.items():
+        *parents, last = name.split(".")
+        target = nested
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[last] = value
+    return nested
+
+
+def _dicts(fields: list[ProfileField], optional: list[ProfileField]) -> st.SearchStrategy[Any]:
+    return st.fixed_dictionaries(
+        {f.name: field_values(f) for f in fields},
+        optional={f.name: field_values(f) for f in optional},
+    ).map(_nested)
+
+
+_ARTICLE = [f for f in PROFILE_FIELDS if not f.screening]
+_SCREENING = [f for f in PROFILE_FIELDS if f.screening]
+
+
+def profile_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    """Valid profiles as the plain dicts booking software sends: the fields the
+    article speaks of, each given."""
+    return _dicts(_ARTICLE, [])
 
 
 profiles = profile_dicts().map(ClientProfile.model_validate)
 
 
-@st.composite
-def screened_dicts(draw: st.DrawFn) -> dict[str, Any]:
-    """Valid profiles with the screening fields of contract version 3 too."""
-    data = draw(profile_dicts())
-    for name in ("numb_areas", "wounds", "injection_sites"):
-        data[name] = [a.value for a in draw(areas)]
-    data["clot_history"] = draw(st.booleans())
-    data["on_chemotherapy"] = draw(st.booleans())
-    data["on_anticoagulants"] = draw(st.booleans())
-    # Not known (absent or null), known to be none, or some areas.
-    ports = draw(st.sampled_from(["absent", "null", "listed"]))
-    if ports != "absent":
-        data["port_sites"] = None if ports == "null" else [a.value for a in draw(areas)]
-    return data
+def screened_dicts() -> st.SearchStrategy[dict[str, Any]]:
+    """Valid profiles with the screening fields too, each given or left out
+    (then its default, which for some is "not known")."""
+    return _dicts(_ARTICLE, _SCREENING)
 
 
 screened = st.one_of(profiles, screened_dicts().map(ClientProfile.model_validate))

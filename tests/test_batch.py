@@ -229,7 +229,11 @@ def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
 
 
 def test_batch_command_csv() -> None:
-    code, out, err = run("batch", str(EXAMPLES / "booking" / "appointments.csv"))
+    appointments = str(EXAMPLES / "booking" / "appointments.csv")
+    code, out, err = run("batch", appointments)
+    assert (code, out) == (2, "")  # the 'client' column is no profile field's
+    assert "the CSV has the column(s) 'client'" in err
+    code, out, err = run("batch", appointments, "--own-column", "client")
     assert code == 1  # rows were rejected: a nightly job must hear of it
     assert err == "massageplan: 4 plans, 2 rejected\n"
     records = [json.loads(line) for line in out.splitlines()]
@@ -242,6 +246,7 @@ def test_batch_command_csv() -> None:
         (7, "A-1006", True),
     ]
     assert records[4]["error"]["message"] == "tolerance_minutes: 'forty' is not a whole number"
+    assert records[0]["columns"] == {"client": "R. Okafor"}
 
 
 GOOD_LINE = json.dumps(GOOD)

@@ -67,3 +67,21 @@ def test_a_missing_column_is_named_in_one_line(
     assert load_example().main([str(broken), str(tmp_path / "out.jsonl")]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "lacks the column(s) physician_consulted" in line
+
+
+def test_an_unknown_column_is_named_and_nothing_is_planned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt column (``wound`` for ``wounds``) would drop what it holds:
+    the batch stops and says which column, rather than plan without it."""
+    lines = (BOOKING / "appointments.csv").read_text(encoding="utf-8").splitlines()
+    broken = tmp_path / "misspelt.csv"
+    broken.write_text(
+        "\n".join([lines[0] + ",wound", *(line + ",feet" for line in lines[1:])]) + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    assert load_example().main([str(broken), str(out)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "'wound', which are no profile field's" in line
+    assert not out.exists()

@@ -16,6 +16,7 @@ on a hypothesis search.
 
 from __future__ import annotations
 
+import concurrent.futures
 import itertools
 import math
 
@@ -27,6 +28,7 @@ from massageplan.engine.facts import FIELDS, profile_facts
 from massageplan.engine.memo import FiredRules
 from massageplan.engine.seam import compile_conditions, durable_available
 from massageplan.model.profile import PlanInputs
+from massageplan.plan.batch import worker_context
 from massageplan.rules.profile_space import BASE, sweep_space, with_value
 from tests.strategies import every_operator_rulebase, screened
 
@@ -81,20 +83,36 @@ def test_engines_agree_field_by_field_on_every_value_of_the_sweep(
     assert asked > 40
 
 
-def compare_whole_rules(rulebase: Rulebase, every: int) -> int:
+def _whole_rules_part(which: str, every: int, part: int, parts: int) -> tuple[int, list[str]]:
+    """Compare the engines on every ``every``-th profile of the sweep, this
+    process's share of them (``part`` of ``parts``): how many, and those that
+    disagree."""
+    rulebase = load_rulebase() if which == "builtin" else every_operator_rulebase()
     named = [(rule.id, rule.clauses) for rule in rulebase]
     durable = compile_conditions(named, "durable")
     python = compile_conditions(named, "python")
-    count = 0
-    for profile in itertools.islice(sweep_space(rulebase).profiles(), 0, None, every):
+    count, disagree = 0, []
+    swept = itertools.islice(sweep_space(rulebase).profiles(), 0, None, every)
+    for profile in itertools.islice(swept, part, None, parts):
         facts = profile_facts(profile)
-        assert durable.matching(facts) == python.matching(facts), profile
+        if durable.matching(facts) != python.matching(facts):
+            disagree.append(profile.model_dump_json())
         count += 1
-    return count
+    return count, disagree
+
+
+def compare_whole_rules(which: str, every: int) -> int:
+    """The comparison, shared by two processes (the suite runs on one core)."""
+    with concurrent.futures.ProcessPoolExecutor(2, worker_context()) as pool:
+        shares = [pool.submit(_whole_rules_part, which, every, part, 2) for part in range(2)]
+        done = [share.result() for share in shares]
+    disagree = [profile for _, found in done for profile in found]
+    assert not disagree, disagree[:3]
+    return sum(count for count, _ in done)
 
 
 def test_engines_agree_on_whole_rules_over_the_whole_builtin_sweep() -> None:
-    assert compare_whole_rules(load_rulebase(), every=1) == len(sweep_space(load_rulebase()))
+    assert compare_whole_rules("builtin", every=1) == len(sweep_space(load_rulebase()))
 
 
 def test_engines_agree_on_whole_rules_over_the_operator_sweep(
@@ -105,7 +123,7 @@ def test_engines_agree_on_whole_rules_over_the_operator_sweep(
     and every scalar combination has at least one of its 36 profiles checked."""
     space = sweep_space(operator_rulebase)
     assert math.gcd(7, len(space.area_sets)) == 1
-    assert compare_whole_rules(operator_rulebase, every=7) > len(space) // 7
+    assert compare_whole_rules("operators", every=7) > len(space) // 7
 
 
 @settings(max_examples=300, deadline=None)

@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     source, target = Path(args[0]), Path(args[1])
     try:
-        rows, profiles = read_booking_csv(source.read_text(encoding="utf-8"))
+        # The booking system's own columns, carried along; any other column
+        # that is no profile field's is an error, never dropped unread.
+        text = source.read_text(encoding="utf-8")
+        rows, profiles = read_booking_csv(text, own_columns=("appointment_id", "client"))
     except (OSError, UnicodeDecodeError, MassagePlanError) as exc:
         sys.stderr.write(f"{source}: {exc}\n")
         return 2

@@ -239,13 +239,22 @@ def _batch(args: argparse.Namespace, io: _Streams) -> int:
     kind = args.input_format or ("csv" if args.input.lower().endswith(".csv") else "jsonl")
     labels: list[dict[str, Any]]
     if kind == "csv":
+        own = ("appointment_id", *args.own_columns)
         try:
-            rows, items = read_booking_csv(text)
+            rows, items = read_booking_csv(text, own_columns=own)
         except MassagePlanError as exc:
             raise _UsageError(f"{args.input}: {exc}") from None
         # Row 1 is the header: the first item is row 2, as a spreadsheet shows it.
         labels = [
-            {"row": n, **({"id": r["appointment_id"]} if "appointment_id" in r else {})}
+            {
+                "row": n,
+                **({"id": r["appointment_id"]} if "appointment_id" in r else {}),
+                **(
+                    {"columns": {c: r.get(c, "") for c in args.own_columns}}
+                    if args.own_columns
+                    else {}
+                ),
+            }
             for n, r in enumerate(rows, start=2)
         ]
     else:
@@ -466,6 +475,15 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     )
     bat.add_argument(
         "--progress", action="store_true", help="show a progress bar (the 'progress' extra)"
+    )
+    bat.add_argument(
+        "--own-column",
+        dest="own_columns",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a CSV column of your own, carried into each record under 'columns' (repeatable); "
+        "any other column that is no profile field's is refused",
     )
     rules_option(bat)
 

@@ -6,12 +6,11 @@ language, not durable-rules. The engine module compiles these tests.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model.profile import BodyArea, ClientProfile, Condition, Hypersensitivity
+from ..model.profile import PROFILE_FIELDS, ClientProfile, FieldKind, ProfileField
 
 FactValue = str | int | bool | list[str]
 Facts = dict[str, FactValue]
@@ -45,10 +44,6 @@ class FactField:
     unknown_as: str = ""
 
 
-def _values(enum_type: type[enum.Enum]) -> tuple[str, ...]:
-    return tuple(str(member.value) for member in enum_type)
-
-
 def _areas(name: str) -> Callable[[ClientProfile], FactValue | None]:
     # A list the profile does not know (None) is absent from the facts, as
     # an unknown pressure is: neither empty nor holding any area.
@@ -59,125 +54,48 @@ def _areas(name: str) -> Callable[[ClientProfile], FactValue | None]:
     return read
 
 
+def _read(field: ProfileField) -> Callable[[ClientProfile], FactValue | None]:
+    if field.kind is FieldKind.AREAS:
+        return _areas(field.name)
+    get = field.get
+    if field.kind is FieldKind.CHOICE:
+        return lambda p: None if (value := get(p)) is None else str(value.value)
+    if field.kind is FieldKind.FLAG:
+        return lambda p: None if (value := get(p)) is None else bool(value)
+    # A counter above any threshold a rule may name compares the same as the
+    # real value, and keeps the numbers the C engine parses small.
+    return lambda p: None if (value := get(p)) is None else min(value, INT_CEILING)
+
+
+_KINDS: dict[FieldKind, Kind] = {
+    FieldKind.AREAS: "areas",
+    FieldKind.FLAG: "bool",
+    FieldKind.NUMBER: "int",
+    FieldKind.CHOICE: "enum",
+}
+
+
+def _fact(field: ProfileField) -> FactField:
+    """The fact a rule tests of one profile field, as the field table describes it."""
+    return FactField(
+        field.name,
+        _KINDS[field.kind],
+        field.said,
+        _read(field),
+        field.name,
+        field.choices,
+        ordered=field.ordered,
+        minimum=0 if field.minimum is None else field.minimum,
+        maximum=INT_CEILING if field.maximum is None else field.maximum,
+        unknown_as="not yet known" if field.may_be_unknown else "",
+    )
+
+
 FIELDS: dict[str, FactField] = {
     f.name: f
     for f in (
-        FactField(
-            "condition",
-            "enum",
-            "the client's neuropathy",
-            lambda p: p.condition.value,
-            "condition",
-            _values(Condition),
-        ),
-        FactField(
-            "hypersensitivity",
-            "enum",
-            "touch hypersensitivity",
-            lambda p: p.hypersensitivity.value,
-            "hypersensitivity",
-            _values(Hypersensitivity),
-            ordered=True,
-        ),
-        FactField(
-            "swelling", "areas", "swollen areas", _areas("swelling"), "swelling", _values(BodyArea)
-        ),
-        FactField(
-            "fragile_tissue",
-            "areas",
-            "areas of fragile tissue from vascular dysfunction",
-            _areas("fragile_tissue"),
-            "fragile_tissue",
-            _values(BodyArea),
-        ),
-        FactField(
-            "tolerance.minutes",
-            "int",
-            "longest session tolerated (minutes)",
-            lambda p: p.tolerance.minutes,
-            "tolerance.minutes",
-            minimum=5,
-            maximum=180,
-        ),
-        FactField(
-            "tolerance.pressure",
-            "int",
-            "firmest pressure tolerated so far (level)",
-            lambda p: p.tolerance.pressure,
-            "tolerance.pressure",
-            minimum=1,
-            maximum=5,
-            unknown_as="not yet known",
-        ),
-        FactField(
-            "sessions_completed",
-            "int",
-            "sessions already done",
-            # A counter above any threshold a rule may name compares the same.
-            lambda p: min(p.sessions_completed, INT_CEILING),
-            "sessions_completed",
-        ),
-        FactField(
-            "physician_consulted",
-            "bool",
-            "has talked to their doctor about massage",
-            lambda p: bool(p.physician_consulted),
-            "physician_consulted",
-        ),
-        FactField(
-            "numb_areas",
-            "areas",
-            "areas of reduced or lost sensation",
-            _areas("numb_areas"),
-            "numb_areas",
-            _values(BodyArea),
-        ),
-        FactField(
-            "wounds",
-            "areas",
-            "open wounds, ulcers or skin breaks",
-            _areas("wounds"),
-            "wounds",
-            _values(BodyArea),
-        ),
-        FactField(
-            "injection_sites",
-            "areas",
-            "insulin injection, pump or sensor sites",
-            _areas("injection_sites"),
-            "injection_sites",
-            _values(BodyArea),
-        ),
-        FactField(
-            "clot_history",
-            "bool",
-            "a deep vein thrombosis or another clot, past or suspected",
-            lambda p: bool(p.clot_history),
-            "clot_history",
-        ),
-        FactField(
-            "on_chemotherapy",
-            "bool",
-            "in active chemotherapy",
-            lambda p: bool(p.on_chemotherapy),
-            "on_chemotherapy",
-        ),
-        FactField(
-            "on_anticoagulants",
-            "bool",
-            "takes anticoagulants (blood thinners)",
-            lambda p: bool(p.on_anticoagulants),
-            "on_anticoagulants",
-        ),
-        FactField(
-            "port_sites",
-            "areas",
-            "where an implanted port or central line is",
-            _areas("port_sites"),
-            "port_sites",
-            _values(BodyArea),
-            unknown_as="not yet known",
-        ),
+        *(_fact(field) for field in PROFILE_FIELDS),
+        # Facts about fields, that rules test by name.
         FactField(
             "port_sites_known",
             "bool",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,14 +27,33 @@ class TechniqueName(str, enum.Enum):
     STRETCHING = "stretching"
 
 
-TECHNIQUE_ORDER: dict[TechniqueName, int] = {t: i for i, t in enumerate(TechniqueName)}
+@dataclass(frozen=True)
+class TechniqueSpec:
+    """What the library knows of a technique besides its name."""
 
-# The least pressure at which a technique is itself (contract invariant 14):
-# kneading lifts and squeezes, trigger-point work is deeper pressure. Below
-# it the technique is left out of a plan, whatever a rule asks.
+    least_pressure: int  # the level at which it is itself (contract invariant 14)
+    words: str  # as therapists say it
+    avoid_order: int  # its place in a plan's "avoid" lines
+
+
+# Each technique, once. Kneading lifts and squeezes, trigger-point work is
+# deeper pressure: below their level they are left out of a plan, whatever a
+# rule asks. The article names friction first among what to avoid.
+TECHNIQUES: dict[TechniqueName, TechniqueSpec] = {
+    TechniqueName.SWEDISH: TechniqueSpec(1, "Swedish", 5),
+    TechniqueName.EFFLEURAGE: TechniqueSpec(1, "effleurage", 3),
+    TechniqueName.KNEADING: TechniqueSpec(2, "kneading", 1),
+    TechniqueName.TRIGGER_POINT: TechniqueSpec(3, "trigger-point therapy", 2),
+    TechniqueName.FRICTION: TechniqueSpec(1, "friction", 0),
+    TechniqueName.STRETCHING: TechniqueSpec(1, "stretching", 4),
+}
+if set(TECHNIQUES) != set(TechniqueName):  # a new technique needs its entry
+    raise TypeError(f"TECHNIQUES lacks {sorted(set(TechniqueName) - set(TECHNIQUES))}")
+
+TECHNIQUE_ORDER: dict[TechniqueName, int] = {t: i for i, t in enumerate(TechniqueName)}
+# The least pressure at which a technique is itself, where it is above 1.
 LEAST_PRESSURE: dict[TechniqueName, int] = {
-    TechniqueName.KNEADING: 2,
-    TechniqueName.TRIGGER_POINT: 3,
+    name: spec.least_pressure for name, spec in TECHNIQUES.items() if spec.least_pressure > 1
 }
 
 # A restriction of every technique (e.g. no work at all on an area).

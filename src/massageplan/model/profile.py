@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Iterable
-from typing import Annotated, NamedTuple
+from dataclasses import dataclass, field
+from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 
 class BodyArea(str, enum.Enum):
@@ -92,6 +93,10 @@ def sort_areas(areas: object) -> object:
     return areas_in(mask)
 
 
+# A list of areas: duplicates folded, head to feet.
+AreaList = Annotated[tuple[BodyArea, ...], BeforeValidator(sort_areas)]
+
+
 class Tolerance(BaseModel):
     """What the client can handle now."""
 
@@ -113,8 +118,8 @@ class ClientProfile(BaseModel):
 
     condition: Condition = Field(description="The client's neuropathy.")
     hypersensitivity: Hypersensitivity = Field(description="Touch hypersensitivity.")
-    swelling: tuple[BodyArea, ...] = Field(default=(), description="Swollen areas.")
-    fragile_tissue: tuple[BodyArea, ...] = Field(
+    swelling: AreaList = Field(default=(), description="Swollen areas.")
+    fragile_tissue: AreaList = Field(
         default=(), description="Areas of fragile tissue from vascular dysfunction."
     )
     tolerance: Tolerance
@@ -126,14 +131,12 @@ class ClientProfile(BaseModel):
     )
     # Screening beyond the article: optional, and off by default, so that a
     # profile without them gets exactly the plan it would get otherwise.
-    numb_areas: tuple[BodyArea, ...] = Field(
+    numb_areas: AreaList = Field(
         default=(),
         description="Reduced or lost sensation: the client cannot report pressure or pain there.",
     )
-    wounds: tuple[BodyArea, ...] = Field(
-        default=(), description="Open wounds, ulcers or skin breaks."
-    )
-    injection_sites: tuple[BodyArea, ...] = Field(
+    wounds: AreaList = Field(default=(), description="Open wounds, ulcers or skin breaks.")
+    injection_sites: AreaList = Field(
         default=(), description="Insulin injection sites, pump or sensor sites."
     )
     clot_history: StrictBool = Field(
@@ -146,36 +149,245 @@ class ClientProfile(BaseModel):
         default=False, description="Takes anticoagulants (blood thinners)."
     )
     # None is "not known", which is not "none": a plan asks rather than guesses.
-    port_sites: tuple[BodyArea, ...] | None = Field(
+    port_sites: AreaList | None = Field(
         default=None,
         description="Where an implanted port or central line is, if known.",
     )
 
-    @field_validator(
-        "swelling",
-        "fragile_tissue",
-        "numb_areas",
-        "wounds",
-        "injection_sites",
-        "port_sites",
-        mode="before",
-    )
-    @classmethod
-    def _fold_areas(cls, value: object) -> object:
-        return sort_areas(value)
 
+class FieldKind(str, enum.Enum):
+    """What a profile field holds."""
+
+    AREAS = "areas"  # a list of body areas
+    FLAG = "flag"  # yes or no
+    NUMBER = "number"  # a whole number
+    CHOICE = "choice"  # one of a few named values
+
+
+class SweepAxis(str, enum.Enum):
+    """How verify's sweep takes a field's values (``rules.profile_space``)."""
+
+    ALL = "all"  # every value, against every value of the other such fields
+    ONE_AT_A_TIME = "one_at_a_time"  # each value while the other such fields are empty or off
+    RULES_ONLY = (
+        "rules_only"  # as ALL, but only values some rule tells apart: no invariant reads it
+    )
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    """One field of a profile, and all that the library's channels, renderers and
+    sweep need to know of it. What the model says (kind, values, range, default,
+    whether it may be unknown) is read from the model; the rest is said here.
+    """
+
+    name: str  # its path in a profile: "tolerance.minutes"
+    said: str  # in plain words, as explanations and the rule files' schema say it
+    sweep: SweepAxis
+    screening: bool = False  # beyond the article: a booking CSV may leave its column out
+    at_risk: str = ""  # an area list: what an area on it is, in a plan's avoid lines
+    header: str = ""  # an area list or flag: how a plan's header says it, when set
+    ordered: bool = False  # a choice: rules may compare its values by their order
+    points: tuple[int, ...] = ()  # a number: values the sweep always takes
+    boundaries: tuple[int, ...] = ()  # a number: values the sweep takes with their neighbours
+    visit_lengths: bool = False  # a number: the sweep also takes the visit lengths rules name
+    # Read from the model (ClientProfile's JSON Schema), not said twice.
+    kind: FieldKind = field(init=False)
+    description: str = field(init=False)
+    choices: tuple[str, ...] = field(init=False)  # a choice's or an area list's values
+    vocabulary: str = field(init=False)  # the name of the choices' enum: "BodyArea"
+    minimum: int | None = field(init=False)
+    maximum: int | None = field(init=False)
+    may_be_unknown: bool = field(init=False)  # null is allowed: not known, not "none"
+    required: bool = field(init=False)
+    default: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        for key, value in _from_model(self.name).items():
+            object.__setattr__(self, key, value)
+
+    @property
+    def csv_column(self) -> str:
+        """Its column in a booking CSV: the path, dots as underscores."""
+        return self.name.replace(".", "_")
+
+    def get(self, profile: ClientProfile) -> Any:
+        """Its value in ``profile``."""
+        value: Any = profile
+        for part in self.name.split("."):
+            value = getattr(value, part)
+        return value
+
+
+def _resolved(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    found: dict[str, Any] = node if ref is None else schema["$defs"][ref.rsplit("/", 1)[1]]
+    return found
+
+
+@functools.cache
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = ClientProfile.model_json_schema()
+    return schema
+
+
+def _from_model(name: str) -> dict[str, Any]:
+    """What the model says of a field: its kind, values, range, default."""
+    schema = _schema()
+    node, required = schema, False
+    for part in name.split("."):
+        node = _resolved(schema, node)
+        if part not in node.get("properties", {}):
+            raise TypeError(f"PROFILE_FIELDS names {name!r}, which ClientProfile has not")
+        required = part in node.get("required", ())
+        node = node["properties"][part]
+    options = [_resolved(schema, o) for o in node.get("anyOf", [node])]
+    kinds = [o for o in options if o.get("type") != "null"]
+    kind_node = _resolved(schema, kinds[0])
+    vocabulary = ""
+    if kind_node.get("type") == "array":
+        items = _resolved(schema, kind_node["items"])
+        kind, choices, vocabulary = FieldKind.AREAS, tuple(items["enum"]), items["title"]
+    elif "enum" in kind_node:
+        kind, choices, vocabulary = FieldKind.CHOICE, tuple(kind_node["enum"]), kind_node["title"]
+    elif kind_node.get("type") == "boolean":
+        kind, choices = FieldKind.FLAG, ()
+    elif kind_node.get("type") == "integer":
+        kind, choices = FieldKind.NUMBER, ()
+    else:  # a new kind of field: fail here, before any channel meets it
+        raise TypeError(f"the profile field {name!r} is of no kind the library knows")
+    return {
+        "kind": kind,
+        "description": str(node.get("description") or kind_node.get("description", "")),
+        "choices": choices,
+        "vocabulary": vocabulary,
+        "minimum": kind_node.get("minimum"),
+        "maximum": kind_node.get("maximum"),
+        "may_be_unknown": len(kinds) < len(options),
+        "required": required,
+        "default": node.get("default"),
+    }
+
+
+ALL = SweepAxis.ALL
+ONE_AT_A_TIME = SweepAxis.ONE_AT_A_TIME
+
+# Every field of a profile, once, in the model's order: the one table the
+# channels (CSV, JSON lines, the web form, the FHIR Questionnaire), the
+# renderers, the rules' facts and verify's sweep are made from.
+PROFILE_FIELDS: tuple[ProfileField, ...] = (
+    ProfileField("condition", "the client's neuropathy", SweepAxis.RULES_ONLY),
+    ProfileField("hypersensitivity", "touch hypersensitivity", ALL, ordered=True),
+    ProfileField("swelling", "swollen areas", ONE_AT_A_TIME, at_risk="swollen", header="swollen"),
+    ProfileField(
+        "fragile_tissue",
+        "areas of fragile tissue from vascular dysfunction",
+        ONE_AT_A_TIME,
+        at_risk="fragile",
+        header="fragile tissue on",
+    ),
+    ProfileField(
+        "tolerance.minutes",
+        "longest session tolerated (minutes)",
+        ALL,
+        points=(5, 180),
+        boundaries=(60,),  # the article's hour
+        visit_lengths=True,
+    ),
+    ProfileField(
+        "tolerance.pressure",
+        "firmest pressure tolerated so far (level)",
+        ALL,
+        points=(1, 2, 3, 4, 5),
+    ),
+    ProfileField("sessions_completed", "sessions already done", ALL, boundaries=(0,)),
+    ProfileField("physician_consulted", "has talked to their doctor about massage", ALL),
+    ProfileField(
+        "numb_areas",
+        "areas of reduced or lost sensation",
+        ONE_AT_A_TIME,
+        screening=True,
+        at_risk="numb",
+        header="numb",
+    ),
+    ProfileField(
+        "wounds",
+        "open wounds, ulcers or skin breaks",
+        ONE_AT_A_TIME,
+        screening=True,
+        at_risk="wound",
+        header="wounds on",
+    ),
+    ProfileField(
+        "injection_sites",
+        "insulin injection, pump or sensor sites",
+        ONE_AT_A_TIME,
+        screening=True,
+        at_risk="injection site",
+        header="injection sites on",
+    ),
+    ProfileField(
+        "clot_history",
+        "a deep vein thrombosis or another clot, past or suspected",
+        ONE_AT_A_TIME,
+        screening=True,
+        header="clot history",
+    ),
+    ProfileField(
+        "on_chemotherapy",
+        "in active chemotherapy",
+        ONE_AT_A_TIME,
+        screening=True,
+        header="in chemotherapy",
+    ),
+    ProfileField(
+        "on_anticoagulants",
+        "takes anticoagulants (blood thinners)",
+        ONE_AT_A_TIME,
+        screening=True,
+        header="on blood thinners",
+    ),
+    ProfileField(
+        "port_sites",
+        "where an implanted port or central line is",
+        ONE_AT_A_TIME,
+        screening=True,
+        at_risk="port",
+        header="port or line on",
+    ),
+)
+FIELD = {f.name: f for f in PROFILE_FIELDS}
+
+
+def _model_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
+    names = []
+    for name, spec in model.model_fields.items():
+        nested = spec.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            names += _model_fields(nested, f"{prefix}{name}.")
+        else:
+            names.append(f"{prefix}{name}")
+    return names
+
+
+def check_field_table(model: type[BaseModel], table: Iterable[ProfileField]) -> None:
+    """Raise TypeError unless ``table`` lists ``model``'s fields, in its order."""
+    listed, fields = [f.name for f in table], _model_fields(model)
+    if listed != fields:
+        missing = sorted(set(fields) - set(listed))
+        raise TypeError(
+            f"the profile field table must list the model's fields, in its order: {fields}"
+            + (f"; it lacks {missing}" if missing else "")
+        )
+
+
+check_field_table(ClientProfile, PROFILE_FIELDS)  # one place, in step, or no import
 
 # The profile's lists of areas, in field order; those it may leave unknown
 # (None, which is not "none"): a plan asks about them rather than guess.
-AREA_LISTS = tuple(
-    name
-    for name, spec in ClientProfile.model_fields.items()
-    if spec.annotation in (tuple[BodyArea, ...], tuple[BodyArea, ...] | None)
-)
+AREA_LISTS = tuple(f.name for f in PROFILE_FIELDS if f.kind is FieldKind.AREAS)
 AREA_LISTS_MAYBE_UNKNOWN = tuple(
-    name
-    for name, spec in ClientProfile.model_fields.items()
-    if spec.annotation == (tuple[BodyArea, ...] | None)
+    f.name for f in PROFILE_FIELDS if f.kind is FieldKind.AREAS and f.may_be_unknown
 )
 AREA_LIST_INDEX = {name: i for i, name in enumerate(AREA_LISTS)}
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from .plan import TECHNIQUES
 from .profile import PRESSURE_WORDS
 
-# Techniques as therapists say them; codes not listed read as their words.
-TECHNIQUE_WORDS = {
-    "swedish": "Swedish",
-    "trigger_point": "trigger-point therapy",
-}
+# Techniques as therapists say them, by code.
+TECHNIQUE_WORDS = {name.value: spec.words for name, spec in TECHNIQUES.items()}
 
 
 def words(name: str) -> str:

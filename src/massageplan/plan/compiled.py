@@ -89,6 +89,7 @@ class CompiledRulebase:
         self.safe: _Table = _Table()
         self._views: _Table = _Table()
         self._fired: dict[int, _Fired] = {}
+        self._bearing: dict[str, tuple[LoadedRule, ...]] = {}
         self._lock = threading.Lock()
         self._whole: Conditions | None = None
         self._clauses: Conditions | None = None
@@ -105,6 +106,15 @@ class CompiledRulebase:
     def rules_for(self, fired: int) -> tuple[LoadedRule, ...]:
         """The rules whose bits are set, in rulebase order."""
         return self._set(fired).rules
+
+    def bearing_on(self, invariant_key: str) -> tuple[LoadedRule, ...]:
+        """The rules with an effect that bears on an invariant, in rulebase order."""
+        found = self._bearing.get(invariant_key)
+        if found is None:
+            found = self._bearing[invariant_key] = tuple(
+                r for r in self.rulebase if any(invariant_key in e.bears_on() for e in r.rule.then)
+            )
+        return found
 
     def reads_tolerance(self, fired: int) -> tuple[bool, bool]:
         """Whether the fired set's effects read the tolerated minutes, and pressure."""

@@ -138,8 +138,7 @@ def responsible(
     if found.finding.item_rules:
         rules = [rulebase[r] for r in found.finding.item_rules if r in rulebase]
     else:
-        key = found.invariant.key
-        rules = [r for r in rulebase if any(key in e.bears_on() for e in r.rule.then)]
+        rules = list(compiled_for(rulebase).bearing_on(found.invariant.key))
     return [r for r in rules if r.id in fired], [r for r in rules if r.id not in fired]
 
 

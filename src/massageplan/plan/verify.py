@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import importlib.util
 import itertools
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ..model.errors import MassagePlanError
 from ..model.plan import SessionPlan
-from ..model.profile import AREA_LISTS, ClientProfile, Hypersensitivity, PlanInputs, area_mask
+from ..model.profile import (
+    AREA_LISTS,
+    PROFILE_FIELDS,
+    ClientProfile,
+    FieldKind,
+    Hypersensitivity,
+    PlanInputs,
+    ProfileField,
+    area_mask,
+)
 from ..rules.profile_space import BASE, SweepSpace, field_values, sweep_space, with_value
 from ..rules.rulebase import Rulebase
 from .compiled import CompiledRulebase, PlanKey, compiled_for
@@ -229,6 +239,15 @@ def _area_sets(
     return prepared
 
 
+def _mapping(chosen: dict[str, Any], areas: dict[str, Any]) -> dict[str, Any]:
+    """A swept profile as a mapping: the base, the scalar values, the area set."""
+    mapping = dict(BASE)
+    for name, value in chosen.items():
+        mapping = with_value(mapping, name, value)
+    mapping.update(areas)
+    return mapping
+
+
 def _record(
     swept: _Swept,
     order: int,
@@ -236,9 +255,10 @@ def _record(
     plan: SessionPlan,
     *,
     rulebase: Rulebase,
-    mapping: dict[str, Any],
+    mapping: Callable[[], dict[str, Any]],
 ) -> None:
-    """Keep the profile (``mapping``) as the first of each kind of failure it shows."""
+    """Keep the profile (``mapping()`` makes it) as the first of each kind of
+    failure it shows."""
     signature = (id(plan), *((b.invariant.key, b.finding.item_rules) for b in found))
     kinds = swept.kinds.get(signature)
     if kinds is None:  # the plan is held by the sweep's views: its id is not reused
@@ -252,7 +272,7 @@ def _record(
         swept.first[kind] = (
             order,
             Counterexample(
-                profile=ClientProfile.model_validate(mapping),
+                profile=ClientProfile.model_validate(mapping()),
                 scope=kind[0],
                 invariants=kind[1],
                 violations=tuple(str(b) for b in mine),
@@ -332,12 +352,9 @@ def _sweep_part(
             found = case_breaches(case, view, invariants, live)
             swept.checked += 1
             if found:
-                mapping = dict(BASE)
-                for name, value in chosen.items():
-                    mapping = with_value(mapping, name, value)
-                mapping.update(area_sets[offset])
                 order = number * per_combination + offset
-                _record(swept, order, found, view.plan, rulebase=rulebase, mapping=mapping)
+                made = functools.partial(_mapping, chosen, area_sets[offset])
+                _record(swept, order, found, view.plan, rulebase=rulebase, mapping=made)
     return swept
 
 
@@ -388,27 +405,24 @@ def _search(
         ) from None
     values = field_values(rulebase)
 
-    def mixed(field: str, anything: Any) -> Any:
-        # The values the rules test, and anything else the profile allows.
-        return st.one_of(st.sampled_from(values[field]), anything)
+    def drawn(field: ProfileField) -> Any:
+        """The values the rules test, and for lists and numbers anything else
+        the profile allows."""
+        swept = st.sampled_from(values[field.name])
+        if field.kind is FieldKind.AREAS:
+            return st.one_of(swept, st.lists(st.sampled_from(field.choices), max_size=5))
+        if field.kind is FieldKind.NUMBER:
+            high = 10**6 if field.maximum is None else field.maximum
+            return st.one_of(swept, st.integers(field.minimum or 0, high))
+        return swept
 
-    def profile(minutes: int, pressure: int | None, **fields: Any) -> ClientProfile:
-        tolerance = {"minutes": minutes, "pressure": pressure}
-        return ClientProfile.model_validate({**BASE, **fields, "tolerance": tolerance})
+    def profile(drawn_values: dict[str, Any]) -> ClientProfile:
+        mapping = dict(BASE)
+        for name, value in drawn_values.items():
+            mapping = with_value(mapping, name, value)
+        return ClientProfile.model_validate(mapping)
 
-    areas = st.lists(st.sampled_from(values["swelling"][-1]), max_size=5)
-    profiles = st.builds(
-        profile,
-        condition=st.sampled_from(values["condition"]),
-        hypersensitivity=st.sampled_from(values["hypersensitivity"]),
-        minutes=mixed("tolerance.minutes", st.integers(5, 180)),
-        pressure=st.sampled_from(values["tolerance.pressure"]),
-        sessions_completed=mixed("sessions_completed", st.integers(0, 10**6)),
-        physician_consulted=st.booleans(),
-        clot_history=st.booleans(),
-        on_chemotherapy=st.booleans(),
-        **{name: mixed(name, areas) for name in AREA_LISTS},
-    )
+    profiles = st.fixed_dictionaries({f.name: drawn(f) for f in PROFILE_FIELDS}).map(profile)
     found: list[Counterexample] = []
 
     @settings(

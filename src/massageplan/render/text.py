@@ -7,9 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..model.plan import EVERY_TECHNIQUE, Advice, Reason, SessionPlan, Severity, Source, SourceKind
+from ..model.plan import (
+    EVERY_TECHNIQUE,
+    TECHNIQUES,
+    Advice,
+    Reason,
+    SessionPlan,
+    Severity,
+    Source,
+    SourceKind,
+)
 from ..model.plan import Audience as AdviceAudience
-from ..model.profile import PRESSURE_WORDS, BodyArea, ClientProfile
+from ..model.profile import PRESSURE_WORDS, PROFILE_FIELDS, BodyArea, ClientProfile, FieldKind
 from ..model.wording import pressure_words, technique_words, words
 
 
@@ -145,7 +154,9 @@ def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) 
 
 
 # What is never done where, said in this order (the article names friction first).
-_AVOID_ORDER = ("friction", "kneading", "trigger_point", "effleurage", "stretching", "swedish")
+_AVOID_ORDER = tuple(
+    name.value for name, _ in sorted(TECHNIQUES.items(), key=lambda pair: pair[1].avoid_order)
+)
 
 
 @dataclass(frozen=True)
@@ -219,15 +230,8 @@ def _either(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
-# What puts an area at risk, as the client header says it.
-_RISKS = (
-    ("swelling", "swollen"),
-    ("fragile_tissue", "fragile"),
-    ("numb_areas", "numb"),
-    ("wounds", "wound"),
-    ("injection_sites", "injection site"),
-    ("port_sites", "port"),
-)
+# What puts an area at risk, as a plan's avoid lines say it, by area list.
+_RISKS = tuple((f.name, f.at_risk) for f in PROFILE_FIELDS if f.at_risk)
 
 
 def _at_risk(areas: Sequence[BodyArea], profile: ClientProfile | None) -> str:
@@ -305,16 +309,9 @@ _KEEP = "\u00a0"
 def client_header(profile: ClientProfile) -> list[str]:
     """Who the plan is for, in a few lines."""
     risk = [
-        f"{label} {', '.join(words(a.value) for a in getattr(profile, name))}"
-        for name, label in (
-            ("swelling", "swollen"),
-            ("fragile_tissue", "fragile tissue on"),
-            ("numb_areas", "numb"),
-            ("wounds", "wounds on"),
-            ("injection_sites", "injection sites on"),
-            ("port_sites", "port or line on"),
-        )
-        if getattr(profile, name)
+        f"{field.header} {', '.join(words(a.value) for a in field.get(profile))}"
+        for field in PROFILE_FIELDS
+        if field.kind is FieldKind.AREAS and field.get(profile)
     ]
     pressure = profile.tolerance.pressure
     tolerated = pressure_words(pressure) if pressure else "pressure not yet known"
@@ -330,11 +327,13 @@ def client_header(profile: ClientProfile) -> list[str]:
     if risk:
         lines.append("At risk: " + "; ".join(risk) + ".")
     flags = [
+        field.header
+        for field in PROFILE_FIELDS
+        if field.kind is FieldKind.FLAG and field.screening and field.get(profile)
+    ]
+    flags += [
         text
         for flag, text in (
-            (profile.clot_history, "clot history"),
-            (profile.on_anticoagulants, "on blood thinners"),
-            (profile.on_chemotherapy, "in chemotherapy"),
             (profile.on_chemotherapy and profile.port_sites is None, "port sites not known"),
             (not profile.physician_consulted, "doctor not yet consulted"),
         )

@@ -31,7 +31,7 @@ from ..model.plan import (
     RestrictedTechnique,
     TechniqueName,
 )
-from ..model.profile import BodyArea, PlanInputs, PressureLevel
+from ..model.profile import AREA_LISTS, BodyArea, PlanInputs, PressureLevel
 from ..model.wording import words
 
 STRICT = ConfigDict(frozen=True, extra="forbid")
@@ -40,15 +40,16 @@ Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 # Which of a client's areas an effect means: every area, the areas of one of
 # the profile's area lists, or areas named outright.
+_AREA_NAMES = ("all", *AREA_LISTS)  # every list of areas the profile has, from its field table
+if TYPE_CHECKING:
+    AreaListName = str
+else:  # a subscript with a tuple is a Literal of its values
+    AreaListName = Literal[_AREA_NAMES]
 AreaSpec = Annotated[
-    Literal[
-        "all", "swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites", "port_sites"
-    ]
-    | Annotated[tuple[BodyArea, ...], Field(min_length=1)],
+    AreaListName | Annotated[tuple[BodyArea, ...], Field(min_length=1)],
     Field(
         description="'all' areas, the areas of one of the client's area lists "
-        "('swelling', 'fragile_tissue', 'numb_areas', 'wounds', 'injection_sites', "
-        "'port_sites'), or a list of areas."
+        f"({', '.join(repr(name) for name in AREA_LISTS)}), or a list of areas."
     ),
 ]
 

@@ -17,37 +17,46 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..engine.conditions import Clause
-from ..engine.facts import AREA_FIELDS, FACT_FIELD, INT_CEILING, profile_facts
+from ..engine.facts import FACT_FIELD, INT_CEILING, profile_facts
 from ..engine.seam import compile_conditions
 from ..model.profile import (
-    AREA_LISTS_MAYBE_UNKNOWN,
+    PROFILE_FIELDS,
     BodyArea,
     ClientProfile,
-    Condition,
-    Hypersensitivity,
+    FieldKind,
+    ProfileField,
+    SweepAxis,
 )
 
 if TYPE_CHECKING:
     from .rulebase import LoadedRule, Rulebase
 
-BASE: dict[str, Any] = {
-    "condition": Condition.PERIPHERAL_NEUROPATHY.value,
-    "hypersensitivity": Hypersensitivity.NONE.value,
-    **{name: [] for name in AREA_FIELDS},
-    **dict.fromkeys(AREA_LISTS_MAYBE_UNKNOWN),  # not known, as in a profile that does not say
-    "tolerance": {"minutes": 60, "pressure": None},
-    "sessions_completed": 0,
-    "physician_consulted": False,
-    "clot_history": False,
-    "on_chemotherapy": False,
-    "on_anticoagulants": False,
-}
+
+def _base_value(field: ProfileField) -> Any:
+    """A field's value in the sweep's base profile: its default, or for a field
+    a profile must give, its first choice or least number."""
+    if not field.required:
+        return field.default
+    return field.choices[0] if field.kind is FieldKind.CHOICE else field.minimum
 
 
+def _nested(flat: dict[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for name, value in flat.items():
+        *parents, last = name.split(".")
+        target = nested
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[last] = value
+    return nested
+
+
+# A complete profile every sweep starts from; each field is then swept.
+BASE: dict[str, Any] = _nested({f.name: _base_value(f) for f in PROFILE_FIELDS})
 # Profile fields that no safety invariant reads: only the rules tell their values apart.
-RULES_ONLY = ("condition",)
-# Fields the sweep varies one at a time (empty, off first; see sweep()).
-ONE_AT_A_TIME = (*AREA_FIELDS, "clot_history", "on_chemotherapy", "on_anticoagulants")
+RULES_ONLY = tuple(f.name for f in PROFILE_FIELDS if f.sweep is SweepAxis.RULES_ONLY)
+# Fields the sweep varies one at a time (empty, off first; see SweepSpace).
+ONE_AT_A_TIME = tuple(f.name for f in PROFILE_FIELDS if f.sweep is SweepAxis.ONE_AT_A_TIME)
 
 
 def _neighbours(values: set[int], low: int, high: int) -> list[int]:
@@ -77,47 +86,46 @@ def _relevant_areas(rulebase: Rulebase) -> list[BodyArea]:
 
 
 def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
-    """Representative values of each profile field for this rulebase."""
+    """Representative values of each profile field for this rulebase, in the field
+    table's order: every choice; both answers of a flag; the area lists empty,
+    with each area a rule names (and one that none does), and with every area;
+    and a number's own points, its boundaries and every constant a rule compares
+    it with, each with its neighbours. A field the profile may leave unknown
+    takes "unknown" first."""
     visit_lengths = {
         minutes
         for rule in rulebase
         for effect in rule.rule.then
         for minutes in effect.minute_constants()
     }
-    minutes = sorted(
-        {
-            5,
-            180,
-            *_neighbours({60, *_constants(rulebase, "tolerance.minutes"), *visit_lengths}, 5, 180),
-        }
-    )
-    sessions = _neighbours({0, *_constants(rulebase, "sessions_completed")}, 0, INT_CEILING)
     areas = _relevant_areas(rulebase)
-    area_lists: list[list[str] | None] = [
-        [],
-        *([a.value] for a in areas),
-        [a.value for a in BodyArea],
-    ]
-    return {
-        "condition": [c.value for c in Condition],
-        "hypersensitivity": [h.value for h in Hypersensitivity],
-        **dict.fromkeys(AREA_FIELDS, area_lists),
-        # A list the client may not know yet: unknown is a value of its own.
-        **{name: [None, *area_lists] for name in AREA_LISTS_MAYBE_UNKNOWN},
-        "tolerance.minutes": minutes,
-        "tolerance.pressure": [None, 1, 2, 3, 4, 5],
-        "sessions_completed": sessions,
-        "physician_consulted": [False, True],
-        "clot_history": [False, True],
-        "on_chemotherapy": [False, True],
-        "on_anticoagulants": [False, True],
-    }
+    area_lists: list[Any] = [[], *([a.value] for a in areas), [a.value for a in BodyArea]]
+    values: dict[str, list[Any]] = {}
+    for field in PROFILE_FIELDS:
+        taken: list[Any]
+        if field.kind is FieldKind.CHOICE:
+            taken = list(field.choices)
+        elif field.kind is FieldKind.FLAG:
+            taken = [False, True]
+        elif field.kind is FieldKind.AREAS:
+            taken = list(area_lists)
+        else:
+            low = field.minimum if field.minimum is not None else 0
+            high = field.maximum if field.maximum is not None else INT_CEILING
+            compared = {*field.boundaries, *_constants(rulebase, field.name)}
+            if field.visit_lengths:
+                compared |= visit_lengths
+            taken = sorted({*field.points, *_neighbours(compared, low, high)})
+        # Unknown is a value of its own: never "none".
+        values[field.name] = [None, *taken] if field.may_be_unknown else taken
+    return values
 
 
 def with_value(profile: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
     """A profile mapping with one field (``tolerance.minutes``: a nested one) set."""
-    if field.startswith("tolerance."):
-        return {**profile, "tolerance": {**profile["tolerance"], field.split(".")[1]: value}}
+    if "." in field:
+        outer, inner = field.split(".", 1)
+        return {**profile, outer: with_value(profile.get(outer, {}), inner, value)}
     return {**profile, field: value}
 
 

@@ -1,78 +1,98 @@
-"""Reading batches as booking systems send them: a CSV of appointments, or JSON lines."""
+"""Batches as booking systems send them: a CSV of appointments, or JSON lines.
+
+The CSV has a column for every profile field (``model.profile.PROFILE_FIELDS``;
+a nested field's dots are underscores: ``tolerance_minutes``), read and written
+by the field's kind. The columns of the fields the article speaks of must be
+there; those of the screening fields beyond it may be left out. A column that
+is no profile field, and not one the caller says it carries, is an error that
+names it: a misspelt column never drops what it held.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model.errors import MassagePlanError, RowError
+from ..model.profile import PROFILE_FIELDS, ClientProfile, FieldKind, ProfileField
 
-# The CSV columns a booking system sends, by profile field.
-CSV_COLUMNS = (
-    "condition",
-    "hypersensitivity",
-    "swelling",
-    "fragile_tissue",
-    "tolerance_minutes",
-    "tolerance_pressure",
-    "sessions_completed",
-    "physician_consulted",
-)
+# Columns a booking system may send besides the profile's: carried, not read.
+OWN_COLUMNS = ("appointment_id",)
+COLUMNS = {f.csv_column: f for f in PROFILE_FIELDS}
+REQUIRED_COLUMNS = tuple(f.csv_column for f in PROFILE_FIELDS if not f.screening)
 _YES = {"yes", "true", "1"}
-_NO = {"no", "false", "0", ""}
+_NO = {"no", "false", "0"}
+NONE = "none"  # an area list's cell: asked, and no area (an empty cell says nothing)
 
 
-def _areas(cell: str) -> list[str]:
-    return [area.strip() for area in cell.split(";") if area.strip()]
-
-
-def _whole(cell: str, column: str, *, optional: bool = False) -> int | None:
-    if optional and not cell.strip():
-        return None
-    try:
-        return int(cell)
-    except ValueError:
-        raise RowError(f"{column}: {cell[:40]!r} is not a whole number") from None
-
-
-def _yes_no(cell: str, column: str) -> bool:
-    word = cell.strip().lower()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise RowError(f"{column}: {cell[:40]!r} is not yes or no")
+def _cell_value(field: ProfileField, cell: str) -> Any:
+    """A cell as the field's value; raises RowError naming the column."""
+    column, text = field.csv_column, cell.strip()
+    if field.kind is FieldKind.AREAS:
+        if text.lower() == NONE:
+            return []
+        return [area.strip() for area in text.split(";") if area.strip()]
+    if field.kind is FieldKind.FLAG:
+        word = text.lower()
+        if word in _YES or word in _NO:
+            return word in _YES
+        raise RowError(f"{column}: {cell[:40]!r} is not yes or no")
+    if field.kind is FieldKind.NUMBER:
+        # Digits only, and few of them: int() of a long or odd one raises, or is slow.
+        if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 18):
+            raise RowError(f"{column}: {cell[:40]!r} is not a whole number")
+        return int(text)
+    return text
 
 
 def profile_from_row(row: Mapping[str, str]) -> dict[str, Any]:
-    """A booking system's CSV columns (``CSV_COLUMNS``) as a profile mapping."""
-    return {
-        "condition": row["condition"],
-        "hypersensitivity": row["hypersensitivity"],
-        "swelling": _areas(row["swelling"]),
-        "fragile_tissue": _areas(row["fragile_tissue"]),
-        "tolerance": {
-            "minutes": _whole(row["tolerance_minutes"], "tolerance_minutes"),
-            "pressure": _whole(row["tolerance_pressure"], "tolerance_pressure", optional=True),
-        },
-        "sessions_completed": _whole(row["sessions_completed"], "sessions_completed"),
-        "physician_consulted": _yes_no(row["physician_consulted"], "physician_consulted"),
-    }
+    """A booking system's CSV row as a profile mapping. An empty cell says
+    nothing: the field takes its default (a field every profile must have is
+    then named by the profile's validation)."""
+    profile: dict[str, Any] = {}
+    for column, field in COLUMNS.items():
+        cell = row.get(column, "")
+        if not cell.strip():
+            if field.required:
+                _put(profile, field.name, cell.strip())
+            continue
+        _put(profile, field.name, _cell_value(field, cell))
+    return profile
 
 
-def read_booking_csv(text: str) -> tuple[list[dict[str, str]], list[dict[str, Any] | RowError]]:
+def _put(profile: dict[str, Any], name: str, value: Any) -> None:
+    *parents, last = name.split(".")
+    target = profile
+    for parent in parents:
+        target = target.setdefault(parent, {})
+    target[last] = value
+
+
+def read_booking_csv(
+    text: str, own_columns: Sequence[str] = OWN_COLUMNS
+) -> tuple[list[dict[str, str]], list[dict[str, Any] | RowError]]:
     """The rows of a CSV (a spreadsheet's byte-order mark allowed) and a
-    profile, or the row's error, for each. A missing column is a
+    profile, or the row's error, for each. A missing column of the article's
+    fields, or a column that is neither a profile field's nor one of
+    ``own_columns`` (the caller's, carried along), is a
     :class:`MassagePlanError` naming it."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [c for c in CSV_COLUMNS if c not in header]
+    header = [(name or "").strip() for name in reader.fieldnames or []]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise MassagePlanError(
-            f"the CSV lacks the column(s) {', '.join(missing)}; it needs {', '.join(CSV_COLUMNS)}"
+            f"the CSV lacks the column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(REQUIRED_COLUMNS)} (and may have {', '.join(_optional())})"
+        )
+    unknown = [c for c in header if c not in COLUMNS and c not in own_columns]
+    if unknown:
+        raise MassagePlanError(
+            f"the CSV has the column(s) {', '.join(repr(c[:40]) for c in unknown[:5])}, which "
+            f"are no profile field's: the columns are {', '.join(COLUMNS)}"
+            + (f" (and {', '.join(own_columns)})" if own_columns else "")
         )
     rows = [{(k or "").strip(): (v or "") for k, v in row.items()} for row in reader]
     profiles: list[dict[str, Any] | RowError] = []
@@ -82,6 +102,42 @@ def read_booking_csv(text: str) -> tuple[list[dict[str, str]], list[dict[str, An
         except RowError as exc:
             profiles.append(exc)
     return rows, profiles
+
+
+def _optional() -> list[str]:
+    return [c for c in COLUMNS if c not in REQUIRED_COLUMNS]
+
+
+def _cell(field: ProfileField, value: Any) -> str:
+    if value is None:
+        return ""  # not known: an empty cell
+    if field.kind is FieldKind.AREAS:
+        return ";".join(a.value for a in value) or NONE
+    if field.kind is FieldKind.FLAG:
+        return "yes" if value else "no"
+    if field.kind is FieldKind.CHOICE:
+        return str(value.value)
+    return str(value)
+
+
+def write_booking_csv(
+    profiles: Iterable[ClientProfile], own: Iterable[Mapping[str, str]] | None = None
+) -> str:
+    """Profiles as a booking CSV that :func:`read_booking_csv` reads back to the
+    same profiles: a column for every field, and the caller's ``own`` columns
+    (one mapping per profile) first."""
+    rows = list(profiles)
+    theirs = list(own) if own is not None else [{} for _ in rows]
+    if len(theirs) != len(rows):
+        raise MassagePlanError("write_booking_csv: one mapping of own columns per profile")
+    names = list(dict.fromkeys(k for row in theirs for k in row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*names, *COLUMNS])
+    for profile, extra in zip(rows, theirs, strict=True):
+        cells = [_cell(f, f.get(profile)) for f in COLUMNS.values()]
+        writer.writerow([*(extra.get(n, "") for n in names), *cells])
+    return out.getvalue()
 
 
 def read_json_lines(text: str) -> list[Any]:

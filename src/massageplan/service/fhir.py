@@ -9,12 +9,11 @@ names, and pydantic then validates the profile as it validates any other.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._version import __version__
-from ..model.profile import ClientProfile, Condition
+from ..model.profile import PROFILE_FIELDS, ClientProfile, Condition, FieldKind, ProfileField
 from ..model.wording import words
 
 QUESTIONNAIRE_URL = "urn:massageplan:Questionnaire:intake"
@@ -33,60 +32,62 @@ def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str,
     return _resolve(schema, schema["$defs"][ref.rsplit("/", 1)[1]])
 
 
-def _items(schema: Mapping[str, Any], node: Mapping[str, Any], prefix: str) -> list[dict[str, Any]]:
-    node = _resolve(schema, node)
-    required = set(node.get("required", ()))
-    out = []
-    for name, written in node["properties"].items():
-        link = f"{prefix}{name}"
-        field = _resolve(schema, written)  # the field's own description first, then its type's
-        item: dict[str, Any] = {
-            "linkId": link,
-            "text": written.get("description")
-            or field.get("description")
-            or words(name).capitalize(),
-            "required": name in required,
-        }
-        options = field.get("anyOf", [field])
-        kinds = [_resolve(schema, o) for o in options if o.get("type") != "null"]
-        kind = kinds[0]
-        if kind.get("type") == "object":
-            item["type"] = "group"
-            item["item"] = _items(schema, kind, f"{link}.")
-        elif kind.get("type") == "array":
-            item |= _choice(schema, _resolve(schema, kind["items"]), name)
-            item["repeats"] = True
-        elif "enum" in kind:
-            item |= _choice(schema, kind, name)
-        elif kind.get("type") == "integer":
-            item["type"] = "integer"
-            low, high = kind.get("minimum"), kind.get("maximum")
-            if low is not None or high is not None:
-                span = f"{low} to {high}" if high is not None else f"{low} or more"
-                item["text"] += f" ({span})"
-        elif kind.get("type") == "boolean":
-            item["type"] = "boolean"
-        else:  # a new kind of field: fail here, not in a clinic's EHR
-            raise TypeError(f"no questionnaire item type for the profile field {link!r}")
-        out.append(item)
-    return out
-
-
-def _choice(schema: Mapping[str, Any], enum: Mapping[str, Any], name: str) -> dict[str, Any]:
-    system = _CODES + str(enum.get("title", name))
-    return {
-        "type": "choice",
-        "answerOption": [
-            {"valueCoding": {"system": system, "code": code, "display": words(code)}}
-            for code in enum["enum"]
-        ],
+def _item(field: ProfileField) -> dict[str, Any]:
+    """The Questionnaire item that asks for one profile field."""
+    item: dict[str, Any] = {
+        "linkId": field.name,
+        "text": field.description or words(field.name.rsplit(".", 1)[-1]).capitalize(),
+        "required": field.required,
     }
+    if field.kind in (FieldKind.CHOICE, FieldKind.AREAS):
+        system = _CODES + field.vocabulary
+        item["type"] = "choice"
+        item["answerOption"] = [
+            {"valueCoding": {"system": system, "code": code, "display": words(code)}}
+            for code in field.choices
+        ]
+        if field.kind is FieldKind.AREAS:
+            item["repeats"] = True
+    elif field.kind is FieldKind.NUMBER:
+        item["type"] = "integer"
+        low, high = field.minimum, field.maximum
+        if low is not None or high is not None:
+            span = f"{low} to {high}" if high is not None else f"{low} or more"
+            item["text"] += f" ({span})"
+    else:
+        item["type"] = "boolean"
+    return item
+
+
+def _items() -> list[dict[str, Any]]:
+    """An item per profile field, in the field table's order; a nested field's
+    items in a group named, and described, as the model's nested part is."""
+    schema = ClientProfile.model_json_schema()
+    items: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for field in PROFILE_FIELDS:
+        if "." not in field.name:
+            items.append(_item(field))
+            continue
+        outer = field.name.split(".", 1)[0]
+        group = groups.get(outer)
+        if group is None:
+            part = _resolve(schema, schema["properties"][outer])
+            group = groups[outer] = {
+                "linkId": outer,
+                "text": str(part.get("description") or words(outer).capitalize()),
+                "required": outer in schema.get("required", ()),
+                "type": "group",
+                "item": [],
+            }
+            items.append(group)
+        group["item"].append(_item(field))
+    return items
 
 
 def intake_questionnaire() -> dict[str, Any]:
     """The FHIR R4 Questionnaire that asks for a :class:`ClientProfile`, field by field."""
-    schema = ClientProfile.model_json_schema()
-    items = _items(schema, schema, "")
+    items = _items()
     for item in items:
         if item["linkId"] == "condition":
             # The client's coded Conditions may say it instead (see condition_from_codes).
@@ -150,7 +151,7 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
         raise FhirError("intake: expected a QuestionnaireResponse")
     if str(response.get("questionnaire", "")).split("|")[0] != QUESTIONNAIRE_URL:
         raise FhirError(f"intake: the QuestionnaireResponse is not for {QUESTIONNAIRE_URL}")
-    repeats = _repeating_links()
+    repeats = _REPEATING
     profile: dict[str, Any] = {}
     for link, values in _answers(response.get("item", []), "intake"):
         target = profile
@@ -164,19 +165,8 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
     return profile
 
 
-@functools.cache
-def _repeating_links() -> frozenset[str]:
-    """The linkIds whose answers are lists (made once: the questionnaire is fixed)."""
-    return frozenset(_repeating(intake_questionnaire()["item"]))
-
-
-def _repeating(items: list[dict[str, Any]]) -> set[str]:
-    found = set()
-    for item in items:
-        if item.get("repeats"):
-            found.add(item["linkId"])
-        found |= _repeating(item.get("item", []))
-    return found
+# The linkIds whose answers are lists: the profile's lists of areas.
+_REPEATING = frozenset(f.name for f in PROFILE_FIELDS if f.kind is FieldKind.AREAS)
 
 
 def resources(bundle: Any) -> list[Mapping[str, Any]]:

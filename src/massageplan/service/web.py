@@ -30,12 +30,12 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..model.errors import MassagePlanError, PlanSafetyError
-from ..model.profile import AREA_LISTS_MAYBE_UNKNOWN, ClientProfile
+from ..model.profile import AREA_LISTS_MAYBE_UNKNOWN, FIELD, ClientProfile
 from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
 from ..render.text import SCALE, _layout, plain_header
 from ..rules.rulebase import Rulebase
-from .fhir import _resolve, intake_questionnaire
+from .fhir import intake_questionnaire
 
 CSRF_COOKIE = "massageplan_csrf"
 CSRF_FIELD = "csrf_token"
@@ -101,19 +101,10 @@ def _field(item: Mapping[str, Any]) -> Field:
         made.kind = "boolean"
     elif kind == "integer":
         made.kind = "integer"
-        made.low, made.high = _integer_range(made.name)
+        made.low, made.high = FIELD[made.name].minimum, FIELD[made.name].maximum
     else:  # the questionnaire refuses unknown kinds; so does the form
         raise TypeError(f"no form control for the item {made.name!r} of type {kind!r}")
     return made
-
-
-def _integer_range(name: str) -> tuple[int | None, int | None]:
-    schema = ClientProfile.model_json_schema()
-    node: Mapping[str, Any] = schema
-    for part in name.split("."):
-        node = _resolve(schema, node["properties"][part])
-    kinds = [o for o in node.get("anyOf", [node]) if o.get("type") == "integer"]
-    return kinds[0].get("minimum"), kinds[0].get("maximum")
 
 
 @functools.cache
