@@ -111,10 +111,12 @@ def compare_whole_rules(which: str, every: int) -> int:
     return sum(count for count, _ in done)
 
 
+@pytest.mark.slow
 def test_engines_agree_on_whole_rules_over_the_whole_builtin_sweep() -> None:
     assert compare_whole_rules("builtin", every=1) == len(sweep_space(load_rulebase()))
 
 
+@pytest.mark.slow
 def test_engines_agree_on_whole_rules_over_the_operator_sweep(
     operator_rulebase: Rulebase,
 ) -> None:

@@ -331,6 +331,7 @@ def test_example_plan(name: str) -> None:
     assert expected["advice"] <= set(codes)
 
 
+@pytest.mark.slow
 def test_a_clinics_45_minute_cap_gives_plans_and_is_reported_as_a_deviation() -> None:
     with pytest.warns(RulebaseConflictWarning, match="longest_visit is 60 in one and 45"):
         rulebase = load_rulebase(EXAMPLES / "clinic" / "house-maximum-45.yaml", builtin=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 
 from massageplan.service.fhir import (
@@ -15,6 +16,7 @@ from massageplan.service.fhir import (
 from tests.strategies import fhir_like
 
 
+@pytest.mark.slow
 # Many examples: the shapes that break a careless reader are a small part of them.
 @settings(max_examples=1500)
 @given(fhir_like, fhir_like)
@@ -36,6 +38,7 @@ def test_any_intake_and_conditions_give_a_mapping_or_a_fhir_error(
     assert said.startswith("intake")  # it says where
 
 
+@pytest.mark.slow
 @settings(max_examples=1500)
 @given(fhir_like)
 def test_any_conditions_give_a_condition_or_none(conditions: Any) -> None:

@@ -15,7 +15,9 @@ from massageplan import (
     recommend,
     verify,
 )
-from massageplan.rules.profile_space import field_values, sweep
+from massageplan.plan.invariants import SAFETY_INVARIANTS
+from massageplan.plan.verify import _search
+from massageplan.rules.profile_space import field_values, sweep, sweep_space
 from tests.conftest import verified
 
 FRICTION_ON_FEET = """\
@@ -48,14 +50,16 @@ def load_quietly(*paths: Path) -> Rulebase:
         return load_rulebase(*paths, builtin=True)
 
 
+@pytest.mark.slow
 def test_builtin_rulebase_is_safe() -> None:
-    report = verified(search=50)
-    assert report.ok, str(report)
+    report = verified(search=50, article=True)  # the article's report says safety too
+    assert report.safe, str(report)
     assert report.swept > 1000
     assert "every safety invariant" in str(report)
     assert "all hold" in str(report)
 
 
+@pytest.mark.slow
 def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
@@ -75,6 +79,7 @@ def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
     assert "safety invariant 1 (no friction on swollen or fragile tissue)" in str(report)
 
 
+@pytest.mark.slow
 def test_weakened_restriction_is_caught_by_the_silent_rule(tmp_path: Path) -> None:
     weakened = tmp_path / "weak.yaml"
     weakened.write_text("rules:\n" + ONLY_HANDS, encoding="utf-8")
@@ -89,14 +94,30 @@ def test_weakened_restriction_is_caught_by_the_silent_rule(tmp_path: Path) -> No
     assert "no-friction-on-swelling" in uncovered.rules + uncovered.silent_rules
 
 
-def test_hypothesis_search_finds_what_the_sweep_would(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_hypothesis_search_finds_what_the_sweep_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
-    report = verify(load_quietly(path), search=300)
-    assert report.searched == 300
+    rulebase = load_quietly(path)
+    # The search alone finds the rule the sweep finds.
+    searched = _search(rulebase, 300, SAFETY_INVARIANTS)
+    assert any(c.rules == ("friction-on-feet",) for c in searched)
+    assert any(
+        c.rules == ("friction-on-feet",) for c in verified(rulebase, search=0).counterexamples
+    )
+    # And verify reports it, after a sweep of the first value of each field.
+    tiny = sweep_space(rulebase)
+    tiny = tiny.narrowed(**{n.replace(".", "_"): tiny.values[n][:1] for n in tiny.values})
+    monkeypatch.setattr("massageplan.plan.verify.sweep_space", lambda _: tiny)
+    report = verify(rulebase, search=300)
+    assert (report.swept, report.searched) == (len(tiny), 300)
+    assert len(tiny) <= 2
     assert any(c.rules == ("friction-on-feet",) for c in report.counterexamples)
 
 
+@pytest.mark.slow
 def test_counterexamples_are_real(tmp_path: Path) -> None:
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
@@ -120,6 +141,7 @@ def test_sweep_covers_the_values_rules_test() -> None:
     assert ("none", 1, 60) in seen
 
 
+@pytest.mark.slow
 def test_builtin_rulebase_follows_the_article() -> None:
     report = verified(search=50, article=True)
     assert report.ok, str(report)
@@ -143,14 +165,16 @@ def two_visits_at_most(tmp_path: Path, visits: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
     # Two visits at most, and no split advice: the article's guidance, not safety.
     path = two_visits_at_most(
         tmp_path, "{longest_visit: tolerance, at_most_per_week: 2, shortest_split_visit: 15}"
     )
     rulebase = load_quietly(path)
-    assert verified(rulebase, search=0).ok  # safe: no article check asked for
     report = verified(rulebase, search=0, article=True)
+    # Safe, so a report that did not look at the article would be all clear.
+    assert not report.counterexamples
     assert report.safe
     assert not report.ok
     (deviation,) = report.deviations
@@ -172,6 +196,7 @@ def test_the_sweep_covers_the_screening_fields() -> None:
     assert {(False, False, True, False), (False, False, False, True)} <= seen
 
 
+@pytest.mark.slow
 def test_a_split_without_a_shortest_visit_is_unsafe(tmp_path: Path) -> None:
     """Invariant 17: a clinic's split rule that forgets the 15-minute floor
     splits a 10-minute tolerance into two 10-minute visits."""
