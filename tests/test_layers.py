@@ -22,11 +22,12 @@ MAY_IMPORT = {
     "service": {"base", "model", "engine", "rules", "plan", "render"},
     "top": {"base", "model", "engine", "rules", "plan", "render", "service"},
 }
-# Modules at the package's top, by their layer: two helpers that import nothing
+# Modules at the package's top, by their layer: three helpers that import nothing
 # of the package, and the entry points.
 TOP_LEVEL = {
     "_version": "base",
     "_gc_pause": "base",
+    "_memo": "base",
     "__init__": "top",
     "__main__": "top",
     "cli": "top",

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from .._memo import Memo
 from ..model.plan import (
     EVERY_TECHNIQUE,
     LEAST_PRESSURE,
@@ -92,21 +93,19 @@ class Parts:
 
     Each is kept under a key of what it is made of. A key that names objects
     by identity (``id``) names only objects that what is kept holds, so no
-    identity is reused while the entry lives. Emptied when full, which
-    bounds memory without a lock.
+    identity is reused while the entry lives. Bounded by a :class:`Memo`.
     """
 
     SIZE = 32768
 
     def __init__(self) -> None:
-        self._made: dict[Hashable, Any] = {}
+        self._made = Memo(self.SIZE)
 
     def item(self, key: Hashable, model: type[Item], fields: dict[str, Any]) -> Item:
         """The item ``model(**fields)``, made the first time ``key`` is asked for."""
         made: Item | None = self._made.get(key)
         if made is None:
-            made = construct(model, fields)
-            self._keep(key, made)
+            made = self._made.keep(key, construct(model, fields))
         return made
 
     def same(self, items: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -114,21 +113,14 @@ class Parts:
         key = (tuple, *map(id, items))
         kept: tuple[Any, ...] | None = self._made.get(key)
         if kept is None:
-            kept = items
-            self._keep(key, kept)
+            kept = self._made.keep(key, items)
         return kept
 
     def get(self, key: Hashable) -> Any:
         return self._made.get(key)
 
     def keep(self, key: Hashable, made: Any) -> Any:
-        self._keep(key, made)
-        return made
-
-    def _keep(self, key: Hashable, made: Any) -> None:
-        if len(self._made) >= self.SIZE:
-            self._made.clear()
-        self._made[key] = made
+        return self._made.keep(key, made)
 
 
 class _Cited:

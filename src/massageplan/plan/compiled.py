@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Hashable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
+from .._memo import Memo
 from .._version import __version__
 from ..engine.conditions import Clause
 from ..engine.memo import FiredRules
@@ -25,6 +25,8 @@ from .invariants import PlanView
 
 # A plan's key: the bits of the rules that fired, and the inputs their effects read.
 PlanKey = tuple[int, PlanInputs]
+# A plan and its view, kept by the plan's identity (held, so it is not reused).
+_Viewed = tuple[SessionPlan, PlanView]
 
 
 class _Fired:
@@ -49,15 +51,8 @@ class _Fired:
         )
 
 
-class _Table(dict[Any, Any]):
-    """A memo that empties itself when full: bounded memory, no lock on the hot path."""
-
-    SIZE = 4096
-
-    def keep(self, key: Hashable, value: Any) -> None:
-        if len(self) >= self.SIZE:
-            self.clear()
-        self[key] = value
+# How many plans, safe plans and views each memo keeps in its young generation.
+_KEPT = 4096
 
 
 class CompiledRulebase:
@@ -85,9 +80,9 @@ class CompiledRulebase:
         )
         # Plans by their key (unchecked: each profile is checked against the
         # plan it gets), and safe plans by the whole profile.
-        self.plans: _Table = _Table()
-        self.safe: _Table = _Table()
-        self._views: _Table = _Table()
+        self.plans = Memo(_KEPT)
+        self.safe = Memo(_KEPT)
+        self._views = Memo(_KEPT)
         self._fired: dict[int, _Fired] = {}
         self._bearing: dict[str, tuple[LoadedRule, ...]] = {}
         self._lock = threading.Lock()
@@ -187,26 +182,31 @@ class CompiledRulebase:
         key = self.key(self.fired.mask(profile, inputs), inputs)
         return key, self.view_for(key)
 
-    def view_for(self, key: PlanKey, *, keep: bool = True) -> PlanView:
+    def view_for(self, key: PlanKey, views: dict[int, _Viewed] | None = None) -> PlanView:
         """The plan for a key (as :meth:`key` makes them), made once: from the
         key's own inputs, so what the builder reads is the key, by construction.
-        ``keep=False``: not kept with the rulebase (a sweep keeps its own)."""
-        view: PlanView | None = self.plans.get(key)
+        A sweep passes its own ``views`` (by plan identity, kept while it
+        lasts); then the plan is not kept with the rulebase."""
+        view: PlanView | None = self.plans.get(key) if views is None else None
         if view is None:
             fired, inputs = key
             plan = self.maker.plan(fired, self._set(fired).ids, inputs)
-            view = self._view_of(plan)
-            if keep:
+            if views is None:
+                view = self._view_of(plan)
                 self.plans.keep(key, view)
+            else:
+                found = views.get(id(plan))
+                if found is None:
+                    found = views[id(plan)] = (plan, PlanView(plan))
+                view = found[1]
         return view
 
     def _view_of(self, plan: SessionPlan) -> PlanView:
         """The plan's view, made once per plan object (keys often share a plan)."""
-        found: tuple[SessionPlan, PlanView] | None = self._views.get(id(plan))
+        found: _Viewed | None = self._views.get(id(plan))
         if found is None:
             # The plan is held with its view, so its identity is not reused while kept.
-            found = (plan, PlanView(plan))
-            self._views.keep(id(plan), found)
+            found = self._views.keep(id(plan), (plan, PlanView(plan)))
         return found[1]
 
     def adopt(self, key: PlanKey, plan: SessionPlan) -> None:

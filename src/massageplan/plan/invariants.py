@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeVar
 
+from .._memo import Memo
 from ..model.course import Course
 from ..model.plan import (
     EVERY_TECHNIQUE,
@@ -195,8 +196,7 @@ def _hold_codes(holds: tuple[Hold, ...]) -> frozenset[HoldCode]:
 
 
 _Made = TypeVar("_Made")
-_SEEN: dict[tuple[Any, ...], tuple[object, object]] = {}
-_SEEN_SIZE = 16384
+_SEEN = Memo(16384)
 
 
 def _once(make: Callable[..., _Made], *parts: tuple[Any, ...]) -> _Made:
@@ -206,10 +206,8 @@ def _once(make: Callable[..., _Made], *parts: tuple[Any, ...]) -> _Made:
     key = (make, *map(id, parts))
     found = _SEEN.get(key)
     if found is None:
-        if len(_SEEN) >= _SEEN_SIZE:
-            _SEEN.clear()
-        found = _SEEN[key] = (parts, make(*parts))
-    made: _Made = found[1]  # type: ignore[assignment]  # what make made of these parts
+        found = _SEEN.keep(key, (parts, make(*parts)))
+    made: _Made = found[1]
     return made
 
 

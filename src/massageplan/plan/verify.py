@@ -309,6 +309,7 @@ def _sweep_part(
     views: dict[tuple[int, int, int, int | None], PlanView] = {}
     reads: dict[int, tuple[bool, bool]] = {}
     by_key: dict[PlanKey, PlanView] = {}
+    by_plan: dict[int, tuple[SessionPlan, PlanView]] = {}  # keys often share a plan
     swept = _Swept()
     per_combination = len(prepared)
     # A scalar combination whose fired rules and check class (``Case.check_class``)
@@ -346,7 +347,7 @@ def _sweep_part(
                 key = compiled.key(fired, inputs)
                 view = by_key.get(key)
                 if view is None:
-                    view = by_key[key] = compiled.view_for(key, keep=False)
+                    view = by_key[key] = compiled.view_for(key, by_plan)
                 views[here] = view
             case = Case(inputs, hypersensitivity, sessions, consulted, clot, chemo, thinners, known)
             found = case_breaches(case, view, invariants, live)
