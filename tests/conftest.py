@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 from massageplan import Rulebase, VerifyReport, verify
@@ -27,6 +35,78 @@ def builtin_rule_count() -> int:
     )
 
 
+def in_a_worker() -> bool:
+    """Whether this is one of pytest-xdist's workers, with others beside it."""
+    return "PYTEST_XDIST_WORKER" in os.environ
+
+
+def own_processes() -> int:
+    """How many processes a test may share its own work among: two when the
+    suite runs in one process, one when xdist's workers already fill the cores."""
+    return 1 if in_a_worker() else 2
+
+
+def ran_alone(request: pytest.FixtureRequest) -> bool:
+    """For a test that forks: whether this process has other threads (an xdist
+    worker has execnet's), so that the test was run instead alone in a fresh
+    pytest, with one thread, and passed there. Forking a threaded process is
+    what recommend_many never does; a test should not do it either."""
+    try:
+        threads = len(os.listdir("/proc/self/task"))  # C libraries' threads too
+    except OSError:  # no /proc
+        threads = threading.active_count()
+    if threads == 1:
+        return False
+    if os.environ.get("MASSAGEPLAN_TEST_ALONE"):
+        pytest.fail("a fresh pytest run for one test still has other threads")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}
+    env["MASSAGEPLAN_TEST_ALONE"] = "1"
+    alone = ["-n", "0", "-p", "no:cacheprovider", "-q", request.node.nodeid]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *alone],
+        cwd=request.config.rootpath,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    # "1 passed" and nothing skipped: a skipped fork test proves nothing
+    assert re.search(r"^1 passed in ", done.stdout, re.MULTILINE), done.stdout[-3000:]
+    return True
+
+
+# Where the workers of one run share what they made (pytest's temporary root
+# for the run, which xdist's workers have in common); None in one process.
+_SHARED: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    if in_a_worker():
+        _SHARED.append(tmp_path_factory.getbasetemp().parent)
+    yield
+    _SHARED.clear()
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold ``path``'s lock file: one worker makes a report while others wait
+    for it. Where there is no fcntl (Windows), each worker makes its own."""
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+    except ImportError:
+        yield
+        return
+    with path.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 _REPORTS: dict[tuple[str, int, bool], VerifyReport] = {}
 
 
@@ -34,13 +114,25 @@ def verified(
     rulebase: Rulebase | None = None, *, search: int, article: bool = False
 ) -> VerifyReport:
     """verify()'s report, made once per rulebase (by its digest) and arguments in a
-    test session: the report is the same every time, and tests that only read it
-    need not wait for the sweep again. Tests of verify itself (threads, processes,
-    the command line) call verify()."""
+    test run, by whichever xdist worker asks first: the report is the same every
+    time, and tests that only read it need not wait for the sweep again. Tests of
+    verify itself (threads, processes, the command line) call verify()."""
     from massageplan.plan.recommend import builtin_rulebase  # noqa: PLC0415 - as verify does
 
     rules = builtin_rulebase() if rulebase is None else rulebase
     key = (rules.digest, search, article)
-    if key not in _REPORTS:
-        _REPORTS[key] = verify(rules, search=search, article=article)
-    return _REPORTS[key]
+    if key in _REPORTS:
+        return _REPORTS[key]
+    if not _SHARED:
+        report = _REPORTS[key] = verify(rules, search=search, article=article)
+        return report
+    digest = rules.digest.removeprefix("sha256:")
+    path = _SHARED[0] / f"verified-{digest}-{search}-{int(article)}.pickle"
+    with _locked(path):
+        if path.exists():
+            report = pickle.loads(path.read_bytes())  # noqa: S301 - written by this run
+        else:
+            report = verify(rules, search=search, article=article)
+            path.write_bytes(pickle.dumps(report))
+    _REPORTS[key] = report
+    return report

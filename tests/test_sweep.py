@@ -24,6 +24,7 @@ from massageplan.plan.invariants import INVARIANTS, SAFETY_INVARIANTS, Invariant
 from massageplan.plan.recommend import build_plan, fired_rules
 from massageplan.plan.verify import _kinds, sweep_findings
 from massageplan.rules.profile_space import SweepSpace, sweep_space
+from tests.conftest import own_processes
 from tests.strategies import clinic_rulebase, weak_screening
 
 
@@ -56,10 +57,14 @@ def _raw_part(
 def raw_first_of_each_kind(
     choices: frozenset[str] | str, scope: str
 ) -> tuple[int, dict[Any, dict[str, Any]]]:
-    """The raw sweep, shared by two processes (the suite runs on one core)."""
-    with concurrent.futures.ProcessPoolExecutor(2, worker_context()) as pool:
-        shares = [pool.submit(_raw_part, choices, scope, part, 2) for part in range(2)]
-        done = [share.result() for share in shares]
+    """The raw sweep, shared by two processes when the suite runs in one."""
+    parts = own_processes()
+    if parts == 1:
+        done = [_raw_part(choices, scope, 0, 1)]
+    else:
+        with concurrent.futures.ProcessPoolExecutor(parts, worker_context()) as pool:
+            shares = [pool.submit(_raw_part, choices, scope, part, parts) for part in range(parts)]
+            done = [share.result() for share in shares]
     first: dict[Any, tuple[int, dict[str, Any]]] = {}
     for _, found in done:
         for kind, (order, example) in found.items():
