@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .._gc_pause import collector_paused
 from ..model.errors import MassagePlanError
 from ..model.plan import SessionPlan
 from ..model.profile import (
@@ -283,6 +284,9 @@ def _record(
         )
 
 
+# A sweep makes hundreds of thousands of objects and no cyclic garbage; each
+# collection would rescan every one of them, and every memo (a third of the time).
+@collector_paused()
 def _sweep_part(
     space: SweepSpace,
     rulebase: Rulebase,
