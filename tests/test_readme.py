@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import warnings
 from pathlib import Path
@@ -88,3 +89,27 @@ def test_the_reliability_section_states_the_limits_in_force() -> None:
     }
     for value, phrase in stated.items():
         assert phrase in words, (value, phrase)
+
+
+def test_the_paths_and_modules_named_exist() -> None:
+    """A file or module the README points a reader to is there (layers move)."""
+    paths = set(re.findall(r"`((?:src|benchmarks|examples|rules|tests)/[\w./-]+)`", README))
+    paths |= {
+        f"src/massageplan/{path}"
+        for path in re.findall(r"`((?:model|engine|rules|plan|render|service)/\w+\.py)`", README)
+    }
+    modules = set(re.findall(r"`(massageplan(?:\.\w+)+)`", README))
+    layer = r"(?:model|engine|rules|plan|render|service)"
+    modules |= {f"massageplan.{m}" for m in re.findall(rf"`({layer}\.\w+\.\w+)`", README)}
+    modules |= set(re.findall(r"generated from (massageplan(?:\.\w+)+)", README))
+    assert paths, "the README names no path"
+    assert modules, "the README names no module"
+    for path in paths:
+        assert (ROOT / path).exists(), path
+    for dotted in modules:
+        try:
+            importlib.import_module(dotted)
+        except ModuleNotFoundError:  # a module's attribute, such as a registry
+            module, _, name = dotted.rpartition(".")
+            assert hasattr(importlib.import_module(module), name), dotted
+
