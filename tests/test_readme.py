@@ -112,4 +112,3 @@ def test_the_paths_and_modules_named_exist() -> None:
         except ModuleNotFoundError:  # a module's attribute, such as a registry
             module, _, name = dotted.rpartition(".")
             assert hasattr(importlib.import_module(module), name), dotted
-
