@@ -159,11 +159,6 @@ class _TechniqueItem(_Cited):
         self.cap = MAX_PRESSURE
         self.needs = needs
 
-    def copy(self) -> _TechniqueItem:
-        made = _TechniqueItem(self.needs)
-        made.areas, made.cap, made.reasons = self.areas, self.cap, self.reasons.copy()
-        return made
-
 
 class _TextItem(_Cited):
     __slots__ = ("audience", "text")
@@ -171,11 +166,6 @@ class _TextItem(_Cited):
     def __init__(self, text: str, audience: Audience) -> None:
         super().__init__()
         self.text, self.audience = text, audience
-
-    def copy(self) -> _TextItem:
-        made = _TextItem(self.text, self.audience)
-        made.reasons = self.reasons.copy()
-        return made
 
 
 class _HoldItem(_Cited):
@@ -186,12 +176,6 @@ class _HoldItem(_Cited):
         self.text, self.client_text = text, client_text
         # Held only when no technique is left, unless a rule holds it outright.
         self.only_without_techniques = True
-
-    def copy(self) -> _HoldItem:
-        made = _HoldItem(self.text, self.client_text)
-        made.only_without_techniques = self.only_without_techniques
-        made.reasons = self.reasons.copy()
-        return made
 
 
 def _first(pair: tuple[int, Any]) -> int:
@@ -256,7 +240,6 @@ class PlanBuilder:
         "_per_week",
         "_rank",
         "_restrictions",
-        "_shared",
         "_shortest_split",
         "_techniques",
         "_visit_reasons",
@@ -279,21 +262,6 @@ class PlanBuilder:
         self._visit_reasons = _Cited()
         self._advice: dict[AdviceCode, _TextItem] = {}
         self._holds: dict[HoldCode, _HoldItem] = {}
-        # Advice and hold codes whose items are a template's, copied before any change.
-        self._shared: set[object] = set()
-
-    def copy(self, inputs: PlanInputs) -> PlanBuilder:
-        """A builder that starts with all this one has collected, for ``inputs``."""
-        made = PlanBuilder(inputs, self._parts, self._rank)
-        made._techniques = {name: item.copy() for name, item in self._techniques.items()}
-        made._restrictions = self._restrictions.copy()
-        made._caps = self._caps.copy()
-        made._weekly, made._longest = self._weekly, self._longest
-        made._per_week, made._shortest_split = self._per_week, self._shortest_split
-        made._visit_reasons.reasons = self._visit_reasons.reasons.copy()
-        made._advice, made._holds = self._advice.copy(), self._holds.copy()
-        made._shared = {*self._advice, *self._holds}
-        return made
 
     # ------------------------------------------------------ what effects call
 
@@ -353,9 +321,6 @@ class PlanBuilder:
         item = self._advice.get(code)
         if item is None:
             item = self._advice[code] = _TextItem(text, audience)
-        elif code in self._shared:
-            self._shared.discard(code)
-            item = self._advice[code] = item.copy()
         item.cite(reason)
 
     def add_hold(
@@ -364,9 +329,6 @@ class PlanBuilder:
         item = self._holds.get(code)
         if item is None:
             item = self._holds[code] = _HoldItem(text, client_text)
-        elif code in self._shared:
-            self._shared.discard(code)
-            item = self._holds[code] = item.copy()
         item.only_without_techniques = item.only_without_techniques and if_no_technique
         item.cite(reason)
 
