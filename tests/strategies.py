@@ -20,7 +20,7 @@ from massageplan import (
 )
 from massageplan.engine.conditions import OPERATORS
 from massageplan.engine.facts import FIELDS
-from massageplan.model.profile import PROFILE_FIELDS, FieldKind, ProfileField
+from massageplan.model.profile import PROFILE_FIELDS, FieldKind, ProfileField, nested_profile
 
 areas = st.lists(st.sampled_from(list(BodyArea)), max_size=6)
 
@@ -47,22 +47,11 @@ def field_values(field: ProfileField) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), drawn) if field.may_be_unknown else drawn
 
 
-def _nested(flat: dict[str, Any]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for name, value in flat.items():
-        *parents, last = name.split(".")
-        target = nested
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[last] = value
-    return nested
-
-
 def _dicts(fields: list[ProfileField], optional: list[ProfileField]) -> st.SearchStrategy[Any]:
     return st.fixed_dictionaries(
         {f.name: field_values(f) for f in fields},
         optional={f.name: field_values(f) for f in optional},
-    ).map(_nested)
+    ).map(nested_profile)
 
 
 _ARTICLE = [f for f in PROFILE_FIELDS if not f.screening]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, NamedTuple
 
@@ -217,6 +217,24 @@ class ProfileField:
         for part in self.name.split("."):
             value = getattr(value, part)
         return value
+
+
+def put_field(profile: dict[str, Any], name: str, value: Any) -> None:
+    """Set a field in a profile mapping by its name; a dotted name
+    (``tolerance.minutes``) sets it inside the nested mapping."""
+    *parents, last = name.split(".")
+    target = profile
+    for parent in parents:
+        target = target.setdefault(parent, {})
+    target[last] = value
+
+
+def nested_profile(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """A profile mapping from values by field name (dotted names nest)."""
+    profile: dict[str, Any] = {}
+    for name, value in flat.items():
+        put_field(profile, name, value)
+    return profile
 
 
 def _resolved(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

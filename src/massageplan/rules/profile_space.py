@@ -26,6 +26,7 @@ from ..model.profile import (
     FieldKind,
     ProfileField,
     SweepAxis,
+    nested_profile,
 )
 
 if TYPE_CHECKING:
@@ -40,19 +41,8 @@ def _base_value(field: ProfileField) -> Any:
     return field.choices[0] if field.kind is FieldKind.CHOICE else field.minimum
 
 
-def _nested(flat: dict[str, Any]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for name, value in flat.items():
-        *parents, last = name.split(".")
-        target = nested
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[last] = value
-    return nested
-
-
 # A complete profile every sweep starts from; each field is then swept.
-BASE: dict[str, Any] = _nested({f.name: _base_value(f) for f in PROFILE_FIELDS})
+BASE: dict[str, Any] = nested_profile({f.name: _base_value(f) for f in PROFILE_FIELDS})
 # Profile fields that no safety invariant reads: only the rules tell their values apart.
 RULES_ONLY = tuple(f.name for f in PROFILE_FIELDS if f.sweep is SweepAxis.RULES_ONLY)
 # Fields the sweep varies one at a time (empty, off first; see SweepSpace).

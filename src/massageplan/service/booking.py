@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model.errors import MassagePlanError, RowError
-from ..model.profile import PROFILE_FIELDS, ClientProfile, FieldKind, ProfileField
+from ..model.profile import PROFILE_FIELDS, ClientProfile, FieldKind, ProfileField, put_field
 
 # Columns a booking system may send besides the profile's: carried, not read.
 OWN_COLUMNS = ("appointment_id",)
@@ -57,18 +57,10 @@ def profile_from_row(row: Mapping[str, str]) -> dict[str, Any]:
         cell = row.get(column, "")
         if not cell.strip():
             if field.required:
-                _put(profile, field.name, cell.strip())
+                put_field(profile, field.name, cell.strip())
             continue
-        _put(profile, field.name, _cell_value(field, cell))
+        put_field(profile, field.name, _cell_value(field, cell))
     return profile
-
-
-def _put(profile: dict[str, Any], name: str, value: Any) -> None:
-    *parents, last = name.split(".")
-    target = profile
-    for parent in parents:
-        target = target.setdefault(parent, {})
-    target[last] = value
 
 
 def read_booking_csv(

@@ -13,7 +13,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._version import __version__
-from ..model.profile import PROFILE_FIELDS, ClientProfile, Condition, FieldKind, ProfileField
+from ..model.profile import (
+    PROFILE_FIELDS,
+    ClientProfile,
+    Condition,
+    FieldKind,
+    ProfileField,
+    put_field,
+)
 from ..model.wording import words
 
 QUESTIONNAIRE_URL = "urn:massageplan:Questionnaire:intake"
@@ -154,11 +161,7 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
     repeats = _REPEATING
     profile: dict[str, Any] = {}
     for link, values in _answers(response.get("item", []), "intake"):
-        target = profile
-        *parents, last = link.split(".")
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[last] = values if link in repeats else values[0]
+        put_field(profile, link, values if link in repeats else values[0])
     coded = condition_from_codes(conditions)
     if coded is not None:
         profile["condition"] = coded.value
