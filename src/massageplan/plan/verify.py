@@ -137,19 +137,31 @@ def _kinds(
     return out
 
 
+def _counterexample(
+    profile: ClientProfile,
+    plan: SessionPlan,
+    kind: Kind,
+    mine: list[Breach],
+    *,
+    loud: tuple[str, ...],
+    silent: tuple[str, ...],
+) -> Counterexample:
+    return Counterexample(
+        profile=profile,
+        scope=kind[0],
+        invariants=kind[1],
+        violations=tuple(str(b) for b in mine),
+        rules=loud,
+        silent_rules=silent,
+        fired_rules=plan.fired_rules,
+    )
+
+
 def _counterexamples(
     profile: ClientProfile, plan: SessionPlan, found: list[Breach], rulebase: Rulebase
 ) -> list[Counterexample]:
     return [
-        Counterexample(
-            profile=profile,
-            scope=kind[0],
-            invariants=kind[1],
-            violations=tuple(str(b) for b in mine),
-            rules=loud,
-            silent_rules=silent,
-            fired_rules=plan.fired_rules,
-        )
+        _counterexample(profile, plan, kind, mine, loud=loud, silent=silent)
         for kind, mine, loud, silent in _kinds(found, plan, rulebase)
     ]
 
@@ -270,18 +282,9 @@ def _record(
         if kind in swept.first and swept.first[kind][0] <= order:
             continue
         mine = [b for b in found if b.invariant.scope == kind[0]]
-        swept.first[kind] = (
-            order,
-            Counterexample(
-                profile=ClientProfile.model_validate(mapping()),
-                scope=kind[0],
-                invariants=kind[1],
-                violations=tuple(str(b) for b in mine),
-                rules=loud,
-                silent_rules=silent,
-                fired_rules=plan.fired_rules,
-            ),
-        )
+        profile = ClientProfile.model_validate(mapping())
+        found_here = _counterexample(profile, plan, kind, mine, loud=loud, silent=silent)
+        swept.first[kind] = (order, found_here)
 
 
 # A sweep makes hundreds of thousands of objects and no cyclic garbage; each
