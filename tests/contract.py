@@ -1,4 +1,5 @@
-"""The contract (version 3), stated by the tests in their own words.
+"""The contract (version 3, and version 4's invariants 20 and 22 so far), stated
+by the tests in their own words.
 
 Each function asserts one invariant of ../shared/CONTRACT.md about one plan.
 They deliberately share no code with ``massageplan.plan.invariants``: a bug in
@@ -256,6 +257,12 @@ def safety_16_course(start: ClientProfile, course: Any) -> None:
         assert all(v <= week.tolerated_minutes for v in week.visits)
         if len(week.visits) > 1:
             assert min(week.visits) >= 15
+        if week.week == 1 and start.sessions_completed == 0:
+            tolerated = start.tolerance.pressure
+            if tolerated is not None:
+                assert pressure <= tolerated, f"level {pressure} over {tolerated} in week 1"
+            if start.hypersensitivity.value == "severe":
+                assert len(week.visits) <= 1, "more than one visit in a severe first week"
 
 
 def safety_17_no_short_split(profile: ClientProfile, plan: SessionPlan) -> None:
@@ -265,6 +272,34 @@ def safety_17_no_short_split(profile: ClientProfile, plan: SessionPlan) -> None:
         assert min(minutes) >= 15, f"split into {minutes}"
     if profile.tolerance.minutes < 15:
         assert len(minutes) <= 1, f"{minutes} for a tolerance of {profile.tolerance.minutes}"
+
+
+def safety_20_numb_areas(profile: ClientProfile, plan: SessionPlan) -> None:
+    """Numb areas: no kneading or trigger point, nothing above level 2, and the
+    advice not to use heat or cold packs there."""
+    numb = {a.value for a in profile.numb_areas}
+    if not numb:
+        return
+    for t in plan.techniques:
+        if numb & {a.value for a in t.areas}:
+            assert t.name.value not in {"kneading", "trigger_point"}, f"{t.name.value} on numb"
+            assert t.max_pressure <= 2, f"{t.name.value} at {t.max_pressure} on numb areas"
+    assert "no_heat_or_cold" in {a.code.value for a in plan.advice}, "no heat or cold advice"
+
+
+def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) -> None:
+    """No sessions yet: no pressure above the tolerated; severe: one visit."""
+    if profile.sessions_completed != 0:
+        return
+    tolerated = profile.tolerance.pressure
+    if tolerated is not None:
+        assert plan.pressure <= tolerated, f"level {plan.pressure} over {tolerated} at first"
+    if profile.hypersensitivity.value == "severe":
+        assert len(plan.visits) <= 1, f"{len(plan.visits)} visits in a severe first week"
+
+
+# The safety invariants this file states, by number, as the contract numbers them.
+SAFETY_NUMBERS = frozenset({*range(1, 18), 20, 22})
 
 
 def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
@@ -283,3 +318,5 @@ def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
     safety_13_wounds_and_agreeing_restrictions(profile, plan)
     safety_14_technique_levels(plan)
     safety_17_no_short_split(profile, plan)
+    safety_20_numb_areas(profile, plan)
+    safety_22_first_session_gentle(profile, plan)

@@ -214,6 +214,33 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic books the hour anyway.
     sources: [house-policy]
 """,
+    "kneading-on-numb-areas": """
+  - id: no-kneading-heat-or-cold-on-numb-areas
+    title: Kneading wakes numb feet up
+    replaces: true
+    when: {numb_areas: {empty: false}}
+    then: [{technique: kneading, areas: numb_areas, max_pressure: 3}]
+    because: The clinic kneads numb feet.
+    sources: [house-policy]
+""",
+    "step-up-at-the-first-session": """
+  - id: no-step-up-at-the-first-session
+    title: A level up from the start
+    replaces: true
+    when: {pressure_known: true, first_session: true}
+    then: [{pressure_at_most: {above_tolerated: 1}}]
+    because: The clinic steps up at once.
+    sources: [house-policy]
+""",
+    "split-severe-first-week": """
+  - id: one-shorter-visit-in-a-severe-first-week
+    title: Short visits from the first week
+    replaces: true
+    when: {tolerance.minutes: {below: 60}, hypersensitivity: severe, first_session: true}
+    then: [{visits: {longest_visit: tolerance, at_most_per_week: 3, shortest_split_visit: 15}}]
+    because: The clinic splits the first week too.
+    sources: [house-policy]
+""",
     "house-maximum-45": """
   - id: house-maximum
     title: Visits of 45 minutes at most

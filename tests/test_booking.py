@@ -38,7 +38,8 @@ def test_plans_per_row_and_bad_rows_by_number(
         (7, "A-1006"),
     ]
     first = records[0]["plan"]
-    assert [v["minutes"] for v in first["visits"]] == [20, 20, 20]
+    # Severe hypersensitivity, first week: one visit of the 20 minutes tolerated.
+    assert [v["minutes"] for v in first["visits"]] == [20]
     assert {r["technique"]: r["areas"] for r in first["restrictions"]}["friction"] == [
         "ankles",
         "feet",

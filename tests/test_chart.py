@@ -18,6 +18,9 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 NEW_CLIENT: dict[str, Any] = yaml.safe_load(
     (EXAMPLES / "new-diabetic-client.yaml").read_text(encoding="utf-8")
 )
+# The same client with moderate hypersensitivity, whose first week is split in three
+# (with severe hypersensitivity it is one visit).
+SPLIT_CLIENT = {**NEW_CLIENT, "hypersensitivity": "moderate"}
 
 
 def _texts(svg: str) -> str:
@@ -26,7 +29,7 @@ def _texts(svg: str) -> str:
 
 
 def test_the_chart_says_what_it_shows() -> None:
-    course = project_course(NEW_CLIENT, 6)
+    course = project_course(SPLIT_CLIENT, 6)
     text = _texts(course_svg(course))
     for label in (
         "Projected course over 6 weeks",
@@ -51,7 +54,7 @@ def test_minutes_stack_by_visit_and_pressure_is_drawn_per_visit() -> None:
     # (rightly) never forks the batch workers that tests/test_batch.py checks.
     import numpy  # noqa: PLC0415 - see above
 
-    course = project_course(NEW_CLIENT, 3)  # 20 + 20 + 20, then 30 + 30 twice
+    course = project_course(SPLIT_CLIENT, 3)  # 20 + 20 + 20, then 30 + 30 twice
     minutes, pressure = course_figure(course).axes
     by_visit = [[bar.get_height() for bar in bars] for bars in minutes.containers]
     assert by_visit == [[20, 30, 30], [20, 30, 30], [20, 0, 0]]

@@ -68,7 +68,7 @@ def unsafe_rules(tmp_path: Path) -> Path:
 def test_recommend_text() -> None:
     code, out, err = run("recommend", NEW_CLIENT)
     assert (code, err) == (0, "")
-    assert "3 visits of 20 minutes" in out
+    assert "1 visit of 20 minutes" in out  # severe, first week: one visit
     assert "pressure at most level 1 (very light)" in out
     assert "ankles and feet (swollen): gentle work only" in out
     assert "SOURCES" in out
@@ -228,7 +228,7 @@ def test_course(tmp_path: Path) -> None:
     assert "visit length" in out
     assert "<svg" in svg.read_text(encoding="utf-8")
     code, out, _ = run("course", NEW_CLIENT, "--weeks", "2", "--format", "json")
-    assert [w["visits"] for w in json.loads(out)["weeks"]] == [[20, 20, 20], [30, 30]]
+    assert [w["visits"] for w in json.loads(out)["weeks"]] == [[20], [30, 30]]
     code, _, err = run("course", NEW_CLIENT, "--weeks", "0")
     assert code == 2
     assert "argument --weeks: 0 is below 1" in err

@@ -70,9 +70,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "new-diabetic-client.yaml": {
         # Severe hypersensitivity, first session: level 1, so no trigger points,
         # and no kneading either (it needs level 2 to be kneading); the doctor
-        # not yet consulted: hold the booking.
+        # not yet consulted: hold the booking. One visit of the 20 minutes
+        # tolerated in the first week, so that the reaction is known before the
+        # next (contract v4, invariant 22).
         "holds": ["consult_physician"],
-        "visits": [20, 20, 20],
+        "visits": [20],
         "pressure": 1,
         "techniques": [("swedish", 1, ALL)],
         "restrictions": gentle("ankles", "feet"),
@@ -138,12 +140,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     # The clinical review's profiles.
     "review-none-hypersensitivity-fragile-feet.json": {
-        # Tolerated level 1: level 2 now, not 4; nothing but gentle Swedish work
-        # on the swollen, fragile feet and the fragile lower legs; booking held.
+        # Tolerated level 1 and no session yet: level 1, no step up before the
+        # first reaction is known (contract v4, invariant 22), so no kneading
+        # anywhere (it needs level 2); booking held.
         "holds": ["consult_physician"],
         "visits": [60],
-        "pressure": 2,
-        "techniques": [("swedish", 2, ALL), ("kneading", 2, ["forearms", "hands"])],
+        "pressure": 1,
+        "techniques": [("swedish", 1, ALL)],
         "restrictions": gentle("lower_legs", "feet"),
         "first_advice": "consult_physician",
         "advice": {"continue_standard_treatment"},
@@ -177,7 +180,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
         # The clot holds the booking until the doctor clears massage, and keeps
         # the hips and legs to light Swedish work; no work at all on the
         # injection sites; the numb feet are among the legs' light work, with
-        # fall-risk advice; firm (4) allowed on the arms, one above the tolerated 3.
+        # fall-risk advice and no heat or cold on them (contract v4, invariant
+        # 20); firm (4) allowed on the arms, one above the tolerated 3.
         "holds": ["physician_clearance"],
         "visits": [60],
         "pressure": 4,
@@ -193,6 +197,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "clot_warning_signs",
             "fall_risk",
             "inspect_skin",
+            "no_heat_or_cold",
             "watch_blood_sugar",
             "experienced_therapist",
         },
@@ -288,6 +293,41 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "restrictions": [],
         "first_advice": "continue_standard_treatment",
         "advice": {"disclose_medical_history"},
+    },
+    # Contract v4: one example for each new invariant.
+    "numb-hands-and-feet.yaml": {
+        # Tolerated moderate (3): firm (4) allowed, but on the numb hands and
+        # feet only Swedish work at light pressure (2): no kneading, no
+        # trigger points (invariant 20); skin checks, no heat or cold packs,
+        # and the fall risk of numb feet.
+        "holds": [],
+        "visits": [60],
+        "pressure": 4,
+        "techniques": [
+            ("swedish", 3, but("hands", "feet")),
+            ("swedish", 2, ["hands", "feet"]),
+            ("kneading", 3, ["forearms", "lower_legs"]),
+            ("trigger_point", 4, ["forearms", "lower_legs"]),
+        ],
+        "restrictions": [
+            ("all", 2, ["hands", "feet"]),
+            ("kneading", None, ["hands", "feet"]),
+            ("trigger_point", None, ["hands", "feet"]),
+        ],
+        "first_advice": "inspect_skin",
+        "advice": {"no_heat_or_cold", "fall_risk", "experienced_therapist"},
+    },
+    "first-session-tolerates-moderate.yaml": {
+        # First session: pressure stays at the moderate (3) tolerated, not a
+        # level above (invariant 22); 45 minutes tolerated: the hour in two
+        # visits of 30.
+        "holds": [],
+        "visits": [30, 30],
+        "pressure": 3,
+        "techniques": FULL_MIX_AT_MODERATE,
+        "restrictions": [],
+        "first_advice": "experienced_therapist",
+        "advice": {"slower_progress_with_shorter_sessions"},
     },
 }
 

@@ -43,6 +43,8 @@ ORACLE: dict[int, Check] = {
         plan, render_text(plan, profile, audience="client")
     ),
     17: contract.safety_17_no_short_split,
+    20: contract.safety_20_numb_areas,
+    22: contract.safety_22_first_session_gentle,
 }
 
 
@@ -70,6 +72,9 @@ UNSAFE = st.frozensets(
             "firm-in-chemotherapy",
             "short-splits",
             "no-empty-hour-hold",
+            "kneading-on-numb-areas",
+            "step-up-at-the-first-session",
+            "split-severe-first-week",
         ]
     ),
     min_size=1,

@@ -87,7 +87,7 @@ def test_every_rulebase_fails_closed(choices: frozenset[str], profile: ClientPro
     else:  # refused, naming invariants of the contract's safety list
         assert refused.violations
         assert refused.invariants
-        assert set(refused.invariants) <= set(range(1, 18))
+        assert set(refused.invariants) <= contract.SAFETY_NUMBERS
 
 
 @given(screened)
@@ -155,7 +155,7 @@ def check_course(
         refused = exc
     if refused is not None:
         assert may_refuse, f"the built-in rules made an unsafe course: {refused}"
-        assert set(refused.invariants) <= set(range(1, 18))
+        assert set(refused.invariants) <= contract.SAFETY_NUMBERS
         return
     contract.safety_16_course(profile, course)
     tolerated = profile.tolerance.pressure
@@ -199,6 +199,16 @@ def test_safety_16_every_week_of_a_clinics_course(
 @given(screened)
 def test_safety_17_no_split_visit_under_15_minutes(profile: ClientProfile) -> None:
     contract.safety_17_no_short_split(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_20_no_kneading_heat_or_cold_on_numb_areas(profile: ClientProfile) -> None:
+    contract.safety_20_numb_areas(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_22_a_first_session_is_gentle(profile: ClientProfile) -> None:
+    contract.safety_22_first_session_gentle(profile, recommend(profile))
 
 
 def _without_screening_rules() -> Rulebase:

@@ -156,7 +156,8 @@ def two_visits_at_most(tmp_path: Path, visits: str) -> Path:
         "  - id: split-sessions\n"
         "    title: Two visits at most\n"
         "    replaces: true\n"
-        "    when: {tolerance.minutes: {below: 60}}\n"
+        # The built-in rule's own condition: a severe first week is another rule's.
+        "    when: {tolerance.minutes: {below: 60}, hypersensitivity: {below: severe}}\n"
         f"    then: [{{visits: {visits}}}]\n"
         "    because: The clinic books two visits a week at most.\n"
         "    sources: [article]\n",

@@ -80,6 +80,7 @@ class AdviceCode(str, enum.Enum):
     CLOT_WARNING_SIGNS = "clot_warning_signs"
     WOUND_REFERRAL = "wound_referral"
     FALL_RISK = "fall_risk"
+    NO_HEAT_OR_COLD = "no_heat_or_cold"
 
 
 class HoldCode(str, enum.Enum):

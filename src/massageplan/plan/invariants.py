@@ -126,16 +126,17 @@ class Case(NamedTuple):
         """What the checks read of the case. Two cases of one class get the same
         findings from every check, but for the profile values a finding quotes.
         The checks read hypersensitivity and sessions only as: none at all
-        (article 3); a first session with moderate or severe (invariant 4); and,
-        when the doctor was not consulted, a first session or not (5, 10)."""
+        (article 3); a first session with moderate or severe (invariant 4), or
+        with severe (22); and a first session or not (5, 10, 22)."""
         hypersensitivity = self.hypersensitivity
         first = self.sessions_completed == 0
         return (
             self.inputs,
             hypersensitivity is Hypersensitivity.NONE,
             first and hypersensitivity in _MARKED,
-            "consulted" if self.physician_consulted else first,
-            *self[4:],
+            first and hypersensitivity is Hypersensitivity.SEVERE,
+            first,
+            *self[3:],
         )
 
     def areas(self, area_list: str) -> list[str]:
@@ -154,14 +155,24 @@ class _TechniqueView:
 class _Techniques:
     """A plan's techniques as masks: each one, and where each kind of work is listed."""
 
-    __slots__ = ("above_gentle", "each", "friction", "listed", "not_gentle", "swedish", "trigger")
+    __slots__ = (
+        "above_gentle",
+        "each",
+        "friction",
+        "kneading",
+        "listed",
+        "not_gentle",
+        "swedish",
+        "trigger",
+    )
 
     def __init__(self, techniques: tuple[Technique, ...]) -> None:
         self.each = tuple(
             _TechniqueView(t.name, area_mask(t.areas), t.max_pressure, t.reasons)
             for t in techniques
         )
-        self.listed = self.not_gentle = self.above_gentle = self.trigger = self.friction = 0
+        self.listed = self.not_gentle = self.above_gentle = 0
+        self.trigger = self.friction = self.kneading = 0
         for t in self.each:
             self.listed |= t.areas
             if t.name in NOT_GENTLE:
@@ -172,6 +183,8 @@ class _Techniques:
                 self.trigger |= t.areas
             if t.name is TechniqueName.FRICTION:
                 self.friction |= t.areas
+            if t.name is TechniqueName.KNEADING:
+                self.kneading |= t.areas
         self.swedish = any(t.name is TechniqueName.SWEDISH for t in self.each)
 
 
@@ -567,6 +580,21 @@ def _numb_areas(case: Case, view: PlanView) -> list[Finding]:
     )
 
 
+_NOT_ON_NUMB = frozenset({TechniqueName.KNEADING, TechniqueName.TRIGGER_POINT})
+
+
+def _numb_areas_untouched_by_kneading_and_heat(case: Case, view: PlanView) -> list[Finding]:
+    numb = case.inputs.masks[_NUMB]
+    if not numb:
+        return []
+    techniques = view.techniques
+    values = {"numb_areas": case.areas("numb_areas")}
+    found = _advice_missing(view, AdviceCode.NO_HEAT_OR_COLD, values)
+    if numb & (techniques.kneading | techniques.trigger | techniques.above_gentle):
+        found += _gentle_only(numb, view, _NOT_ON_NUMB, "numb ", lambda: values)
+    return found
+
+
 def _injection_sites(case: Case, view: PlanView) -> list[Finding]:
     if not case.inputs.masks[_INJECTIONS]:
         return []
@@ -735,6 +763,33 @@ def _short_splits(case: Case, view: PlanView) -> list[Finding]:
             )
         ]
     return []
+
+
+def _first_session_gentle(case: Case, view: PlanView) -> list[Finding]:
+    if case.sessions_completed != 0:
+        return []
+    plan, tolerated = view.plan, case.inputs.pressure
+    values: dict[str, Any] = {"sessions_completed": 0, "tolerance.pressure": tolerated}
+    found = []
+    if tolerated is not None and plan.pressure > tolerated:
+        found.append(
+            Finding(
+                f"pressure level {plan.pressure} at a first session, above the tolerated "
+                f"{tolerated}",
+                values,
+                _rules(plan.pressure_reasons),
+            )
+        )
+    if case.hypersensitivity is Hypersensitivity.SEVERE and len(plan.visits) > 1:
+        found.append(
+            Finding(
+                f"{len(plan.visits)} visits in the first week with severe hypersensitivity "
+                "(at most one)",
+                {**values, "hypersensitivity": case.hypersensitivity.value},
+                _rules(r for v in plan.visits for r in v.reasons),
+            )
+        )
+    return found
 
 
 def _advice_missing(
@@ -969,6 +1024,24 @@ INVARIANTS: tuple[Invariant, ...] = (
         "No visit of a split week is shorter than 15 minutes; a client who tolerates less "
         "gets one visit a week.",
         _short_splits,
+    ),
+    Invariant(
+        "safety",
+        20,
+        "numb areas: no kneading, and no heat or cold",
+        "On a numb_areas area: no kneading or trigger point, and no technique above "
+        "pressure 2; and the no_heat_or_cold advice not to use heat or cold packs there.",
+        _numb_areas_untouched_by_kneading_and_heat,
+        only_with=("numb_areas",),
+    ),
+    Invariant(
+        "safety",
+        22,
+        "a first session is gentle",
+        "With no sessions completed, pressure is at most tolerance.pressure (no step up "
+        "before the first reaction is known); with severe hypersensitivity, the first "
+        "week is one visit.",
+        _first_session_gentle,
     ),
     Invariant(
         "article",

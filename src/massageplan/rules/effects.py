@@ -243,7 +243,7 @@ class TechniqueEffect(EffectBase):
 
     def bears_on(self) -> frozenset[str]:
         # Not invariant 4: the plan caps every technique at its own pressure.
-        keys = {SAFETY(2), SAFETY(8), SAFETY(11), SAFETY(13), SAFETY(14), ARTICLE(3)}
+        keys = {SAFETY(2), SAFETY(8), SAFETY(11), SAFETY(13), SAFETY(14), SAFETY(20), ARTICLE(3)}
         if self.technique is TechniqueName.FRICTION:
             keys.add(SAFETY(1))
         return frozenset(keys)
@@ -290,6 +290,7 @@ class AvoidEffect(EffectBase):
 
     def bears_on(self) -> frozenset[str]:
         keys = {SAFETY(2), SAFETY(7), SAFETY(8), SAFETY(9), SAFETY(11), SAFETY(12), SAFETY(13)}
+        keys.add(SAFETY(20))
         # Only an outright ban covers an area for invariant 1, not a pressure cap.
         if self.above is None and {TechniqueName.FRICTION, EVERY_TECHNIQUE} & set(
             self.techniques()
@@ -340,7 +341,7 @@ class PressureEffect(EffectBase):
         return f"pressure at most {limit.above_tolerated} level(s) above what was tolerated"
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(4), SAFETY(12)})
+        return frozenset({SAFETY(4), SAFETY(12), SAFETY(22)})
 
 
 class VisitsSpec(BaseModel):
@@ -415,7 +416,7 @@ class VisitsEffect(EffectBase):
         ]
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(3), SAFETY(17), ARTICLE(1), ARTICLE(2)})
+        return frozenset({SAFETY(3), SAFETY(17), SAFETY(22), ARTICLE(1), ARTICLE(2)})
 
     def minute_constants(self) -> frozenset[int]:
         spec = self.visits
@@ -434,6 +435,7 @@ _ADVICE_INVARIANT: dict[AdviceCode, int] = {
     AdviceCode.CLOT_WARNING_SIGNS: 11,
     AdviceCode.ASK_ABOUT_PORTS: 12,
     AdviceCode.WOUND_REFERRAL: 13,
+    AdviceCode.NO_HEAT_OR_COLD: 20,
 }
 
 
