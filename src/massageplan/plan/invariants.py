@@ -588,9 +588,12 @@ def _numb_areas_untouched_by_kneading_and_heat(case: Case, view: PlanView) -> li
     if not numb:
         return []
     techniques = view.techniques
-    values = {"numb_areas": case.areas("numb_areas")}
-    found = _advice_missing(view, AdviceCode.NO_HEAT_OR_COLD, values)
+    found = []
+    if AdviceCode.NO_HEAT_OR_COLD not in view.advice:  # the profile's values only when needed
+        values = {"numb_areas": case.areas("numb_areas")}
+        found += _advice_missing(view, AdviceCode.NO_HEAT_OR_COLD, values)
     if numb & (techniques.kneading | techniques.trigger | techniques.above_gentle):
+        values = {"numb_areas": case.areas("numb_areas")}
         found += _gentle_only(numb, view, _NOT_ON_NUMB, "numb ", lambda: values)
     return found
 
