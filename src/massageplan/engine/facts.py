@@ -10,7 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from ..model.profile import PROFILE_FIELDS, ClientProfile, FieldKind, ProfileField
+from ..model.profile import (
+    FIELD,
+    PROFILE_FIELDS,
+    SCREENING_FIELDS,
+    ClientProfile,
+    FieldKind,
+    ProfileField,
+)
 
 FactValue = str | int | bool | list[str]
 Facts = dict[str, FactValue]
@@ -75,6 +82,22 @@ _KINDS: dict[FieldKind, Kind] = {
 }
 
 
+def known_key(field: str) -> str:
+    """The derived fact saying whether a screening field was answered."""
+    return f"{field}_known"
+
+
+def _known(field: ProfileField) -> FactField:
+    name = field.name
+    return FactField(
+        known_key(name),
+        "bool",
+        f"whether the client was asked about {field.said} (false: not yet asked)",
+        lambda p: getattr(p, name) is not None,
+        name,
+    )
+
+
 def _fact(field: ProfileField) -> FactField:
     """The fact a rule tests of one profile field, as the field table describes it."""
     return FactField(
@@ -95,14 +118,10 @@ FIELDS: dict[str, FactField] = {
     f.name: f
     for f in (
         *(_fact(field) for field in PROFILE_FIELDS),
-        # Facts about fields, that rules test by name.
-        FactField(
-            "port_sites_known",
-            "bool",
-            "where any port or line is, is known",
-            lambda p: p.port_sites is not None,
-            "port_sites",
-        ),
+        # Facts about fields, that rules test by name: whether each screening
+        # question was asked ("numb_areas_known: false"), a session done, a
+        # pressure known.
+        *(_known(FIELD[name]) for name in SCREENING_FIELDS),
         FactField(
             "first_session",
             "bool",

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .profile import BodyArea, PressureLevel
+from .profile import SCREENING_FIELDS, BodyArea, PressureLevel
 
 
 class TechniqueName(str, enum.Enum):
@@ -76,7 +76,7 @@ class AdviceCode(str, enum.Enum):
     INSPECT_SKIN = "inspect_skin"
     WATCH_BLOOD_SUGAR = "watch_blood_sugar"
     CHECK_WITH_ONCOLOGY_TEAM = "check_with_oncology_team"
-    ASK_ABOUT_PORTS = "ask_about_ports"
+    CHECK_SKIN_FOR_WOUNDS = "check_skin_for_wounds"
     CLOT_WARNING_SIGNS = "clot_warning_signs"
     WOUND_REFERRAL = "wound_referral"
     FALL_RISK = "fall_risk"
@@ -89,6 +89,49 @@ class HoldCode(str, enum.Enum):
     CONSULT_PHYSICIAN = "consult_physician"
     PHYSICIAN_CLEARANCE = "physician_clearance"
     NO_WORKABLE_AREA = "no_workable_area"
+
+
+class QuestionCode(str, enum.Enum):
+    """Stable codes of questions: the unanswered screening field each one fills,
+    and one that asks what is injected (heparin is a blood thinner)."""
+
+    NUMB_AREAS = "numb_areas"
+    WOUNDS = "wounds"
+    INJECTION_SITES = "injection_sites"
+    CLOT_HISTORY = "clot_history"
+    ON_CHEMOTHERAPY = "on_chemotherapy"
+    ON_ANTICOAGULANTS = "on_anticoagulants"
+    PORT_SITES = "port_sites"
+    LYMPHEDEMA_RISK = "lymphedema_risk"
+    LOW_PLATELETS = "low_platelets"
+    LOW_WHITE_CELLS = "low_white_cells"
+    WHAT_IS_INJECTED = "what_is_injected"
+
+
+# The profile field each question's answer fills.
+QUESTION_FIELD: dict[QuestionCode, str] = {
+    **{code: code.value for code in QuestionCode if code.value in SCREENING_FIELDS},
+    QuestionCode.WHAT_IS_INJECTED: "on_anticoagulants",
+}
+# What each question is about, in the client's words ("Your therapist will ask
+# you about ...").
+QUESTION_TOPIC: dict[QuestionCode, str] = {
+    QuestionCode.NUMB_AREAS: "any numbness or reduced feeling",
+    QuestionCode.WOUNDS: "any wounds, ulcers or skin breaks",
+    QuestionCode.INJECTION_SITES: "where you inject or wear a pump or sensor",
+    QuestionCode.CLOT_HISTORY: "any blood clot you have had",
+    QuestionCode.ON_CHEMOTHERAPY: "whether you are having chemotherapy",
+    QuestionCode.ON_ANTICOAGULANTS: "any blood thinners you take",
+    QuestionCode.PORT_SITES: "any port or central line you have",
+    QuestionCode.LYMPHEDEMA_RISK: "any lymph nodes removed or treated, or lymphedema",
+    QuestionCode.LOW_PLATELETS: "your latest platelet count",
+    QuestionCode.LOW_WHITE_CELLS: "your latest white cell count",
+    QuestionCode.WHAT_IS_INJECTED: "what you inject",
+}
+if set(QUESTION_FIELD) != set(QuestionCode) or set(SCREENING_FIELDS) - set(QUESTION_FIELD.values()):
+    raise TypeError("every screening field needs its question, and every question its field")
+if set(QUESTION_TOPIC) != set(QuestionCode):
+    raise TypeError(f"QUESTION_TOPIC lacks {sorted(set(QuestionCode) - set(QUESTION_TOPIC))}")
 
 
 class Severity(str, enum.Enum):
@@ -177,6 +220,18 @@ class Hold(BaseModel):
     reasons: Reasons
 
 
+class Question(BaseModel):
+    """Something to ask the client before the session: the plan is cautious
+    until the answer is recorded in ``field`` and the plan made again."""
+
+    model_config = _FROZEN
+
+    code: QuestionCode
+    field: str = Field(description="The profile field the answer fills.")
+    text: str = Field(min_length=1, description="The question, for the therapist to ask.")
+    reasons: Reasons
+
+
 class Visit(BaseModel):
     """One of this week's visits, and how long it lasts."""
 
@@ -240,6 +295,10 @@ class SessionPlan(BaseModel):
 
     holds: tuple[Hold, ...] = Field(
         description="Must be resolved before booking; do not book while any is present."
+    )
+    questions: tuple[Question, ...] = Field(
+        default=(),
+        description="Ask before the session; the plan is cautious until each is answered.",
     )
     visits: tuple[Visit, ...]
     pressure: PressureLevel = Field(description="Firmest pressure level allowed next session.")

@@ -129,30 +129,52 @@ class ClientProfile(BaseModel):
     physician_consulted: StrictBool = Field(
         default=False, description="Has talked to their doctor about massage."
     )
-    # Screening beyond the article: optional, and off by default, so that a
-    # profile without them gets exactly the plan it would get otherwise.
-    numb_areas: AreaList = Field(
-        default=(),
-        description="Reduced or lost sensation: the client cannot report pressure or pain there.",
+    # Screening beyond the article. Null (the default) is "not asked", which is
+    # not "none": until it is answered the plan asks, and takes the cautious answer.
+    numb_areas: AreaList | None = Field(
+        default=None,
+        description="Reduced or lost sensation: the client cannot report pressure or pain "
+        "there. Null: not asked.",
     )
-    wounds: AreaList = Field(default=(), description="Open wounds, ulcers or skin breaks.")
-    injection_sites: AreaList = Field(
-        default=(), description="Insulin injection sites, pump or sensor sites."
+    wounds: AreaList | None = Field(
+        default=None, description="Open wounds, ulcers or skin breaks. Null: not asked."
     )
-    clot_history: StrictBool = Field(
-        default=False, description="Deep vein thrombosis or another clot, past or suspected."
+    injection_sites: AreaList | None = Field(
+        default=None,
+        description="Injection sites (insulin or other), pump or sensor sites. Null: not asked.",
     )
-    on_chemotherapy: StrictBool = Field(
-        default=False, description="In active chemotherapy (counts, ports and lines may apply)."
+    clot_history: StrictBool | None = Field(
+        default=None,
+        description="Deep vein thrombosis or another clot, past or suspected. Null: not asked.",
     )
-    on_anticoagulants: StrictBool = Field(
-        default=False, description="Takes anticoagulants (blood thinners)."
+    on_chemotherapy: StrictBool | None = Field(
+        default=None,
+        description="In active chemotherapy (counts, ports and lines may apply). Null: not asked.",
     )
-    # None is "not known", which is not "none": a plan asks rather than guesses.
+    on_anticoagulants: StrictBool | None = Field(
+        default=None, description="Takes anticoagulants (blood thinners). Null: not asked."
+    )
     port_sites: AreaList | None = Field(
         default=None,
-        description="Where an implanted port or central line is, if known.",
+        description="Where an implanted port or central line is. Null: not asked.",
     )
+    lymphedema_risk: AreaList | None = Field(
+        default=None,
+        description="Areas with lymphedema, or at risk of it (lymph nodes removed or "
+        "irradiated on that side). Null: not asked.",
+    )
+    low_platelets: StrictBool | None = Field(
+        default=None,
+        description="The latest blood count showed low platelets. Null: not asked.",
+    )
+    low_white_cells: StrictBool | None = Field(
+        default=None,
+        description="The latest blood count showed low white cells. Null: not asked.",
+    )
+
+    def unanswered(self) -> tuple[str, ...]:
+        """The screening fields not yet asked (null), in field order."""
+        return tuple(name for name in SCREENING_FIELDS if getattr(self, name) is None)
 
 
 class FieldKind(str, enum.Enum):
@@ -338,7 +360,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ),
     ProfileField(
         "injection_sites",
-        "insulin injection, pump or sensor sites",
+        "injection, pump or sensor sites",
         ONE_AT_A_TIME,
         screening=True,
         at_risk="injection site",
@@ -373,8 +395,34 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
         at_risk="port",
         header="port or line on",
     ),
+    ProfileField(
+        "lymphedema_risk",
+        "areas with lymphedema, or at risk of it",
+        ONE_AT_A_TIME,
+        screening=True,
+        at_risk="lymphedema risk",
+        header="lymphedema risk on",
+    ),
+    ProfileField(
+        "low_platelets",
+        "low platelets in the latest blood count",
+        ONE_AT_A_TIME,
+        screening=True,
+        header="low platelets",
+    ),
+    ProfileField(
+        "low_white_cells",
+        "low white cells in the latest blood count",
+        ONE_AT_A_TIME,
+        screening=True,
+        header="low white cells",
+    ),
 )
 FIELD = {f.name: f for f in PROFILE_FIELDS}
+# The screening fields: each may be null, "not asked", which is not "none".
+SCREENING_FIELDS = tuple(f.name for f in PROFILE_FIELDS if f.screening)
+if any(not FIELD[name].may_be_unknown for name in SCREENING_FIELDS):
+    raise TypeError("every screening field must allow null: not asked is not none")
 
 
 def _model_fields(model: type[BaseModel], prefix: str = "") -> list[str]:

@@ -26,6 +26,7 @@ from .._memo import Memo
 from ..model.plan import (
     EVERY_TECHNIQUE,
     LEAST_PRESSURE,
+    QUESTION_FIELD,
     SEVERITY_ORDER,
     TECHNIQUE_ORDER,
     Advice,
@@ -34,6 +35,8 @@ from ..model.plan import (
     GeneratedBy,
     Hold,
     HoldCode,
+    Question,
+    QuestionCode,
     Reason,
     RestrictedTechnique,
     Restriction,
@@ -71,7 +74,7 @@ def _fields_set(model: type[BaseModel]) -> set[str]:
 # copy of an item copies it, and frozen models never change it).
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {
     model: _fields_set(model)
-    for model in (Technique, Restriction, Visit, Advice, Hold, SessionPlan)
+    for model in (Technique, Restriction, Visit, Advice, Hold, Question, SessionPlan)
 }
 
 
@@ -238,6 +241,7 @@ class PlanBuilder:
         "_longest",
         "_parts",
         "_per_week",
+        "_questions",
         "_rank",
         "_restrictions",
         "_shortest_split",
@@ -262,6 +266,7 @@ class PlanBuilder:
         self._visit_reasons = _Cited()
         self._advice: dict[AdviceCode, _TextItem] = {}
         self._holds: dict[HoldCode, _HoldItem] = {}
+        self._questions: dict[QuestionCode, _TextItem] = {}
 
     # ------------------------------------------------------ what effects call
 
@@ -330,6 +335,12 @@ class PlanBuilder:
         if item is None:
             item = self._holds[code] = _HoldItem(text, client_text)
         item.only_without_techniques = item.only_without_techniques and if_no_technique
+        item.cite(reason)
+
+    def ask(self, code: QuestionCode, text: str, reason: Reason) -> None:
+        item = self._questions.get(code)
+        if item is None:
+            item = self._questions[code] = _TextItem(text, Audience.THERAPIST)
         item.cite(reason)
 
     # ------------------------------------------------------------- the parts
@@ -496,6 +507,24 @@ class PlanBuilder:
             made.append(parts.item(("h", code, ids, item.text, item.client_text), Hold, fields))
         return parts.same(tuple(made))
 
+    def question_items(self) -> tuple[Question, ...]:
+        """The questions, in the order of the profile's fields."""
+        parts = self._parts
+        made = []
+        for code in QuestionCode:  # the fields' order, stable whatever fired first
+            item = self._questions.get(code)
+            if item is None:
+                continue
+            ids = item.ids(self._rank)
+            fields = {
+                "code": code,
+                "field": QUESTION_FIELD[code],
+                "text": item.text,
+                "reasons": ids,
+            }
+            made.append(parts.item(("q", code, ids, item.text), Question, fields))
+        return parts.same(tuple(made))
+
     def build(self, fired_rules: tuple[str, ...], made_by: PlanMade) -> SessionPlan:
         """The plan of all the effects applied to this builder."""
         entries = self.entries()
@@ -510,6 +539,7 @@ class PlanBuilder:
             techniques=techniques,
             restrictions=self.restriction_items(entries),
             advice=self.advice_items(),
+            questions=self.question_items(),
             fired_rules=self._parts.same(fired_rules),
         )
 
@@ -536,6 +566,7 @@ class PlanMade:
         techniques: tuple[Technique, ...],
         restrictions: tuple[Restriction, ...],
         advice: tuple[Advice, ...],
+        questions: tuple[Question, ...],
         fired_rules: tuple[str, ...],
     ) -> SessionPlan:
         """The plan of these parts, made once (plans of different inputs are
@@ -552,12 +583,14 @@ class PlanMade:
             id(techniques),
             id(restrictions),
             id(advice),
+            id(questions),
             id(fired_rules),
         )
         known: SessionPlan | None = parts.get(key)
         if known is not None:
             return known
-        first: tuple[Any, ...] = (*holds, *visits[:1])  # every visit cites the same
+        # every visit cites the same
+        first: tuple[Any, ...] = (*holds, *questions, *visits[:1])
         rest: tuple[Any, ...] = (*techniques, *restrictions, *advice)
         ids = [rule_id for cited in first for rule_id in cited.reasons]
         ids += pressure_reasons
@@ -568,6 +601,7 @@ class PlanMade:
             SessionPlan,
             {
                 "holds": holds,
+                "questions": questions,
                 "visits": visits,
                 "pressure": pressure,
                 "pressure_reasons": pressure_reasons,
@@ -711,6 +745,7 @@ class PlanMaker:
             visits_key,
             advice_key,
             holds_key,
+            questions_key,
         ) = self._keys(fired, inputs)
         said: tuple[tuple[Entry, ...], tuple[Restriction, ...]] | None = parts.get(restrictions_key)
         if said is None:
@@ -750,6 +785,11 @@ class PlanMaker:
             builder = mine["advice"].builder(fired, inputs, made)
             advice = parts.keep(advice_key, builder.advice_items())
 
+        asked: tuple[Question, ...] | None = parts.get(questions_key)
+        if asked is None:
+            builder = mine["questions"].builder(fired, inputs, made)
+            asked = parts.keep(questions_key, builder.question_items())
+
         return made.assemble(
             holds=holds,
             visits=visits,
@@ -758,5 +798,6 @@ class PlanMaker:
             techniques=techniques,
             restrictions=restrictions,
             advice=advice,
+            questions=asked,
             fired_rules=fired_rules,
         )

@@ -29,6 +29,8 @@ from ..model.plan import (
     Audience,
     Hold,
     HoldCode,
+    Question,
+    QuestionCode,
     Reason,
     RestrictedTechnique,
     Restriction,
@@ -44,6 +46,7 @@ from ..model.profile import (
     AREA_LIST_INDEX,
     BodyArea,
     ClientProfile,
+    Condition,
     Hypersensitivity,
     PlanInputs,
     area_mask,
@@ -65,6 +68,22 @@ FIRST_SESSION_WORDS = ("first session",)
 HIPS_AND_LEGS = area_mask(
     [
         BodyArea.HIPS,
+        BodyArea.THIGHS,
+        BodyArea.KNEES,
+        BodyArea.LOWER_LEGS,
+        BodyArea.ANKLES,
+        BodyArea.FEET,
+    ]
+)
+# What invariant 18 treats as numb, as a port site, and as at risk of
+# lymphedema while the client has not been asked.
+HANDS_AND_FEET = area_mask([BodyArea.HANDS, BodyArea.FEET])
+CHEST_AND_UPPER_ARMS = area_mask([BodyArea.CHEST, BodyArea.UPPER_ARMS])
+ARMS_AND_LEGS = area_mask(
+    [
+        BodyArea.UPPER_ARMS,
+        BodyArea.FOREARMS,
+        BodyArea.HANDS,
         BodyArea.THIGHS,
         BodyArea.KNEES,
         BodyArea.LOWER_LEGS,
@@ -95,16 +114,19 @@ class Finding:
 
 class Case(NamedTuple):
     """What the invariants read of a profile: area lists as masks (``PlanInputs``
-    order; an unknown list names no area) and the facts they test."""
+    order; an unknown list names no area), the facts they test (a flag not
+    asked is None), the condition, and the screening fields not asked."""
 
     inputs: PlanInputs
     hypersensitivity: Hypersensitivity
     sessions_completed: int
     physician_consulted: bool
-    clot_history: bool
-    on_chemotherapy: bool
-    on_anticoagulants: bool
+    clot_history: bool | None
+    on_chemotherapy: bool | None
+    on_anticoagulants: bool | None
     ports_known: bool
+    condition: Condition = Condition.PERIPHERAL_NEUROPATHY
+    unanswered: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, profile: ClientProfile, inputs: PlanInputs | None = None) -> Case:
@@ -117,6 +139,8 @@ class Case(NamedTuple):
             profile.on_chemotherapy,
             profile.on_anticoagulants,
             profile.port_sites is not None,
+            profile.condition,
+            frozenset(profile.unanswered()),
         )
 
     def mask(self, area_list: str) -> int:
@@ -208,6 +232,10 @@ def _hold_codes(holds: tuple[Hold, ...]) -> frozenset[HoldCode]:
     return frozenset(h.code for h in holds)
 
 
+def _question_codes(questions: tuple[Question, ...]) -> frozenset[QuestionCode]:
+    return frozenset(q.code for q in questions)
+
+
 _Made = TypeVar("_Made")
 _SEEN = Memo(16384)
 
@@ -228,7 +256,7 @@ class PlanView:
     """A plan as the invariants read it: its areas as masks, its advice by code,
     and what the checks of the plan alone (``plan_check``) found in it."""
 
-    __slots__ = ("advice", "banned", "holds", "plan", "plan_found", "techniques")
+    __slots__ = ("advice", "banned", "holds", "plan", "plan_found", "questions", "techniques")
 
     def __init__(self, plan: SessionPlan) -> None:
         self.plan = plan
@@ -236,6 +264,7 @@ class PlanView:
         self.banned: dict[RestrictedTechnique, int] = _once(_banned, plan.restrictions)
         self.advice: dict[AdviceCode, Advice] = _once(_by_code, plan.advice)
         self.holds: frozenset[HoldCode] = _once(_hold_codes, plan.holds)
+        self.questions: frozenset[QuestionCode] = _once(_question_codes, plan.questions)
         # By invariant key; most plans have none.
         self.plan_found: dict[str, tuple[Finding, ...]] = {}
         for invariant in INVARIANTS:
@@ -523,7 +552,14 @@ def _every_item_cited(view: PlanView) -> list[Finding]:
     keys, problems = _once(_listing, plan.reasons, plan.sources, plan.fired_rules)
     found = list(problems)
     used: set[str] = set(plan.pressure_reasons)
-    for part in (plan.holds, plan.visits, plan.techniques, plan.restrictions, plan.advice):
+    for part in (
+        plan.holds,
+        plan.questions,
+        plan.visits,
+        plan.techniques,
+        plan.restrictions,
+        plan.advice,
+    ):
         ids, uncited = _once(_cited_by, part)
         used |= ids
         found += uncited
@@ -541,7 +577,13 @@ def _every_item_cited(view: PlanView) -> list[Finding]:
 
 def _untouched(case: Case, view: PlanView, area_list: str, what: str) -> list[Finding]:
     """No work of any kind on the areas of one profile list."""
-    areas = case.mask(area_list)
+    return _no_work_on(case.mask(area_list), view, what, lambda: {area_list: case.areas(area_list)})
+
+
+def _no_work_on(
+    areas: int, view: PlanView, what: str, values: Callable[[], dict[str, Any]]
+) -> list[Finding]:
+    """No work of any kind on ``areas`` (``what`` they are, in a finding)."""
     uncovered = areas & ~view.banned_for(EVERY_TECHNIQUE)
     if not uncovered and not areas & view.techniques.listed:
         return []
@@ -550,7 +592,7 @@ def _untouched(case: Case, view: PlanView, area_list: str, what: str) -> list[Fi
         found.append(
             Finding(
                 f"no restriction of all work covers {what} on {_names(uncovered)}",
-                {area_list: case.areas(area_list)},
+                values(),
             )
         )
     for technique in view.techniques.each:
@@ -559,7 +601,7 @@ def _untouched(case: Case, view: PlanView, area_list: str, what: str) -> list[Fi
             found.append(
                 Finding(
                     f"{words(technique.name.value)} is listed on {what} on {_names(overlap)}",
-                    {area_list: case.areas(area_list)},
+                    values(),
                     _rules(technique.reasons),
                 )
             )
@@ -648,7 +690,7 @@ def _chemotherapy(case: Case, view: PlanView) -> list[Finding]:
             )
         )
     if not case.ports_known:
-        found += _advice_missing(view, AdviceCode.ASK_ABOUT_PORTS, values)
+        found += _question_missing(view, QuestionCode.PORT_SITES, values)
     else:
         found += _untouched(case, view, "port_sites", "the port sites")
     return found
@@ -822,6 +864,81 @@ def _advice_missing(
     return []
 
 
+def _question_missing(
+    view: PlanView, code: QuestionCode, values: Mapping[str, Any]
+) -> list[Finding]:
+    if code in view.questions:
+        return []
+    return [Finding(f"the {code.value} question is missing", dict(values))]
+
+
+def _pressure_at_most_gentle(view: PlanView, why: str, values: Mapping[str, Any]) -> list[Finding]:
+    plan = view.plan
+    if plan.pressure <= GENTLE_PRESSURE:
+        return []
+    return [
+        Finding(
+            f"pressure level {plan.pressure} while {why} (at most {GENTLE_PRESSURE})",
+            dict(values),
+            _rules(plan.pressure_reasons),
+        )
+    ]
+
+
+def _unknown_is_not_none(case: Case, view: PlanView) -> list[Finding]:
+    """Each screening field not asked that matters for this client: its
+    question, and the plan for the cautious answer."""
+    unasked = case.unanswered
+    if not unasked:
+        return []
+    values = dict.fromkeys(sorted(unasked))
+    found: list[Finding] = []
+    techniques = view.techniques
+    cipn = case.condition is Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY
+
+    def ask(code: QuestionCode) -> None:
+        found.extend(_question_missing(view, code, values))
+
+    if "numb_areas" in unasked:  # the hands and feet, as if numb (invariants 8 and 20)
+        ask(QuestionCode.NUMB_AREAS)
+        if HANDS_AND_FEET & (techniques.kneading | techniques.trigger | techniques.above_gentle):
+            where = "the hands and feet (numbness not asked): "
+            found += _gentle_only(HANDS_AND_FEET, view, _NOT_ON_NUMB, where, lambda: values)
+        found += _advice_missing(view, AdviceCode.NO_HEAT_OR_COLD, values)
+    if "clot_history" in unasked:  # the hips and legs, as after a clot (invariant 11)
+        ask(QuestionCode.CLOT_HISTORY)
+        if HIPS_AND_LEGS & (techniques.not_gentle | techniques.above_gentle):
+            where = "the hips and legs (a clot not asked about): "
+            found += _gentle_only(HIPS_AND_LEGS, view, NOT_GENTLE, where, lambda: values)
+        found += _advice_missing(
+            view, AdviceCode.CLOT_WARNING_SIGNS, values, Severity.CRITICAL, Audience.BOTH
+        )
+    if "on_anticoagulants" in unasked and case.clot_history is not False:
+        ask(QuestionCode.ON_ANTICOAGULANTS)  # as if on blood thinners
+        found += _pressure_at_most_gentle(view, "blood thinners are not asked about", values)
+    if "on_chemotherapy" in unasked and cipn:  # as if in chemotherapy (invariant 12)
+        ask(QuestionCode.ON_CHEMOTHERAPY)
+        found += _pressure_at_most_gentle(view, "chemotherapy is not asked about", values)
+    if "port_sites" in unasked and case.on_chemotherapy is not False:
+        ask(QuestionCode.PORT_SITES)
+        what = "the chest and upper arms (ports not asked about)"
+        found += _no_work_on(CHEST_AND_UPPER_ARMS, view, what, lambda: values)
+    if "lymphedema_risk" in unasked and cipn:  # arms and legs, as if at risk
+        ask(QuestionCode.LYMPHEDEMA_RISK)
+        if ARMS_AND_LEGS & (techniques.not_gentle | techniques.above_gentle):
+            where = "the arms and legs (lymphedema not asked about): "
+            found += _gentle_only(ARMS_AND_LEGS, view, NOT_GENTLE, where, lambda: values)
+    if "wounds" in unasked:
+        ask(QuestionCode.WOUNDS)
+        found += _advice_missing(
+            view, AdviceCode.CHECK_SKIN_FOR_WOUNDS, values, Severity.CRITICAL, Audience.THERAPIST
+        )
+    if "injection_sites" in unasked and case.condition is Condition.DIABETIC_NEUROPATHY:
+        ask(QuestionCode.INJECTION_SITES)
+        found += _advice_missing(view, AdviceCode.WATCH_BLOOD_SUGAR, values)
+    return found
+
+
 # ----------------------------------------------------------------- article
 
 
@@ -929,7 +1046,8 @@ INVARIANTS: tuple[Invariant, ...] = (
         "safety",
         6,
         "every item cited",
-        "Every hold, visit, technique, restriction and advice item has a reason from a "
+        "Every hold, question, visit, technique, restriction and advice item has a reason "
+        "from a "
         "fired rule, citing sources the plan lists once each.",
         plan_check=_every_item_cited,
     ),
@@ -982,7 +1100,7 @@ INVARIANTS: tuple[Invariant, ...] = (
         12,
         "light work in chemotherapy, and none on a port",
         "On chemotherapy: pressure at most 2 everywhere; no work of any kind on a port_sites "
-        "area; while the port sites are unknown, the ask_about_ports advice.",
+        "area; while the port sites are not asked, the port_sites question.",
         _chemotherapy,
         only_with=("on_chemotherapy",),
     ),
@@ -1027,6 +1145,22 @@ INVARIANTS: tuple[Invariant, ...] = (
         "No visit of a split week is shorter than 15 minutes; a client who tolerates less "
         "gets one visit a week.",
         _short_splits,
+    ),
+    Invariant(
+        "safety",
+        18,
+        "unknown is not none",
+        "A screening field not asked (null) that matters gets its question, and until it is "
+        "answered the plan obeys the cautious answer: numb_areas, the hands and feet as "
+        "numb (invariants 8 and 20); clot_history, the hips and legs as after a clot "
+        "(invariant 11); on_anticoagulants with a clot history true or not asked, pressure "
+        "at most 2; on_chemotherapy for chemotherapy-induced neuropathy, pressure at most 2; "
+        "port_sites with chemotherapy true or not asked, no work on the chest or upper arms; "
+        "lymphedema_risk for chemotherapy-induced neuropathy, the arms and legs as at risk "
+        "(no friction, kneading or trigger point, pressure at most 2); wounds, the "
+        "check_skin_for_wounds advice, critical, for the therapist; injection_sites for a "
+        "diabetic client, the watch_blood_sugar advice.",
+        _unknown_is_not_none,
     ),
     Invariant(
         "safety",

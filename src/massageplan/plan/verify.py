@@ -17,7 +17,9 @@ from ..model.plan import SessionPlan
 from ..model.profile import (
     AREA_LISTS,
     PROFILE_FIELDS,
+    SCREENING_FIELDS,
     ClientProfile,
+    Condition,
     FieldKind,
     Hypersensitivity,
     PlanInputs,
@@ -221,9 +223,12 @@ def _verdicts(space: SweepSpace, compiled: CompiledRulebase) -> dict[str, list[i
 
 
 # An area set as the sweep uses it: its rules' verdict, its masks, its flags
-# (clot, chemotherapy, blood thinners, ports known), and the checks that can
-# find anything for a client with its lists and flags.
-_AreaSet = tuple[int, tuple[int, ...], bool, bool, bool, bool, Checks]
+# (clot, chemotherapy, blood thinners, ports known), the screening fields it
+# leaves unasked, and the checks that can find anything for a client with
+# its lists and flags.
+_AreaSet = tuple[
+    int, tuple[int, ...], bool | None, bool | None, bool | None, bool, frozenset[str], Checks
+]
 
 
 def _area_sets(
@@ -246,6 +251,7 @@ def _area_sets(
                 areas["on_chemotherapy"],
                 areas["on_anticoagulants"],
                 areas["port_sites"] is not None,
+                frozenset(name for name in SCREENING_FIELDS if areas[name] is None),
                 live_checks(invariants, set_fields),
             )
         )
@@ -335,14 +341,19 @@ def _sweep_part(
         minutes, pressure = chosen["tolerance.minutes"], chosen["tolerance.pressure"]
         hypersensitivity = Hypersensitivity(chosen["hypersensitivity"])
         sessions, consulted = chosen["sessions_completed"], chosen["physician_consulted"]
-        scalar_class = Case(
-            PlanInputs((), minutes, pressure), hypersensitivity, sessions, consulted, *_NO_FLAGS
-        ).check_class()
+        condition = Condition(chosen["condition"])
+        scalar_class = (
+            condition,
+            Case(
+                PlanInputs((), minutes, pressure), hypersensitivity, sessions, consulted, *_NO_FLAGS
+            ).check_class(),
+        )
         if (fired_here, scalar_class) in classes:
             swept.checked += per_combination
             continue
         classes.add((fired_here, scalar_class))
-        for offset, (fired_areas, masks, clot, chemo, thinners, known, live) in enumerate(prepared):
+        for offset, area_set in enumerate(prepared):
+            fired_areas, masks, clot, chemo, thinners, known, unasked, live = area_set
             fired = fired_here & fired_areas
             inputs = PlanInputs(masks, minutes, pressure)
             read = reads.get(fired)
@@ -356,7 +367,18 @@ def _sweep_part(
                 if view is None:
                     view = by_key[key] = compiled.view_for(key, by_plan)
                 views[here] = view
-            case = Case(inputs, hypersensitivity, sessions, consulted, clot, chemo, thinners, known)
+            case = Case(
+                inputs,
+                hypersensitivity,
+                sessions,
+                consulted,
+                clot,
+                chemo,
+                thinners,
+                known,
+                condition,
+                unasked,
+            )
             found = case_breaches(case, view, invariants, live)
             swept.checked += 1
             if found:

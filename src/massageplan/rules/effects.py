@@ -27,6 +27,7 @@ from ..model.plan import (
     AdviceCode,
     Audience,
     HoldCode,
+    QuestionCode,
     Reason,
     RestrictedTechnique,
     TechniqueName,
@@ -97,9 +98,19 @@ class PlanBuilder(Protocol):
         self, code: HoldCode, text: str, client_text: str, if_no_technique: bool, reason: Reason
     ) -> None: ...
 
+    def ask(self, code: QuestionCode, text: str, reason: Reason) -> None: ...
+
 
 # The parts of a plan, each made of one kind of effect (``EffectBase.part``).
-PLAN_PARTS = ("techniques", "restrictions", "pressure", "visits", "advice", "holds")
+PLAN_PARTS = (
+    "techniques",
+    "restrictions",
+    "pressure",
+    "visits",
+    "advice",
+    "holds",
+    "questions",
+)
 
 # Invariant keys, as in the table of ``plan.invariants``.
 SAFETY = "safety-{}".format
@@ -243,7 +254,8 @@ class TechniqueEffect(EffectBase):
 
     def bears_on(self) -> frozenset[str]:
         # Not invariant 4: the plan caps every technique at its own pressure.
-        keys = {SAFETY(2), SAFETY(8), SAFETY(11), SAFETY(13), SAFETY(14), SAFETY(20), ARTICLE(3)}
+        keys = {SAFETY(2), SAFETY(8), SAFETY(11), SAFETY(13), SAFETY(14), SAFETY(18), SAFETY(20)}
+        keys.add(ARTICLE(3))
         if self.technique is TechniqueName.FRICTION:
             keys.add(SAFETY(1))
         return frozenset(keys)
@@ -290,7 +302,7 @@ class AvoidEffect(EffectBase):
 
     def bears_on(self) -> frozenset[str]:
         keys = {SAFETY(2), SAFETY(7), SAFETY(8), SAFETY(9), SAFETY(11), SAFETY(12), SAFETY(13)}
-        keys.add(SAFETY(20))
+        keys |= {SAFETY(18), SAFETY(20)}
         # Only an outright ban covers an area for invariant 1, not a pressure cap.
         if self.above is None and {TechniqueName.FRICTION, EVERY_TECHNIQUE} & set(
             self.techniques()
@@ -341,7 +353,7 @@ class PressureEffect(EffectBase):
         return f"pressure at most {limit.above_tolerated} level(s) above what was tolerated"
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(4), SAFETY(12), SAFETY(22)})
+        return frozenset({SAFETY(4), SAFETY(12), SAFETY(18), SAFETY(22)})
 
 
 class VisitsSpec(BaseModel):
@@ -433,9 +445,17 @@ _ADVICE_INVARIANT: dict[AdviceCode, int] = {
     AdviceCode.CONSULT_PHYSICIAN: 5,
     AdviceCode.WATCH_BLOOD_SUGAR: 9,
     AdviceCode.CLOT_WARNING_SIGNS: 11,
-    AdviceCode.ASK_ABOUT_PORTS: 12,
+    AdviceCode.CHECK_SKIN_FOR_WOUNDS: 18,
     AdviceCode.WOUND_REFERRAL: 13,
     AdviceCode.NO_HEAT_OR_COLD: 20,
+}
+
+
+# Advice invariant 18 asks for while a question is open, besides its own.
+_ADVICE_WHILE_UNASKED: dict[AdviceCode, int] = {
+    AdviceCode.WATCH_BLOOD_SUGAR: 18,
+    AdviceCode.CLOT_WARNING_SIGNS: 18,
+    AdviceCode.NO_HEAT_OR_COLD: 18,
 }
 
 
@@ -469,7 +489,10 @@ class AdviceEffect(EffectBase):
 
     def bears_on(self) -> frozenset[str]:
         if self.advise in _ADVICE_INVARIANT:
-            return frozenset({SAFETY(_ADVICE_INVARIANT[self.advise])})
+            keys = {SAFETY(_ADVICE_INVARIANT[self.advise])}
+            if self.advise in _ADVICE_WHILE_UNASKED:
+                keys.add(SAFETY(_ADVICE_WHILE_UNASKED[self.advise]))
+            return frozenset(keys)
         if self.advise is AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS:
             return frozenset({ARTICLE(2)})
         return frozenset({ARTICLE(3)})
@@ -516,6 +539,36 @@ class HoldEffect(EffectBase):
         return frozenset({SAFETY(3), SAFETY(5), SAFETY(10), SAFETY(13), SAFETY(15)})
 
 
+class AskEffect(EffectBase):
+    """Ask the client something before the session (a screening question not
+    yet answered): the plan stays cautious until the answer is recorded."""
+
+    key: ClassVar[str] = "ask"
+    part: ClassVar[str] = "questions"
+
+    ask: QuestionCode
+    text: Text = Field(description="The question, as the therapist asks it.")
+
+    def apply(self, plan: PlanBuilder, reason: Reason) -> None:
+        plan.ask(self.ask, self.text, reason)
+
+    def describe(self) -> str:
+        return f"question {self.ask.value!r}"
+
+    def contradicts(self, other: EffectBase, empty: frozenset[str]) -> list[str]:
+        if isinstance(other, AskEffect) and other.ask is self.ask and other.text != self.text:
+            return [f"question {self.ask.value!r} has two different texts"]
+        return []
+
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        return [(("ask", self.ask), self.text)]
+
+    def bears_on(self) -> frozenset[str]:
+        if self.ask is QuestionCode.WHAT_IS_INJECTED:
+            return frozenset({SAFETY(23)})
+        return frozenset({SAFETY(18)})
+
+
 EFFECT_KINDS: tuple[type[EffectBase], ...] = (
     TechniqueEffect,
     AvoidEffect,
@@ -523,6 +576,7 @@ EFFECT_KINDS: tuple[type[EffectBase], ...] = (
     VisitsEffect,
     AdviceEffect,
     HoldEffect,
+    AskEffect,
 )
 EFFECT_KEYS = tuple(kind.key for kind in EFFECT_KINDS)
 _BY_TYPE = {kind: kind.key for kind in EFFECT_KINDS}

@@ -125,8 +125,9 @@ class SweepSpace:
     representative values, each with every one of ``area_sets``.
 
     The area lists and the screening flags (``ONE_AT_A_TIME``) each take
-    their values one at a time, with the others empty or off (plus all of
-    them full and on at once), against every combination of the other
+    their values, unknown among them, one at a time, with the others empty
+    or off (plus all of them full and on at once, and all of them unknown at
+    once), against every combination of the other
     fields; and values of a field no safety invariant reads (``RULES_ONLY``)
     that no rule tells apart count once. That keeps the sweep to a hundred
     thousand profiles or so; rules that need two of those fields at once are
@@ -143,12 +144,24 @@ class SweepSpace:
     def area_sets(self) -> list[dict[str, Any]]:
         """The values of ``ONE_AT_A_TIME`` the sweep pairs with each scalar combination."""
         values = self.values
-        nothing: dict[str, Any] = {name: values[name][0] for name in ONE_AT_A_TIME}
+        # Each field's "none" (asked, and nothing): the first value that is not
+        # unknown. Every other value, unknown among them, is taken one at a time.
+        nothing: dict[str, Any] = {
+            name: next((v for v in values[name] if v is not None), None) for name in ONE_AT_A_TIME
+        }
         sets: list[dict[str, Any]] = [nothing]
         for name in ONE_AT_A_TIME:
-            sets += [{**nothing, name: value} for value in values[name][1:]]
+            sets += [{**nothing, name: value} for value in values[name] if value != nothing[name]]
         sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
-        return sets
+        # Nothing asked at all: a profile sent with the article's fields alone.
+        unasked = {name: None for name in ONE_AT_A_TIME if None in values[name]}
+        if unasked:
+            sets.append({**nothing, **unasked})
+        distinct: list[dict[str, Any]] = []  # a narrowed space can make one set twice
+        for area_set in sets:
+            if area_set not in distinct:
+                distinct.append(area_set)
+        return distinct
 
     def __len__(self) -> int:
         return math.prod(len(self.values[f]) for f in self.scalar) * len(self.area_sets)
