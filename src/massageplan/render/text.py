@@ -9,6 +9,7 @@ from typing import Literal
 
 from ..model.plan import (
     EVERY_TECHNIQUE,
+    QUESTION_TOPIC,
     TECHNIQUES,
     Advice,
     Reason,
@@ -70,6 +71,8 @@ class _Document:
     """A plan laid out once, for every format."""
 
     holds: list[_Line] = field(default_factory=list)
+    # The therapist's questions, one a line; the client's, one line naming them all.
+    questions: list[_Line] = field(default_factory=list)
     week: list[_Line] = field(default_factory=list)
     techniques: list[_Line] = field(default_factory=list)
     avoid: list[_Line] = field(default_factory=list)
@@ -94,6 +97,11 @@ def _layout(
     for hold in plan.holds:  # every hold, in its reader's words
         text = hold.client_text if client else hold.text
         doc.holds.append(_Line(text, cite=notes.cite(hold.reasons)))
+    if client and plan.questions:
+        topics = [QUESTION_TOPIC[q.code] for q in plan.questions]
+        doc.questions.append(_Line(f"Your therapist will ask you about {_and(topics)}."))
+    else:
+        doc.questions += [_Line(q.text, cite=notes.cite(q.reasons)) for q in plan.questions]
     minutes = [v.minutes for v in plan.visits]
     if minutes:
         count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
@@ -406,6 +414,13 @@ def render_text(
     if doc.holds:
         title = "HOLD: DO NOT BOOK YET" if audience == "therapist" else "BEFORE YOU BOOK"
         out += [paint(title), *(x for i in doc.holds for x in item(i, "", "- ")), ""]
+    if doc.questions:
+        if audience == "therapist":
+            asked = (x for i in doc.questions for x in item(i, "", "- "))
+            out += ["ASK BEFORE THE SESSION", *asked]
+        else:
+            out += [x for i in doc.questions for x in wrap(i.head, "", "")]
+        out.append("")
     out += ["THIS WEEK", *(x for i in doc.week for x in item(i, ""))]
     out += wrap(SCALE, "  ", "    ")
     if audience == "therapist":
@@ -434,6 +449,10 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     if doc.holds:
         out += ["## Hold: do not book yet", ""]
         out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.holds]
+        out.append("")
+    if doc.questions:
+        out += ["## Ask before the session", ""]
+        out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.questions]
         out.append("")
     out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.week]
     out += ["", f"_{SCALE}_"]

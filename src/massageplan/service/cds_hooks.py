@@ -77,7 +77,7 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
     ]
     urgent = [a for a in plan.advice if a.severity is not Severity.INFO]
     urgent.sort(key=lambda a: a.severity is not Severity.CRITICAL)  # stable: critical first
-    out += [
+    advice_cards = [
         card(
             f"advice/{a.code.value}",
             a.text,
@@ -87,6 +87,22 @@ def cards(plan: SessionPlan, profile: ClientProfile, hook_instance: str) -> list
         )
         for a in urgent
     ]
+    critical = sum(a.severity is Severity.CRITICAL for a in urgent)
+    out += advice_cards[:critical]
+    if plan.questions:  # one card listing them: the plan is cautious until they are answered
+        asked = [reason for q in plan.questions for reason in q.reasons]
+        out.append(
+            card(
+                "questions",
+                f"Ask before the session ({len(plan.questions)} question"
+                + ("s" if len(plan.questions) > 1 else "")
+                + "): the plan is cautious until they are answered",
+                "warning",
+                "\n".join(f"- {q.text}" for q in plan.questions),
+                _source(plan, tuple(dict.fromkeys(asked))),
+            )
+        )
+    out += advice_cards[critical:]
     minutes = " + ".join(str(v.minutes) for v in plan.visits) or "no"
     overview = card(
         "plan",

@@ -77,7 +77,7 @@ class Field:
     options: list[tuple[str, str]] = field(default_factory=list)  # (code, words)
     low: int | None = None
     high: int | None = None
-    unknown_allowed: bool = False  # a list that may be "not known" (null), not only empty
+    unknown_allowed: bool = False  # may be "not asked yet" (null), not only empty or no
     children: list[Field] = field(default_factory=list)
 
     @property
@@ -99,6 +99,7 @@ def _field(item: Mapping[str, Any]) -> Field:
         made.unknown_allowed = made.name in AREA_LISTS_MAYBE_UNKNOWN
     elif kind == "boolean":
         made.kind = "boolean"
+        made.unknown_allowed = made.name in FIELD and FIELD[made.name].may_be_unknown
     elif kind == "integer":
         made.kind = "integer"
         made.low, made.high = FIELD[made.name].minimum, FIELD[made.name].maximum
@@ -118,12 +119,26 @@ def form_fields() -> tuple[Field, ...]:
     return tuple(made)
 
 
+class FormContradictionError(ValueError):
+    """Answers of a form that contradict each other, by the form field's name."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {text}" for name, text in errors.items()))
+        self.errors = errors
+
+
+_YES_NO = {"yes": True, "no": False}
+
+
 def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
     """The profile a posted form says, as the plain dict pydantic then validates.
 
     An empty number is "not known" (left out, or null where the field allows
     it); a number that is not one is passed on as text, for pydantic to name.
+    A screening question left at "not asked yet" is null, never "none"; "not
+    known yet" with areas ticked as well raises :class:`FormContradictionError`.
     """
+    contradictions: dict[str, str] = {}
 
     def read(fields: tuple[Field, ...] | list[Field]) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -134,7 +149,14 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
                 data[key] = read(f.children)
             elif f.kind == "choices":
                 unknown = f.unknown_allowed and f"{f.name}.unknown" in form
+                if unknown and given:
+                    contradictions[f.name] = (
+                        "“Not known yet” is ticked, and so are areas: untick one or the other"
+                    )
                 data[key] = None if unknown else given
+            elif f.kind == "boolean" and f.unknown_allowed:
+                # Not asked yet (empty), no, or yes; anything else is pydantic's to name.
+                data[key] = _YES_NO.get(given[0], given[0]) if given else None
             elif f.kind == "boolean":
                 data[key] = bool(given)
             elif given:
@@ -142,7 +164,10 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
                 data[key] = int(value) if value.lstrip("-").isdigit() else value
         return data
 
-    return read(form_fields())
+    made = read(form_fields())
+    if contradictions:
+        raise FormContradictionError(contradictions)
+    return made
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -231,6 +256,8 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
             page = make(form, ClientProfile.model_validate(profile_from_form(form)), token)
         except ValidationError as exc:  # every wrong field, next to the field
             return intake(token, form, field_errors(exc), 422)
+        except FormContradictionError as exc:
+            return intake(token, form, exc.errors, 422)
         except PlanSafetyError as exc:
             page = _page("refused.html", 422, problem="; ".join(exc.violations))
         return _with_cookie(page, token)
