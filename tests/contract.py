@@ -1,5 +1,5 @@
-"""The contract (version 3, and version 4's invariants 20 and 22 so far), stated
-by the tests in their own words.
+"""The contract (version 3, and version 4's invariants 18, 20 and 22 so far),
+stated by the tests in their own words.
 
 Each function asserts one invariant of ../shared/CONTRACT.md about one plan.
 They deliberately share no code with ``massageplan.plan.invariants``: a bug in
@@ -89,6 +89,7 @@ def safety_6_cited(plan: SessionPlan) -> None:
     assert len(keys) == len(set(keys)), "a reason is listed twice"
     items: list[Any] = [
         *plan.holds,
+        *plan.questions,
         *plan.visits,
         *plan.techniques,
         *plan.restrictions,
@@ -135,12 +136,17 @@ def _no_work_on(areas: set[str], plan: SessionPlan) -> None:
         assert not areas & {a.value for a in t.areas}, f"{t.name.value} on a no-work area"
 
 
+def named(areas: Any) -> set[str]:
+    """An area list's areas by name; a list not asked (None) names none."""
+    return {a.value for a in areas or ()}
+
+
 def safety_7_no_work_on_wounds(profile: ClientProfile, plan: SessionPlan) -> None:
-    _no_work_on({a.value for a in profile.wounds}, plan)
+    _no_work_on(named(profile.wounds), plan)
 
 
 def safety_8_numb_areas(profile: ClientProfile, plan: SessionPlan) -> None:
-    numb = {a.value for a in profile.numb_areas}
+    numb = named(profile.numb_areas)
     for t in plan.techniques:
         if numb & {a.value for a in t.areas}:
             assert t.name.value != "trigger_point"
@@ -148,7 +154,7 @@ def safety_8_numb_areas(profile: ClientProfile, plan: SessionPlan) -> None:
 
 
 def safety_9_injection_sites(profile: ClientProfile, plan: SessionPlan) -> None:
-    _no_work_on({a.value for a in profile.injection_sites}, plan)
+    _no_work_on(named(profile.injection_sites), plan)
     if profile.injection_sites:
         assert "watch_blood_sugar" in {a.code.value for a in plan.advice}
 
@@ -185,15 +191,15 @@ def safety_11_clot_risk(profile: ClientProfile, plan: SessionPlan) -> None:
 
 def safety_12_chemotherapy(profile: ClientProfile, plan: SessionPlan) -> None:
     """On chemotherapy: pressure at most 2 everywhere; nothing on a port site;
-    when the port sites are unknown, advice to ask, never a guess."""
+    when the port sites are not asked, a question, never a guess."""
     if not profile.on_chemotherapy:
         return
     assert plan.pressure <= 2
     assert all(t.max_pressure <= 2 for t in plan.techniques)
     if profile.port_sites is None:
-        _advice(plan, "ask_about_ports")
+        assert "port_sites" in {q.code.value for q in plan.questions}, "ports not asked about"
     else:
-        _no_work_on({a.value for a in profile.port_sites}, plan)
+        _no_work_on(named(profile.port_sites), plan)
 
 
 def safety_13_wounds_and_agreeing_restrictions(profile: ClientProfile, plan: SessionPlan) -> None:
@@ -277,7 +283,7 @@ def safety_17_no_short_split(profile: ClientProfile, plan: SessionPlan) -> None:
 def safety_20_numb_areas(profile: ClientProfile, plan: SessionPlan) -> None:
     """Numb areas: no kneading or trigger point, nothing above level 2, and the
     advice not to use heat or cold packs there."""
-    numb = {a.value for a in profile.numb_areas}
+    numb = named(profile.numb_areas)
     if not numb:
         return
     for t in plan.techniques:
@@ -285,6 +291,58 @@ def safety_20_numb_areas(profile: ClientProfile, plan: SessionPlan) -> None:
             assert t.name.value not in {"kneading", "trigger_point"}, f"{t.name.value} on numb"
             assert t.max_pressure <= 2, f"{t.name.value} at {t.max_pressure} on numb areas"
     assert "no_heat_or_cold" in {a.code.value for a in plan.advice}, "no heat or cold advice"
+
+
+HANDS_AND_FEET = {"hands", "feet"}
+ARMS_AND_LEGS = {"upper_arms", "forearms", "hands"} | (LEGS - {"hips"})
+
+
+def _gentle_on(areas: set[str], forbidden: set[str], plan: SessionPlan, why: str) -> None:
+    for t in plan.techniques:
+        on = areas & {a.value for a in t.areas}
+        if on:
+            assert t.name.value not in forbidden, f"{t.name.value} on {on} while {why}"
+            assert t.max_pressure <= 2, f"{t.name.value} at {t.max_pressure} on {on} while {why}"
+
+
+def safety_18_unknown_is_not_none(profile: ClientProfile, plan: SessionPlan) -> None:
+    """A screening field not asked that matters: its question, and the plan
+    for the cautious answer, until it is answered."""
+    asked = {q.code.value for q in plan.questions}
+    advice = {a.code.value: a for a in plan.advice}
+    cipn = profile.condition.value == "chemotherapy_induced_neuropathy"
+
+    def question(field: str) -> None:
+        assert field in asked, f"{field} is not asked, and the plan does not ask it"
+
+    if profile.numb_areas is None:
+        question("numb_areas")
+        _gentle_on(HANDS_AND_FEET, {"kneading", "trigger_point"}, plan, "numbness is not asked")
+        assert "no_heat_or_cold" in advice, "no heat or cold advice while numbness is not asked"
+    if profile.clot_history is None:
+        question("clot_history")
+        _gentle_on(LEGS, NOT_GENTLE, plan, "a clot is not asked about")
+        warning = _advice(plan, "clot_warning_signs")
+        assert (warning.severity.value, warning.audience.value) == ("critical", "both")
+    if profile.on_anticoagulants is None and profile.clot_history is not False:
+        question("on_anticoagulants")
+        assert plan.pressure <= 2, f"level {plan.pressure} while blood thinners are not asked"
+    if profile.on_chemotherapy is None and cipn:
+        question("on_chemotherapy")
+        assert plan.pressure <= 2, f"level {plan.pressure} while chemotherapy is not asked"
+    if profile.port_sites is None and profile.on_chemotherapy is not False:
+        question("port_sites")
+        _no_work_on({"chest", "upper_arms"}, plan)
+    if profile.lymphedema_risk is None and cipn:
+        question("lymphedema_risk")
+        _gentle_on(ARMS_AND_LEGS, NOT_GENTLE, plan, "lymphedema is not asked about")
+    if profile.wounds is None:
+        question("wounds")
+        look = _advice(plan, "check_skin_for_wounds")
+        assert (look.severity.value, look.audience.value) == ("critical", "therapist")
+    if profile.injection_sites is None and profile.condition.value == "diabetic_neuropathy":
+        question("injection_sites")
+        _advice(plan, "watch_blood_sugar")
 
 
 def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) -> None:
@@ -299,7 +357,7 @@ def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) ->
 
 
 # The safety invariants this file states, by number, as the contract numbers them.
-SAFETY_NUMBERS = frozenset({*range(1, 18), 20, 22})
+SAFETY_NUMBERS = frozenset({*range(1, 19), 20, 22})
 
 
 def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
@@ -318,5 +376,6 @@ def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
     safety_13_wounds_and_agreeing_restrictions(profile, plan)
     safety_14_technique_levels(plan)
     safety_17_no_short_split(profile, plan)
+    safety_18_unknown_is_not_none(profile, plan)
     safety_20_numb_areas(profile, plan)
     safety_22_first_session_gentle(profile, plan)

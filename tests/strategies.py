@@ -55,6 +55,11 @@ def _dicts(fields: list[ProfileField], optional: list[ProfileField]) -> st.Searc
 
 
 _ARTICLE = [f for f in PROFILE_FIELDS if not f.screening]
+# Every screening question asked, and answered "none": a client whose plan is
+# the article's (contract v4: a question not asked is not "none").
+ANSWERED_NONE: dict[str, Any] = {
+    f.name: [] if f.kind is FieldKind.AREAS else False for f in PROFILE_FIELDS if f.screening
+}
 _SCREENING = [f for f in PROFILE_FIELDS if f.screening]
 
 
@@ -241,6 +246,33 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic splits the first week too.
     sources: [house-policy]
 """,
+    "numbness-question-alone": """
+  - id: numbness-not-yet-asked
+    title: Ask, and work as usual meanwhile
+    replaces: true
+    when: {numb_areas_known: false}
+    then: [{ask: numb_areas, text: Any numbness?}]
+    because: The clinic asks, and meanwhile works as usual.
+    sources: [house-policy]
+""",
+    "firm-while-chemotherapy-unasked": """
+  - id: chemotherapy-not-yet-asked
+    title: Firm until told otherwise
+    replaces: true
+    when: {condition: chemotherapy_induced_neuropathy, on_chemotherapy_known: false}
+    then: [{pressure_at_most: {level: 4}}]
+    because: The clinic assumes treatment is over.
+    sources: [house-policy]
+""",
+    "ports-unasked-ignored": """
+  - id: ports-not-yet-asked-in-chemotherapy
+    title: Ports are the oncology team's business
+    replaces: true
+    when: {on_chemotherapy: true, port_sites_known: false}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: The clinic leaves ports to the oncology team.
+    sources: [house-policy]
+""",
     "house-maximum-45": """
   - id: house-maximum
     title: Visits of 45 minutes at most
@@ -319,7 +351,7 @@ rules:
     then: [{advise: expected_benefits, text: Benefits.}]
     because: Nothing.
     sources: [house]
-  - id: ask-where-ports-are
+  - id: ports-not-yet-asked-in-chemotherapy
     title: Nothing
     replaces: true
     when: {on_chemotherapy: true, port_sites_known: false}

@@ -40,7 +40,21 @@ def test_plans_per_row_and_bad_rows_by_number(
     first = records[0]["plan"]
     # Severe hypersensitivity, first week: one visit of the 20 minutes tolerated.
     assert [v["minutes"] for v in first["visits"]] == [20]
+    # The CSV has no screening columns: nothing was asked, so the plan asks,
+    # and keeps friction off the hips and legs as though after a clot.
+    assert [q["code"] for q in first["questions"]] == [
+        "numb_areas",
+        "wounds",
+        "injection_sites",
+        "clot_history",
+        "on_anticoagulants",
+        "port_sites",
+    ]
     assert {r["technique"]: r["areas"] for r in first["restrictions"]}["friction"] == [
+        "hips",
+        "thighs",
+        "knees",
+        "lower_legs",
         "ankles",
         "feet",
     ]

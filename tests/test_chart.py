@@ -16,7 +16,7 @@ from massageplan.render.chart import course_figure, course_svg
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 NEW_CLIENT: dict[str, Any] = yaml.safe_load(
-    (EXAMPLES / "new-diabetic-client.yaml").read_text(encoding="utf-8")
+    (EXAMPLES / "new-diabetic-client-answered.yaml").read_text(encoding="utf-8")
 )
 # The same client with moderate hypersensitivity, whose first week is split in three
 # (with severe hypersensitivity it is one visit).

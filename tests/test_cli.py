@@ -16,7 +16,7 @@ from massageplan.rules.profile_space import SweepSpace, sweep_space
 from tests.conftest import builtin_rule_count
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
-NEW_CLIENT = str(EXAMPLES / "new-diabetic-client.yaml")
+NEW_CLIENT = str(EXAMPLES / "new-diabetic-client-answered.yaml")
 NEW_CLIENT_TEXT = Path(NEW_CLIENT).read_text(encoding="utf-8")
 UNSAFE = """\
 rules:

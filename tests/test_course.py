@@ -9,8 +9,12 @@ import pytest
 from massageplan import MassagePlanError
 from massageplan.plan.course import project_course
 from massageplan.render.course import course_chart, course_table
+from tests.strategies import ANSWERED_NONE
 
+# Every screening question answered "none": the article's ramp, untouched by
+# the cautious limits of a question not yet asked.
 NEW_CLIENT = {
+    **ANSWERED_NONE,
     "condition": "diabetic_neuropathy",
     "hypersensitivity": "severe",
     "swelling": ["feet"],

@@ -68,11 +68,49 @@ def gentle(*areas: str) -> list[tuple[str, int | None, list[str]]]:
 # codes, the first one named.
 EXPECTED: dict[str, dict[str, Any]] = {
     "new-diabetic-client.yaml": {
+        # Sent with the article's fields alone (contract v4, invariant 18): the
+        # plan asks each screening question that matters for a diabetic client
+        # and takes the cautious answer meanwhile. Hands and feet as numb, hips
+        # and legs as after a clot (light work, the clot's warning signs), no
+        # work on the chest or upper arms where a port may be, and the advice
+        # to look at the skin and to watch the blood sugar. Otherwise as
+        # new-diabetic-client-answered.yaml.
+        "holds": ["consult_physician"],
+        "questions": [
+            "numb_areas",
+            "wounds",
+            "injection_sites",
+            "clot_history",
+            "on_anticoagulants",
+            "port_sites",
+        ],
+        "visits": [20],
+        "pressure": 1,
+        "techniques": [("swedish", 1, but("chest", "upper_arms"))],
+        "restrictions": [
+            ("all", None, ["chest", "upper_arms"]),
+            ("all", 2, ["hands", *LEGS]),
+            ("kneading", None, ["hands", *LEGS]),
+            ("trigger_point", None, ["hands", *LEGS]),
+            ("friction", None, LEGS),
+        ],
+        "first_advice": "consult_physician",
+        "advice": {
+            "no_heat_or_cold",
+            "clot_warning_signs",
+            "check_skin_for_wounds",
+            "watch_blood_sugar",
+            "experienced_therapist",
+            "slower_progress_with_shorter_sessions",
+        },
+    },
+    "new-diabetic-client-answered.yaml": {
         # Severe hypersensitivity, first session: level 1, so no trigger points,
         # and no kneading either (it needs level 2 to be kneading); the doctor
         # not yet consulted: hold the booking. One visit of the 20 minutes
         # tolerated in the first week, so that the reaction is known before the
-        # next (contract v4, invariant 22).
+        # next (contract v4, invariant 22). Every screening answer is "none":
+        # no question, and nothing beyond the article.
         "holds": ["consult_physician"],
         "visits": [20],
         "pressure": 1,
@@ -231,13 +269,15 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "advice": {"experienced_therapist"},
     },
     "chemotherapy-port-unknown.yaml": {
-        # Firm tolerated before, light now; ask where any port is, guess nothing.
+        # Firm tolerated before, light now; ask where any port is, guess
+        # nothing, and keep off the chest and upper arms until told.
         "holds": [],
+        "questions": ["port_sites"],
         "visits": [60],
         "pressure": 2,
-        "techniques": [("swedish", 2, ALL), ("kneading", 2, SPECIFIED)],
-        "restrictions": [],
-        "first_advice": "ask_about_ports",
+        "techniques": [("swedish", 2, but("chest", "upper_arms")), ("kneading", 2, SPECIFIED)],
+        "restrictions": [("all", None, ["chest", "upper_arms"])],
+        "first_advice": "experienced_therapist",
         "advice": {"check_with_oncology_team", "cipn_evidence"},
     },
     "chemotherapy-port-in-chest.yaml": {
@@ -354,6 +394,7 @@ def test_example_plan(name: str) -> None:
     expected = EXPECTED[name]
     plan = recommend(load(name))
     assert [h.code.value for h in plan.holds] == expected["holds"]
+    assert [q.code.value for q in plan.questions] == expected.get("questions", [])
     assert [v.minutes for v in plan.visits] == expected["visits"]
     assert plan.pressure == expected["pressure"]
     techniques = [

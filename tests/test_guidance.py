@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 
 from massageplan import Reason, SessionPlan, recommend
+from tests.strategies import ANSWERED_NONE
 
 ARTICLE = (Path(__file__).parents[1] / "rules" / "article.txt").read_text(encoding="utf-8")
 
+# A client whose screening questions were all asked and answered "none".
 BASE: dict[str, Any] = {
+    **ANSWERED_NONE,
     "condition": "peripheral_neuropathy",
     "hypersensitivity": "none",
     "tolerance": {"minutes": 60, "pressure": 3},

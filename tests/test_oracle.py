@@ -19,7 +19,13 @@ from massageplan.plan.invariants import breaches
 from massageplan.plan.recommend import build_plan, fired_rules
 from massageplan.render.text import render_text
 from tests import contract
-from tests.strategies import clinic_choices, clinic_rulebase, screened, weak_screening
+from tests.strategies import (
+    ANSWERED_NONE,
+    clinic_choices,
+    clinic_rulebase,
+    screened,
+    weak_screening,
+)
 
 Check = Callable[[ClientProfile, SessionPlan], None]
 
@@ -43,6 +49,7 @@ ORACLE: dict[int, Check] = {
         plan, render_text(plan, profile, audience="client")
     ),
     17: contract.safety_17_no_short_split,
+    18: contract.safety_18_unknown_is_not_none,
     20: contract.safety_20_numb_areas,
     22: contract.safety_22_first_session_gentle,
 }
@@ -106,6 +113,7 @@ def test_the_oracle_finds_what_it_is_asked_about() -> None:
             "tolerance": {"minutes": 60, "pressure": 1},
             "sessions_completed": 4,
             "physician_consulted": True,
+            **ANSWERED_NONE,  # no cautious limit stands in the clinic's way
         }
     )
     plan = build_plan(profile, fired_rules(profile, rulebase), rulebase)

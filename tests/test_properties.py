@@ -6,6 +6,7 @@ not by calling the library's own checker, so a bug there cannot hide one here.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import tempfile
@@ -31,6 +32,7 @@ from massageplan.render.text import render_text
 from massageplan.rules.load import builtin_rules_dir
 from tests import contract
 from tests.strategies import (
+    ANSWERED_NONE,
     clinic_choices,
     clinic_rulebase,
     every_operator_rulebase,
@@ -202,6 +204,39 @@ def test_safety_17_no_split_visit_under_15_minutes(profile: ClientProfile) -> No
 
 
 @given(screened)
+def test_safety_18_unknown_is_not_none(profile: ClientProfile) -> None:
+    contract.safety_18_unknown_is_not_none(profile, recommend(profile))
+
+
+@functools.cache
+def _article_rules_alone() -> Rulebase:
+    """The built-in rule files that encode the article, without the screening ones."""
+    folder = builtin_rules_dir()
+    files = sorted(folder.glob("[1-5]0-*.yaml"))
+    assert files, "the article's rule files are not where the test looks"
+    with tempfile.TemporaryDirectory() as copy:
+        for path in [folder / "sources.yaml", folder / "article.txt", *files]:
+            shutil.copy(path, copy)
+        return load_rulebase(copy)
+
+
+def _answered_none(profile: ClientProfile) -> ClientProfile:
+    return ClientProfile.model_validate({**profile.model_dump(), **ANSWERED_NONE})
+
+
+@given(profiles)
+def test_every_screening_answer_none_gives_the_articles_full_plan(profile: ClientProfile) -> None:
+    """Every screening question answered "none" asks nothing more, and limits
+    nothing beyond what the article's own rules give."""
+    answered = _answered_none(profile)
+    plan = recommend(answered)
+    article = recommend(answered, rulebase=_article_rules_alone())
+    assert plan.questions == ()
+    for part in ("holds", "visits", "pressure", "techniques", "restrictions", "advice"):
+        assert getattr(plan, part) == getattr(article, part), part
+
+
+@given(screened)
 def test_safety_20_no_kneading_heat_or_cold_on_numb_areas(profile: ClientProfile) -> None:
     contract.safety_20_numb_areas(profile, recommend(profile))
 
@@ -356,7 +391,8 @@ def test_each_reason_once_in_a_plans_json(
     data = json.loads(text)
     keys = [r["rule_id"] for r in data["reasons"]]
     assert len(keys) == len(set(keys))
-    items = [data[name] for name in ("holds", "visits", "techniques", "restrictions", "advice")]
+    parts = ("holds", "questions", "visits", "techniques", "restrictions", "advice")
+    items = [data[name] for name in parts]
     cited = {key for group in items for item in group for key in item["reasons"]}
     cited |= set(data["pressure_reasons"])
     assert cited == set(keys), "a cited id does not resolve, or a reason is listed uncited"

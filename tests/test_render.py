@@ -12,6 +12,7 @@ import yaml
 from massageplan import BodyArea, ClientProfile, SessionPlan, recommend
 from massageplan.render.text import Audience, area_words, render_markdown, render_text
 from tests.golden import check_golden
+from tests.strategies import ANSWERED_NONE
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 GOLDEN = Path(__file__).parent / "golden"
@@ -61,8 +62,33 @@ def test_text_fits_the_width(name: str, width: int, audience: Audience) -> None:
             assert source.url in text.split(), source.url
 
 
-def test_what_a_reader_sees_first() -> None:
+def test_questions_come_after_the_hold_and_before_the_week() -> None:
     text = render_text(plan("new-diabetic-client"), profile("new-diabetic-client"))
+    lines = text.splitlines()
+    asked = lines.index("ASK BEFORE THE SESSION")
+    assert lines.index("HOLD: DO NOT BOOK YET") < asked < lines.index("THIS WEEK")
+    questions = [line for line in lines[asked + 1 : lines.index("THIS WEEK")] if "- " in line]
+    assert len(questions) == 6  # numbness, wounds, injections, a clot, blood thinners, ports
+    assert questions[0].startswith("  - Is there any numbness")
+    client = render_text(
+        plan("new-diabetic-client"), profile("new-diabetic-client"), audience="client"
+    )
+    folded = " ".join(client.split())
+    assert "Your therapist will ask you about any numbness or reduced feeling," in folded
+    assert "and any port or central line you have." in folded
+    assert "ASK BEFORE THE SESSION" not in client
+    answered = render_text(plan("new-diabetic-client-answered"))
+    assert "ASK BEFORE" not in answered
+    assert "will ask you" not in render_text(
+        plan("new-diabetic-client-answered"), audience="client"
+    )
+    markdown = render_markdown(plan("new-diabetic-client"))
+    assert markdown.index("## Hold") < markdown.index("## Ask before the session")
+
+
+def test_what_a_reader_sees_first() -> None:
+    name = "new-diabetic-client-answered"
+    text = render_text(plan(name), profile(name))
     lines = text.splitlines()
     # "session 1" is never broken over two lines.
     assert lines[0] == "Client: diabetic neuropathy, severe touch hypersensitivity; session 1."
@@ -92,6 +118,7 @@ def test_each_avoided_area_says_why_it_is_at_risk() -> None:
             "tolerance": {"minutes": 60, "pressure": 3},
             "sessions_completed": 2,
             "physician_consulted": True,
+            **ANSWERED_NONE,
         }
     )
     plan = recommend(profile)
@@ -158,7 +185,7 @@ def test_colour_only_when_asked() -> None:
     [render_text, render_markdown, lambda p: render_text(p, audience="client")],
 )
 def test_every_footnote_is_listed_once_and_used(render: Callable[[SessionPlan], str]) -> None:
-    text = render(plan("new-diabetic-client"))
+    text = render(plan("new-diabetic-client-answered"))
     body, sources = re.split(r"SOURCES|## Sources", text)
     used = set(re.findall(r"\[(\d+)\]", body))
     listed = re.findall(r"^\s*\[(\d+)\]", sources, flags=re.MULTILINE)

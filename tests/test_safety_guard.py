@@ -12,8 +12,12 @@ from massageplan import PlanSafetyError, RulebaseConflictWarning, load_rulebase,
 from massageplan.model.profile import ClientProfile
 from massageplan.plan.recommend import adopt_plan, fired_rules, plan_key
 from massageplan.rules.load import builtin_rules_dir
+from tests.strategies import ANSWERED_NONE
 
+# Every screening question answered "none", so that only the rules a test
+# removes stand between the profile and an unsafe plan.
 PROFILE = {
+    **ANSWERED_NONE,
     "condition": "diabetic_neuropathy",
     "hypersensitivity": "severe",
     "swelling": ["feet"],

@@ -101,12 +101,12 @@ def test_hypothesis_search_finds_what_the_sweep_would(
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
     rulebase = load_quietly(path)
-    # The search alone finds the rule the sweep finds.
+    # The search alone finds the rule the sweep finds (among the fired rules
+    # that bear on the invariant: a cautious rule for a question not asked
+    # restricts friction too).
     searched = _search(rulebase, 300, SAFETY_INVARIANTS)
-    assert any(c.rules == ("friction-on-feet",) for c in searched)
-    assert any(
-        c.rules == ("friction-on-feet",) for c in verified(rulebase, search=0).counterexamples
-    )
+    assert any("friction-on-feet" in c.rules for c in searched)
+    assert any("friction-on-feet" in c.rules for c in verified(rulebase, search=0).counterexamples)
     # And verify reports it, after a sweep of the first value of each field.
     tiny = sweep_space(rulebase)
     tiny = tiny.narrowed(**{n.replace(".", "_"): tiny.values[n][:1] for n in tiny.values})
@@ -114,7 +114,7 @@ def test_hypothesis_search_finds_what_the_sweep_would(
     report = verify(rulebase, search=300)
     assert (report.swept, report.searched) == (len(tiny), 300)
     assert len(tiny) <= 2
-    assert any(c.rules == ("friction-on-feet",) for c in report.counterexamples)
+    assert any("friction-on-feet" in c.rules for c in report.counterexamples)
 
 
 @pytest.mark.slow
