@@ -81,6 +81,7 @@ class AdviceCode(str, enum.Enum):
     WOUND_REFERRAL = "wound_referral"
     FALL_RISK = "fall_risk"
     NO_HEAT_OR_COLD = "no_heat_or_cold"
+    POSTPONE_ON_FEVER = "postpone_on_fever"
 
 
 class HoldCode(str, enum.Enum):
