@@ -1,5 +1,5 @@
-"""The contract (version 3, and version 4's invariants 18, 20 and 22 so far),
-stated by the tests in their own words.
+"""The contract (version 4's safety invariants 1 to 23), stated by the tests
+in their own words.
 
 Each function asserts one invariant of ../shared/CONTRACT.md about one plan.
 They deliberately share no code with ``massageplan.plan.invariants``: a bug in
@@ -155,7 +155,8 @@ def safety_8_numb_areas(profile: ClientProfile, plan: SessionPlan) -> None:
 
 def safety_9_injection_sites(profile: ClientProfile, plan: SessionPlan) -> None:
     _no_work_on(named(profile.injection_sites), plan)
-    if profile.injection_sites:
+    # Version 4 (invariant 23): the blood-sugar advice is for a diabetic client.
+    if profile.injection_sites and profile.condition.value == "diabetic_neuropathy":
         assert "watch_blood_sugar" in {a.code.value for a in plan.advice}
 
 
@@ -336,6 +337,9 @@ def safety_18_unknown_is_not_none(profile: ClientProfile, plan: SessionPlan) -> 
     if profile.lymphedema_risk is None and cipn:
         question("lymphedema_risk")
         _gentle_on(ARMS_AND_LEGS, NOT_GENTLE, plan, "lymphedema is not asked about")
+    if profile.swelling_signs is None and profile.swelling:
+        question("swelling_signs")
+        _no_work_on(named(profile.swelling), plan)
     if profile.wounds is None:
         question("wounds")
         look = _advice(plan, "check_skin_for_wounds")
@@ -343,6 +347,51 @@ def safety_18_unknown_is_not_none(profile: ClientProfile, plan: SessionPlan) -> 
     if profile.injection_sites is None and profile.condition.value == "diabetic_neuropathy":
         question("injection_sites")
         _advice(plan, "watch_blood_sugar")
+
+
+def safety_19_swelling_questioned(profile: ClientProfile, plan: SessionPlan) -> None:
+    """One-sided, warm or red, or painful swelling: a same-day check (a hold);
+    breathless: emergency services; new, or beyond the lower legs: the doctor
+    first; lymphedema risk: light work, and swelling there a lymphedema therapist."""
+    swollen = named(profile.swelling)
+    signs = {s.value for s in profile.swelling_signs or ()}
+    holds = {h.code.value for h in plan.holds}
+    if swollen and signs & {"one_sided", "warm_or_red", "painful"}:
+        assert "same_day_medical_check" in holds, "no same-day check for such swelling"
+    if swollen and "short_of_breath" in signs:
+        assert _advice(plan, "call_emergency_services").severity.value == "critical"
+    beyond = swollen - {"lower_legs", "ankles", "feet"}
+    if swollen and ("new" in signs or beyond) and not profile.physician_consulted:
+        assert "physician_clearance" in holds, "new or widespread swelling, and no clearance"
+    at_risk = named(profile.lymphedema_risk)
+    _gentle_on(at_risk, NOT_GENTLE, plan, "at risk of lymphedema")
+    if swollen & at_risk:
+        _advice(plan, "lymphedema_therapist")
+
+
+def safety_21_bleeding_risk(profile: ClientProfile, plan: SessionPlan) -> None:
+    """Blood thinners: level 2 at most; low platelets: level 1 and no kneading;
+    low white cells: postpone on a fever; chemotherapy: the clot's signs."""
+    if profile.on_anticoagulants:
+        assert plan.pressure <= 2, f"level {plan.pressure} on blood thinners"
+    if profile.low_platelets:
+        assert plan.pressure <= 1, f"level {plan.pressure} with low platelets"
+        assert "kneading" not in {t.name.value for t in plan.techniques}
+    if profile.low_white_cells:
+        assert _advice(plan, "postpone_on_fever").severity.value == "critical"
+    if profile.on_chemotherapy:
+        _advice(plan, "clot_warning_signs")
+
+
+def safety_23_ports_and_injections(profile: ClientProfile, plan: SessionPlan) -> None:
+    """Nothing on a port, in chemotherapy or not; the blood-sugar advice for a
+    diabetic client only; anyone else with injection sites asked what they inject."""
+    _no_work_on(named(profile.port_sites), plan)
+    diabetic = profile.condition.value == "diabetic_neuropathy"
+    if not diabetic:
+        assert "watch_blood_sugar" not in {a.code.value for a in plan.advice}
+        if profile.injection_sites:
+            assert "what_is_injected" in {q.code.value for q in plan.questions}
 
 
 def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) -> None:
@@ -357,7 +406,7 @@ def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) ->
 
 
 # The safety invariants this file states, by number, as the contract numbers them.
-SAFETY_NUMBERS = frozenset({*range(1, 19), 20, 22})
+SAFETY_NUMBERS = frozenset(range(1, 24))
 
 
 def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
@@ -377,5 +426,8 @@ def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
     safety_14_technique_levels(plan)
     safety_17_no_short_split(profile, plan)
     safety_18_unknown_is_not_none(profile, plan)
+    safety_19_swelling_questioned(profile, plan)
     safety_20_numb_areas(profile, plan)
+    safety_21_bleeding_risk(profile, plan)
     safety_22_first_session_gentle(profile, plan)
+    safety_23_ports_and_injections(profile, plan)

@@ -33,6 +33,8 @@ def field_values(field: ProfileField) -> st.SearchStrategy[Any]:
     drawn: st.SearchStrategy[Any]
     if field.kind is FieldKind.AREAS:
         drawn = areas.map(lambda listed: [a.value for a in listed])
+    elif field.kind is FieldKind.CHOICES:
+        drawn = st.lists(st.sampled_from(list(field.choices)), max_size=3)
     elif field.kind is FieldKind.FLAG:
         drawn = st.booleans()
     elif field.kind is FieldKind.CHOICE:
@@ -58,7 +60,7 @@ _ARTICLE = [f for f in PROFILE_FIELDS if not f.screening]
 # Every screening question asked, and answered "none": a client whose plan is
 # the article's (contract v4: a question not asked is not "none").
 ANSWERED_NONE: dict[str, Any] = {
-    f.name: [] if f.kind is FieldKind.AREAS else False for f in PROFILE_FIELDS if f.screening
+    f.name: False if f.kind is FieldKind.FLAG else [] for f in PROFILE_FIELDS if f.screening
 }
 _SCREENING = [f for f in PROFILE_FIELDS if f.screening]
 
@@ -273,6 +275,35 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic leaves ports to the oncology team.
     sources: [house-policy]
 """,
+    "no-same-day-check": """
+  - id: same-day-check-for-one-sided-warm-or-painful-swelling
+    title: Gentle work is enough
+    replaces: true
+    when:
+      swelling: {empty: false}
+      swelling_signs: {includes_any: [one_sided, warm_or_red, painful]}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: The clinic works around swelling.
+    sources: [house-policy]
+""",
+    "firm-with-low-platelets": """
+  - id: very-light-pressure-with-low-platelets
+    title: Platelets are the oncologist's business
+    replaces: true
+    when: {low_platelets: true}
+    then: [{pressure_at_most: {level: 3}}]
+    because: The clinic trusts the tolerance.
+    sources: [house-policy]
+""",
+    "blood-sugar-for-everyone": """
+  - id: watch-blood-sugar-near-insulin-sites
+    title: Blood sugar for any injection
+    replaces: true
+    when: {injection_sites: {empty: false}}
+    then: [{advise: watch_blood_sugar, text: Check your blood sugar.}]
+    because: The clinic assumes insulin.
+    sources: [house-policy]
+""",
     "house-maximum-45": """
   - id: house-maximum
     title: Visits of 45 minutes at most
@@ -379,6 +410,20 @@ rules:
     then: [{advise: expected_benefits, text: Benefits.}]
     because: Nothing.
     sources: [house]
+  - id: gentle-on-lymphedema-risk-areas
+    title: Nothing
+    replaces: true
+    when: {lymphedema_risk: {empty: false}}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+  - id: very-light-pressure-with-low-platelets
+    title: Nothing
+    replaces: true
+    when: {low_platelets: true}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
 """
 
 
@@ -411,10 +456,10 @@ def _operand(name: str, op: str, index: int) -> Any:
         return [number, values[(index + 1) % len(values)]] if op == "in" else number
     if op == "empty":
         return index % 2 == 0
-    if fact.kind == "areas":  # a few areas, so the sweep's area lists stay few
-        areas = ["hands", "ankles", "feet"]
-        value = areas[index % 3]
-        return [value, areas[(index + 1) % 3]] if op != "includes" else value
+    if fact.kind == "areas":  # a few values, so the sweep's lists stay few
+        few = ["hands", "ankles", "feet"] if "feet" in fact.values else list(fact.values[:3])
+        value = few[index % 3]
+        return [value, few[(index + 1) % 3]] if op != "includes" else value
     if op in ("in", "not_in"):
         return list(fact.values[index % len(fact.values) :][:2]) or [fact.values[0]]
     # "above" the last or "below" the first value can never hold: the loader refuses it.

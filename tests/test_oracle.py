@@ -50,8 +50,11 @@ ORACLE: dict[int, Check] = {
     ),
     17: contract.safety_17_no_short_split,
     18: contract.safety_18_unknown_is_not_none,
+    19: contract.safety_19_swelling_questioned,
     20: contract.safety_20_numb_areas,
+    21: contract.safety_21_bleeding_risk,
     22: contract.safety_22_first_session_gentle,
+    23: contract.safety_23_ports_and_injections,
 }
 
 

@@ -10,7 +10,6 @@ import functools
 import json
 import shutil
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -230,10 +229,18 @@ def test_every_screening_answer_none_gives_the_articles_full_plan(profile: Clien
     nothing beyond what the article's own rules give."""
     answered = _answered_none(profile)
     plan = recommend(answered)
-    article = recommend(answered, rulebase=_article_rules_alone())
+    rules = _article_rules_alone()  # unchecked: alone they break invariant 19
+    article = build_plan(answered, fired_rules(answered, rules), rules)
     assert plan.questions == ()
-    for part in ("holds", "visits", "pressure", "techniques", "restrictions", "advice"):
+    for part in ("visits", "pressure", "techniques", "restrictions", "advice"):
         assert getattr(plan, part) == getattr(article, part), part
+    # Invariant 19 holds for every client: swelling beyond the feet, ankles
+    # and lower legs waits for the doctor. It is the only hold added.
+    beyond = {a.value for a in profile.swelling} - {"lower_legs", "ankles", "feet"}
+    added = {h.code.value for h in plan.holds} - {h.code.value for h in article.holds}
+    assert added == (
+        {"physician_clearance"} if beyond and not profile.physician_consulted else set()
+    )
 
 
 @given(screened)
@@ -242,28 +249,23 @@ def test_safety_20_no_kneading_heat_or_cold_on_numb_areas(profile: ClientProfile
 
 
 @given(screened)
+def test_safety_19_swelling_is_questioned(profile: ClientProfile) -> None:
+    contract.safety_19_swelling_questioned(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_21_bleeding_risk(profile: ClientProfile) -> None:
+    contract.safety_21_bleeding_risk(profile, recommend(profile))
+
+
+@given(screened)
+def test_safety_23_ports_always_and_injections_asked(profile: ClientProfile) -> None:
+    contract.safety_23_ports_and_injections(profile, recommend(profile))
+
+
+@given(screened)
 def test_safety_22_a_first_session_is_gentle(profile: ClientProfile) -> None:
     contract.safety_22_first_session_gentle(profile, recommend(profile))
-
-
-def _without_screening_rules() -> Rulebase:
-    with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "rules"
-        shutil.copytree(builtin_rules_dir(), copy)
-        (copy / "60-screening.yaml").unlink()
-        return load_rulebase(copy)
-
-
-WITHOUT_SCREENING = _without_screening_rules()
-
-
-@given(profiles)
-def test_a_profile_without_screening_gets_the_plan_it_got_before(profile: ClientProfile) -> None:
-    with_screening = recommend(profile).model_dump(mode="json", exclude={"generated_by"})
-    before = recommend(profile, rulebase=WITHOUT_SCREENING)
-    assert json.dumps(with_screening) == json.dumps(
-        before.model_dump(mode="json", exclude={"generated_by"})
-    )
 
 
 # ------------------------------------------------- article conformance (built-in)

@@ -12,6 +12,7 @@ import pytest
 from massageplan import RulebaseConflictWarning, load_rulebase, recommend
 from massageplan.model import limits
 from massageplan.plan.invariants import INVARIANTS, markdown_table
+from tests.strategies import ANSWERED_NONE
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -42,6 +43,7 @@ def test_the_rule_example_loads_and_cites_the_clinic(tmp_path: Path) -> None:
             "tolerance": {"minutes": 60, "pressure": 2},
             "sessions_completed": 1,
             "physician_consulted": True,
+            **ANSWERED_NONE,  # swelling not asked about would mean no work there at all
         },
         rulebase=rulebase,
     )

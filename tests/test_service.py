@@ -242,7 +242,9 @@ def test_screening_cards_put_the_new_holds_and_critical_advice_first(server: Ser
     cards = body["cards"]
     keys = [c["uuid"] for c in cards]
     assert len(set(keys)) == len(keys)
-    assert cards[0]["summary"].startswith("Do not book yet: the client has a history of a clot")
+    assert cards[0]["summary"].startswith(
+        "Do not book yet: the client's doctor is to clear massage"
+    )
     critical = [c["summary"] for c in cards if c["indicator"] == "critical"]
     assert len(critical) >= 4  # the hold, the doctor, the wound, the clot's signs
     assert [c["indicator"] for c in cards[: len(critical)]] == ["critical"] * len(critical)

@@ -109,6 +109,7 @@ def test_a_form_reads_back_as_the_profile_it_says() -> None:
             "wounds": [],
             "injection_sites": [],
             "lymphedema_risk": [],
+            "swelling_signs": [],
             "port_sites": None,  # "not known yet" ticked: not asked, not "none"
             # Questions left at "not asked yet" are null.
             "on_chemotherapy": None,
@@ -220,7 +221,7 @@ def answer_screening_none(page: Any) -> None:
     for f in PROFILE_FIELDS:
         if not f.screening:
             continue
-        if f.kind is FieldKind.AREAS:
+        if f.kind is not FieldKind.FLAG:  # a list: untick "not known yet"
             group = page.get_by_role("group", name=f.description)
             group.get_by_label("Not known yet (the plan will ask)").uncheck()
         else:
@@ -234,6 +235,7 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(server.url + "/")
     fill_new_client(page)
+    answer_screening_none(page)
     page.get_by_role("button", name="Make the plan").click()
     page.wait_for_load_state()
     headings = page.locator("main h2").all_inner_texts()

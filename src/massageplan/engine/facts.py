@@ -62,7 +62,7 @@ def _areas(name: str) -> Callable[[ClientProfile], FactValue | None]:
 
 
 def _read(field: ProfileField) -> Callable[[ClientProfile], FactValue | None]:
-    if field.kind is FieldKind.AREAS:
+    if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
         return _areas(field.name)
     get = field.get
     if field.kind is FieldKind.CHOICE:
@@ -76,6 +76,7 @@ def _read(field: ProfileField) -> Callable[[ClientProfile], FactValue | None]:
 
 _KINDS: dict[FieldKind, Kind] = {
     FieldKind.AREAS: "areas",
+    FieldKind.CHOICES: "areas",  # a list of values, tested as an area list is
     FieldKind.FLAG: "bool",
     FieldKind.NUMBER: "int",
     FieldKind.CHOICE: "enum",

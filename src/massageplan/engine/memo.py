@@ -74,6 +74,16 @@ def _classifier(clauses: Sequence[Clause], fact: str) -> Classify:
             return inputs.masks[index] & named
 
         return areas
+    if fact not in FIELDS:  # how many values a list other than areas holds
+        listed = FIELDS[field].read
+
+        def counted(profile: ClientProfile, inputs: PlanInputs) -> Hashable:
+            value = listed(profile)
+            if not isinstance(value, list):
+                return None
+            return bisect.bisect_left(numbers, len(value)), len(value) in numbers
+
+        return counted
     read = FIELDS[fact].read
     if FIELDS[fact].kind == "int":
 

@@ -82,6 +82,8 @@ class AdviceCode(str, enum.Enum):
     FALL_RISK = "fall_risk"
     NO_HEAT_OR_COLD = "no_heat_or_cold"
     POSTPONE_ON_FEVER = "postpone_on_fever"
+    CALL_EMERGENCY_SERVICES = "call_emergency_services"
+    LYMPHEDEMA_THERAPIST = "lymphedema_therapist"
 
 
 class HoldCode(str, enum.Enum):
@@ -90,6 +92,7 @@ class HoldCode(str, enum.Enum):
     CONSULT_PHYSICIAN = "consult_physician"
     PHYSICIAN_CLEARANCE = "physician_clearance"
     NO_WORKABLE_AREA = "no_workable_area"
+    SAME_DAY_MEDICAL_CHECK = "same_day_medical_check"
 
 
 class QuestionCode(str, enum.Enum):
@@ -106,6 +109,7 @@ class QuestionCode(str, enum.Enum):
     LYMPHEDEMA_RISK = "lymphedema_risk"
     LOW_PLATELETS = "low_platelets"
     LOW_WHITE_CELLS = "low_white_cells"
+    SWELLING_SIGNS = "swelling_signs"
     WHAT_IS_INJECTED = "what_is_injected"
 
 
@@ -127,6 +131,7 @@ QUESTION_TOPIC: dict[QuestionCode, str] = {
     QuestionCode.LYMPHEDEMA_RISK: "any lymph nodes removed or treated, or lymphedema",
     QuestionCode.LOW_PLATELETS: "your latest platelet count",
     QuestionCode.LOW_WHITE_CELLS: "your latest white cell count",
+    QuestionCode.SWELLING_SIGNS: "what your swelling is like",
     QuestionCode.WHAT_IS_INJECTED: "what you inject",
 }
 if set(QUESTION_FIELD) != set(QuestionCode) or set(SCREENING_FIELDS) - set(QUESTION_FIELD.values()):

@@ -70,6 +70,33 @@ class Hypersensitivity(str, enum.Enum):
     SEVERE = "severe"
 
 
+class SwellingSign(str, enum.Enum):
+    """What swelling is like: the signs that change what massage may do."""
+
+    ONE_SIDED = "one_sided"  # one leg or arm, not both
+    NEW = "new"  # not there before, or not yet seen by a doctor
+    WARM_OR_RED = "warm_or_red"
+    PAINFUL = "painful"
+    SHORT_OF_BREATH = "short_of_breath"  # with breathlessness
+
+
+def sort_signs(signs: object) -> object:
+    """Fold duplicates and keep the enum's order; anything else is pydantic's to name."""
+    if not isinstance(signs, list | tuple | set | frozenset):
+        return signs
+    known = {s.value: s for s in SwellingSign}
+    chosen = set()
+    for item in signs:
+        sign = known.get(item) if isinstance(item, str) else item
+        if not isinstance(sign, SwellingSign):
+            return signs
+        chosen.add(sign)
+    return tuple(s for s in SwellingSign if s in chosen)
+
+
+# A list of swelling signs: duplicates folded, in the enum's order.
+SignList = Annotated[tuple[SwellingSign, ...], BeforeValidator(sort_signs)]
+
 PRESSURE_WORDS: dict[int, str] = {1: "very light", 2: "light", 3: "moderate", 4: "firm", 5: "deep"}
 
 PressureLevel = Annotated[StrictInt, Field(ge=1, le=5)]
@@ -119,6 +146,10 @@ class ClientProfile(BaseModel):
     condition: Condition = Field(description="The client's neuropathy.")
     hypersensitivity: Hypersensitivity = Field(description="Touch hypersensitivity.")
     swelling: AreaList = Field(default=(), description="Swollen areas.")
+    swelling_signs: SignList | None = Field(
+        default=None,
+        description="What the swelling is like (matters only with swelling). Null: not asked.",
+    )
     fragile_tissue: AreaList = Field(
         default=(), description="Areas of fragile tissue from vascular dysfunction."
     )
@@ -181,6 +212,7 @@ class FieldKind(str, enum.Enum):
     """What a profile field holds."""
 
     AREAS = "areas"  # a list of body areas
+    CHOICES = "choices"  # a list of named values (not areas)
     FLAG = "flag"  # yes or no
     NUMBER = "number"  # a whole number
     CHOICE = "choice"  # one of a few named values
@@ -213,6 +245,9 @@ class ProfileField:
     points: tuple[int, ...] = ()  # a number: values the sweep always takes
     boundaries: tuple[int, ...] = ()  # a number: values the sweep takes with their neighbours
     visit_lengths: bool = False  # a number: the sweep also takes the visit lengths rules name
+    # A screening field that matters only with another set: the sweep takes its
+    # values with that field set, not empty.
+    sweep_with: str = ""
     # Read from the model (ClientProfile's JSON Schema), not said twice.
     kind: FieldKind = field(init=False)
     description: str = field(init=False)
@@ -287,7 +322,8 @@ def _from_model(name: str) -> dict[str, Any]:
     vocabulary = ""
     if kind_node.get("type") == "array":
         items = _resolved(schema, kind_node["items"])
-        kind, choices, vocabulary = FieldKind.AREAS, tuple(items["enum"]), items["title"]
+        kind = FieldKind.AREAS if items["title"] == BodyArea.__name__ else FieldKind.CHOICES
+        choices, vocabulary = tuple(items["enum"]), items["title"]
     elif "enum" in kind_node:
         kind, choices, vocabulary = FieldKind.CHOICE, tuple(kind_node["enum"]), kind_node["title"]
     elif kind_node.get("type") == "boolean":
@@ -319,6 +355,14 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField("condition", "the client's neuropathy", SweepAxis.RULES_ONLY),
     ProfileField("hypersensitivity", "touch hypersensitivity", ALL, ordered=True),
     ProfileField("swelling", "swollen areas", ONE_AT_A_TIME, at_risk="swollen", header="swollen"),
+    ProfileField(
+        "swelling_signs",
+        "what the swelling is like",
+        ONE_AT_A_TIME,
+        screening=True,
+        header="swelling that is",
+        sweep_with="swelling",
+    ),
     ProfileField(
         "fragile_tissue",
         "areas of fragile tissue from vascular dysfunction",

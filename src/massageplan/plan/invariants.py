@@ -49,6 +49,7 @@ from ..model.profile import (
     Condition,
     Hypersensitivity,
     PlanInputs,
+    SwellingSign,
     area_mask,
     areas_in,
 )
@@ -127,6 +128,9 @@ class Case(NamedTuple):
     ports_known: bool
     condition: Condition = Condition.PERIPHERAL_NEUROPATHY
     unanswered: frozenset[str] = frozenset()
+    swelling_signs: frozenset[SwellingSign] = frozenset()  # none when not asked
+    low_platelets: bool | None = None
+    low_white_cells: bool | None = None
 
     @classmethod
     def of(cls, profile: ClientProfile, inputs: PlanInputs | None = None) -> Case:
@@ -141,6 +145,9 @@ class Case(NamedTuple):
             profile.port_sites is not None,
             profile.condition,
             frozenset(profile.unanswered()),
+            frozenset(profile.swelling_signs or ()),
+            profile.low_platelets,
+            profile.low_white_cells,
         )
 
     def mask(self, area_list: str) -> int:
@@ -644,6 +651,8 @@ def _injection_sites(case: Case, view: PlanView) -> list[Finding]:
     if not case.inputs.masks[_INJECTIONS]:
         return []
     found = _untouched(case, view, "injection_sites", "the injection sites")
+    if case.condition is not Condition.DIABETIC_NEUROPATHY:  # invariant 23: insulin is asked
+        return found
     values = {"injection_sites": case.areas("injection_sites")}
     return found + _advice_missing(view, AdviceCode.WATCH_BLOOD_SUGAR, values)
 
@@ -885,7 +894,7 @@ def _pressure_at_most_gentle(view: PlanView, why: str, values: Mapping[str, Any]
     ]
 
 
-def _unknown_is_not_none(case: Case, view: PlanView) -> list[Finding]:
+def _unknown_is_not_none(case: Case, view: PlanView) -> list[Finding]:  # noqa: PLR0912 - one branch per field, as the contract lists them
     """Each screening field not asked that matters for this client: its
     question, and the plan for the cautious answer."""
     unasked = case.unanswered
@@ -928,6 +937,11 @@ def _unknown_is_not_none(case: Case, view: PlanView) -> list[Finding]:
         if ARMS_AND_LEGS & (techniques.not_gentle | techniques.above_gentle):
             where = "the arms and legs (lymphedema not asked about): "
             found += _gentle_only(ARMS_AND_LEGS, view, NOT_GENTLE, where, lambda: values)
+    swollen = case.inputs.masks[_SWELLING]
+    if "swelling_signs" in unasked and swollen:  # no work there until asked
+        ask(QuestionCode.SWELLING_SIGNS)
+        what = "the swollen areas (what the swelling is like not asked)"
+        found += _no_work_on(swollen, view, what, lambda: values)
     if "wounds" in unasked:
         ask(QuestionCode.WOUNDS)
         found += _advice_missing(
@@ -936,6 +950,110 @@ def _unknown_is_not_none(case: Case, view: PlanView) -> list[Finding]:
     if "injection_sites" in unasked and case.condition is Condition.DIABETIC_NEUROPATHY:
         ask(QuestionCode.INJECTION_SITES)
         found += _advice_missing(view, AdviceCode.WATCH_BLOOD_SUGAR, values)
+    return found
+
+
+_SAME_DAY_SIGNS = frozenset(
+    {SwellingSign.ONE_SIDED, SwellingSign.WARM_OR_RED, SwellingSign.PAINFUL}
+)
+_LOWER_LEGS_ANKLES_FEET = area_mask([BodyArea.LOWER_LEGS, BodyArea.ANKLES, BodyArea.FEET])
+_LYMPHEDEMA = AREA_LIST_INDEX["lymphedema_risk"]
+_PORTS = AREA_LIST_INDEX["port_sites"]
+
+
+def _swelling_questioned(case: Case, view: PlanView) -> list[Finding]:
+    """What the swelling is like decides: a same-day check, emergency services,
+    the doctor first; and light work where lymphedema threatens."""
+    masks = case.inputs.masks
+    swollen, at_risk = masks[_SWELLING], masks[_LYMPHEDEMA]
+    signs = case.swelling_signs
+    if not (swollen or at_risk):
+        return []
+
+    def values() -> dict[str, Any]:
+        return {
+            "swelling": case.areas("swelling"),
+            "swelling_signs": sorted(s.value for s in signs),
+            "lymphedema_risk": case.areas("lymphedema_risk"),
+        }
+
+    found: list[Finding] = []
+    if swollen and signs & _SAME_DAY_SIGNS and HoldCode.SAME_DAY_MEDICAL_CHECK not in view.holds:
+        found.append(Finding("the same_day_medical_check hold is missing", values()))
+    if swollen and SwellingSign.SHORT_OF_BREATH in signs:
+        found += _advice_missing(
+            view, AdviceCode.CALL_EMERGENCY_SERVICES, values(), Severity.CRITICAL
+        )
+    widespread = swollen & ~_LOWER_LEGS_ANKLES_FEET
+    if (
+        swollen
+        and (SwellingSign.NEW in signs or widespread)
+        and not case.physician_consulted
+        and HoldCode.PHYSICIAN_CLEARANCE not in view.holds
+    ):
+        found.append(Finding("the physician_clearance hold is missing", values()))
+    techniques = view.techniques
+    if at_risk & (techniques.not_gentle | techniques.above_gentle):
+        where = "areas at risk of lymphedema: "
+        found += _gentle_only(at_risk, view, NOT_GENTLE, where, values)
+    if swollen & at_risk:
+        found += _advice_missing(view, AdviceCode.LYMPHEDEMA_THERAPIST, values())
+    return found
+
+
+def _bleeding_risk(case: Case, view: PlanView) -> list[Finding]:
+    """Blood thinners, low platelets, low white cells, chemotherapy's clot signs."""
+    found: list[Finding] = []
+    plan = view.plan
+    if case.on_anticoagulants and plan.pressure > GENTLE_PRESSURE:
+        values = {"on_anticoagulants": True}
+        found += _pressure_at_most_gentle(view, "on blood thinners", values)
+    if case.low_platelets:
+        values = {"low_platelets": True}
+        if plan.pressure > 1:
+            found.append(
+                Finding(
+                    f"pressure level {plan.pressure} with low platelets (at most 1)",
+                    values,
+                    _rules(plan.pressure_reasons),
+                )
+            )
+        for technique in view.techniques.each:
+            if technique.name is TechniqueName.KNEADING:
+                found.append(
+                    Finding(
+                        "kneading is listed with low platelets", values, _rules(technique.reasons)
+                    )
+                )
+    if case.low_white_cells:
+        found += _advice_missing(
+            view, AdviceCode.POSTPONE_ON_FEVER, {"low_white_cells": True}, Severity.CRITICAL
+        )
+    if case.on_chemotherapy:
+        found += _advice_missing(view, AdviceCode.CLOT_WARNING_SIGNS, {"on_chemotherapy": True})
+    return found
+
+
+def _ports_and_injections(case: Case, view: PlanView) -> list[Finding]:
+    """No work on a port, in chemotherapy or not; the blood-sugar advice only for
+    a diabetic client, and anyone else with injection sites asked what is injected."""
+    found = _untouched(case, view, "port_sites", "the port sites") if case.ports_known else []
+    injections = case.inputs.masks[_INJECTIONS]
+    diabetic = case.condition is Condition.DIABETIC_NEUROPATHY
+    if not diabetic and AdviceCode.WATCH_BLOOD_SUGAR in view.advice:
+        found.append(
+            Finding(
+                "the watch_blood_sugar advice goes to a client who is not diabetic",
+                {"condition": case.condition.value},
+                _rules(view.advice[AdviceCode.WATCH_BLOOD_SUGAR].reasons),
+            )
+        )
+    if injections and not diabetic:
+        values = {
+            "condition": case.condition.value,
+            "injection_sites": case.areas("injection_sites"),
+        }
+        found += _question_missing(view, QuestionCode.WHAT_IS_INJECTED, values)
     return found
 
 
@@ -1072,8 +1190,8 @@ INVARIANTS: tuple[Invariant, ...] = (
         "safety",
         9,
         "no work on injection sites",
-        "No work of any kind on an injection_sites area, and the watch_blood_sugar advice "
-        "to watch for low blood sugar after massage.",
+        "No work of any kind on an injection_sites area, and for a diabetic client the "
+        "watch_blood_sugar advice to watch for low blood sugar after massage.",
         _injection_sites,
         only_with=("injection_sites",),
     ),
@@ -1164,6 +1282,19 @@ INVARIANTS: tuple[Invariant, ...] = (
     ),
     Invariant(
         "safety",
+        19,
+        "swelling is questioned",
+        "Swelling that is one_sided, warm_or_red or painful gives the same_day_medical_check "
+        "hold; short_of_breath, the call_emergency_services advice, critical. New swelling, "
+        "or swelling beyond the feet, ankles and lower legs, gives the physician_clearance "
+        "hold until physician_consulted. On a lymphedema_risk area: no friction, kneading or "
+        "trigger point, and no technique above pressure 2; swelling with a lymphedema_risk "
+        "area, the lymphedema_therapist advice.",
+        _swelling_questioned,
+        only_with=("swelling", "lymphedema_risk"),
+    ),
+    Invariant(
+        "safety",
         20,
         "numb areas: no kneading, and no heat or cold",
         "On a numb_areas area: no kneading or trigger point, and no technique above "
@@ -1179,6 +1310,25 @@ INVARIANTS: tuple[Invariant, ...] = (
         "before the first reaction is known); with severe hypersensitivity, the first "
         "week is one visit.",
         _first_session_gentle,
+    ),
+    Invariant(
+        "safety",
+        21,
+        "bleeding risk",
+        "On anticoagulants: pressure at most 2 everywhere. With low_platelets: pressure at "
+        "most 1 everywhere, and no kneading. With low_white_cells: the postpone_on_fever "
+        "advice, critical. On chemotherapy: the clot_warning_signs advice.",
+        _bleeding_risk,
+        only_with=("on_anticoagulants", "low_platelets", "low_white_cells", "on_chemotherapy"),
+    ),
+    Invariant(
+        "safety",
+        23,
+        "ports always, injections asked",
+        "No work of any kind on a port_sites area, in chemotherapy or not. The "
+        "watch_blood_sugar advice only for a diabetic client; any other client with "
+        "injection_sites gets the what_is_injected question.",
+        _ports_and_injections,
     ),
     Invariant(
         "article",

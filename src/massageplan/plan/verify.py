@@ -24,6 +24,7 @@ from ..model.profile import (
     Hypersensitivity,
     PlanInputs,
     ProfileField,
+    SwellingSign,
     area_mask,
 )
 from ..rules.profile_space import BASE, SweepSpace, field_values, sweep_space, with_value
@@ -227,7 +228,15 @@ def _verdicts(space: SweepSpace, compiled: CompiledRulebase) -> dict[str, list[i
 # leaves unasked, and the checks that can find anything for a client with
 # its lists and flags.
 _AreaSet = tuple[
-    int, tuple[int, ...], bool | None, bool | None, bool | None, bool, frozenset[str], Checks
+    int,
+    tuple[int, ...],
+    bool | None,
+    bool | None,
+    bool | None,
+    bool,
+    frozenset[str],
+    tuple[frozenset[SwellingSign], bool | None, bool | None],
+    Checks,
 ]
 
 
@@ -252,6 +261,11 @@ def _area_sets(
                 areas["on_anticoagulants"],
                 areas["port_sites"] is not None,
                 frozenset(name for name in SCREENING_FIELDS if areas[name] is None),
+                (
+                    frozenset(SwellingSign(s) for s in areas["swelling_signs"] or ()),
+                    areas["low_platelets"],
+                    areas["low_white_cells"],
+                ),
                 live_checks(invariants, set_fields),
             )
         )
@@ -353,7 +367,7 @@ def _sweep_part(
             continue
         classes.add((fired_here, scalar_class))
         for offset, area_set in enumerate(prepared):
-            fired_areas, masks, clot, chemo, thinners, known, unasked, live = area_set
+            fired_areas, masks, clot, chemo, thinners, known, unasked, more, live = area_set
             fired = fired_here & fired_areas
             inputs = PlanInputs(masks, minutes, pressure)
             read = reads.get(fired)
@@ -378,6 +392,7 @@ def _sweep_part(
                 known,
                 condition,
                 unasked,
+                *more,
             )
             found = case_breaches(case, view, invariants, live)
             swept.checked += 1
@@ -439,7 +454,7 @@ def _search(
         """The values the rules test, and for lists and numbers anything else
         the profile allows."""
         swept = st.sampled_from(values[field.name])
-        if field.kind is FieldKind.AREAS:
+        if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
             return st.one_of(swept, st.lists(st.sampled_from(field.choices), max_size=5))
         if field.kind is FieldKind.NUMBER:
             high = 10**6 if field.maximum is None else field.maximum

@@ -255,7 +255,7 @@ class TechniqueEffect(EffectBase):
     def bears_on(self) -> frozenset[str]:
         # Not invariant 4: the plan caps every technique at its own pressure.
         keys = {SAFETY(2), SAFETY(8), SAFETY(11), SAFETY(13), SAFETY(14), SAFETY(18), SAFETY(20)}
-        keys.add(ARTICLE(3))
+        keys |= {SAFETY(19), SAFETY(21), SAFETY(23), ARTICLE(3)}
         if self.technique is TechniqueName.FRICTION:
             keys.add(SAFETY(1))
         return frozenset(keys)
@@ -302,7 +302,7 @@ class AvoidEffect(EffectBase):
 
     def bears_on(self) -> frozenset[str]:
         keys = {SAFETY(2), SAFETY(7), SAFETY(8), SAFETY(9), SAFETY(11), SAFETY(12), SAFETY(13)}
-        keys |= {SAFETY(18), SAFETY(20)}
+        keys |= {SAFETY(18), SAFETY(19), SAFETY(20), SAFETY(21), SAFETY(23)}
         # Only an outright ban covers an area for invariant 1, not a pressure cap.
         if self.above is None and {TechniqueName.FRICTION, EVERY_TECHNIQUE} & set(
             self.techniques()
@@ -353,7 +353,7 @@ class PressureEffect(EffectBase):
         return f"pressure at most {limit.above_tolerated} level(s) above what was tolerated"
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(4), SAFETY(12), SAFETY(18), SAFETY(22)})
+        return frozenset({SAFETY(4), SAFETY(12), SAFETY(18), SAFETY(21), SAFETY(22)})
 
 
 class VisitsSpec(BaseModel):
@@ -448,6 +448,9 @@ _ADVICE_INVARIANT: dict[AdviceCode, int] = {
     AdviceCode.CHECK_SKIN_FOR_WOUNDS: 18,
     AdviceCode.WOUND_REFERRAL: 13,
     AdviceCode.NO_HEAT_OR_COLD: 20,
+    AdviceCode.CALL_EMERGENCY_SERVICES: 19,
+    AdviceCode.LYMPHEDEMA_THERAPIST: 19,
+    AdviceCode.POSTPONE_ON_FEVER: 21,
 }
 
 
@@ -456,6 +459,12 @@ _ADVICE_WHILE_UNASKED: dict[AdviceCode, int] = {
     AdviceCode.WATCH_BLOOD_SUGAR: 18,
     AdviceCode.CLOT_WARNING_SIGNS: 18,
     AdviceCode.NO_HEAT_OR_COLD: 18,
+}
+# Advice another invariant asks for too: the clot's signs in chemotherapy (21),
+# the blood-sugar advice only for a diabetic client (23).
+_ADVICE_ALSO: dict[AdviceCode, int] = {
+    AdviceCode.CLOT_WARNING_SIGNS: 21,
+    AdviceCode.WATCH_BLOOD_SUGAR: 23,
 }
 
 
@@ -492,6 +501,8 @@ class AdviceEffect(EffectBase):
             keys = {SAFETY(_ADVICE_INVARIANT[self.advise])}
             if self.advise in _ADVICE_WHILE_UNASKED:
                 keys.add(SAFETY(_ADVICE_WHILE_UNASKED[self.advise]))
+            if self.advise in _ADVICE_ALSO:
+                keys.add(SAFETY(_ADVICE_ALSO[self.advise]))
             return frozenset(keys)
         if self.advise is AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS:
             return frozenset({ARTICLE(2)})
@@ -536,7 +547,7 @@ class HoldEffect(EffectBase):
         return [(("hold", self.hold), self._texts())]
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(3), SAFETY(5), SAFETY(10), SAFETY(13), SAFETY(15)})
+        return frozenset({SAFETY(3), SAFETY(5), SAFETY(10), SAFETY(13), SAFETY(15), SAFETY(19)})
 
 
 class AskEffect(EffectBase):

@@ -20,6 +20,7 @@ from ..engine.conditions import Clause
 from ..engine.facts import FACT_FIELD, INT_CEILING, profile_facts
 from ..engine.seam import compile_conditions
 from ..model.profile import (
+    FIELD,
     PROFILE_FIELDS,
     BodyArea,
     ClientProfile,
@@ -67,6 +68,8 @@ def _relevant_areas(rulebase: Rulebase) -> list[BodyArea]:
     named: set[BodyArea] = set()
     for rule in rulebase:
         for clause in rule.clauses:
+            if FIELD[FACT_FIELD[clause.field]].kind is not FieldKind.AREAS:
+                continue  # a list of other values (swelling signs) names no area
             named |= {BodyArea(t.value) for t in clause.tests if t.op == "includes"}
         for effect in rule.rule.then:
             named |= effect.named_areas()
@@ -99,6 +102,8 @@ def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
             taken = [False, True]
         elif field.kind is FieldKind.AREAS:
             taken = list(area_lists)
+        elif field.kind is FieldKind.CHOICES:
+            taken = [[], *([c] for c in field.choices), list(field.choices)]
         else:
             low = field.minimum if field.minimum is not None else 0
             high = field.maximum if field.maximum is not None else INT_CEILING
@@ -151,6 +156,15 @@ class SweepSpace:
         }
         sets: list[dict[str, Any]] = [nothing]
         for name in ONE_AT_A_TIME:
+            partner = FIELD[name].sweep_with
+            if partner:  # it matters only with its partner set: the last one area (feet), and all
+                with_partner = values[partner][-2:]
+                sets += [
+                    {**nothing, partner: given, name: value}
+                    for given in with_partner
+                    for value in values[name]
+                ]
+                continue
             sets += [{**nothing, name: value} for value in values[name] if value != nothing[name]]
         sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
         # Nothing asked at all: a profile sent with the article's fields alone.

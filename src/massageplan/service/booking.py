@@ -31,7 +31,7 @@ NONE = "none"  # an area list's cell: asked, and no area (an empty cell says not
 def _cell_value(field: ProfileField, cell: str) -> Any:
     """A cell as the field's value; raises RowError naming the column."""
     column, text = field.csv_column, cell.strip()
-    if field.kind is FieldKind.AREAS:
+    if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
         if text.lower() == NONE:
             return []
         return [area.strip() for area in text.split(";") if area.strip()]
@@ -103,7 +103,7 @@ def _optional() -> list[str]:
 def _cell(field: ProfileField, value: Any) -> str:
     if value is None:
         return ""  # not known: an empty cell
-    if field.kind is FieldKind.AREAS:
+    if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
         return ";".join(a.value for a in value) or NONE
     if field.kind is FieldKind.FLAG:
         return "yes" if value else "no"

@@ -46,14 +46,14 @@ def _item(field: ProfileField) -> dict[str, Any]:
         "text": field.description or words(field.name.rsplit(".", 1)[-1]).capitalize(),
         "required": field.required,
     }
-    if field.kind in (FieldKind.CHOICE, FieldKind.AREAS):
+    if field.kind in (FieldKind.CHOICE, FieldKind.AREAS, FieldKind.CHOICES):
         system = _CODES + field.vocabulary
         item["type"] = "choice"
         item["answerOption"] = [
             {"valueCoding": {"system": system, "code": code, "display": words(code)}}
             for code in field.choices
         ]
-        if field.kind is FieldKind.AREAS:
+        if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
             item["repeats"] = True
     elif field.kind is FieldKind.NUMBER:
         item["type"] = "integer"
@@ -169,7 +169,9 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
 
 
 # The linkIds whose answers are lists: the profile's lists of areas.
-_REPEATING = frozenset(f.name for f in PROFILE_FIELDS if f.kind is FieldKind.AREAS)
+_REPEATING = frozenset(
+    f.name for f in PROFILE_FIELDS if f.kind in (FieldKind.AREAS, FieldKind.CHOICES)
+)
 
 
 def resources(bundle: Any) -> list[Mapping[str, Any]]:

@@ -30,7 +30,7 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..model.errors import MassagePlanError, PlanSafetyError
-from ..model.profile import AREA_LISTS_MAYBE_UNKNOWN, FIELD, ClientProfile
+from ..model.profile import FIELD, ClientProfile
 from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
 from ..render.text import SCALE, _layout, plain_header
@@ -96,7 +96,7 @@ def _field(item: Mapping[str, Any]) -> Field:
         made.options = [
             (o["valueCoding"]["code"], o["valueCoding"]["display"]) for o in item["answerOption"]
         ]
-        made.unknown_allowed = made.name in AREA_LISTS_MAYBE_UNKNOWN
+        made.unknown_allowed = made.name in FIELD and FIELD[made.name].may_be_unknown
     elif kind == "boolean":
         made.kind = "boolean"
         made.unknown_allowed = made.name in FIELD and FIELD[made.name].may_be_unknown
