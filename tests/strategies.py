@@ -155,7 +155,7 @@ CLINIC_RULES: dict[str, str] = {
     when: {swelling: {empty: false}}
     then: [{avoid: friction, areas: swelling}]
     because: The clinic follows the article's letter.
-    sources: [article]
+    sources: [project-default]
 """,
     "long-visits": """
   - id: weekly-session
@@ -172,7 +172,7 @@ CLINIC_RULES: dict[str, str] = {
     when: {first_session: true, physician_consulted: false}
     then: [{advise: consult_physician, text: Talk to your doctor before your first session.}]
     because: The clinic only advises.
-    sources: [article]
+    sources: [project-default]
 """,
     "no-split": """
   - id: split-sessions
@@ -485,7 +485,7 @@ def every_operator_rules() -> str:
                     f"    when: {when!r}\n"
                     "    then: [{advise: experienced_therapist, text: Same.}]\n"
                     f"    because: Testing every operator, case {number}.\n"
-                    "    sources: [article]\n"
+                    "    sources: [project-default]\n"
                 )
     # Two-fact rules, so that ANDs across facts are compared too.
     rules.append(
@@ -493,7 +493,7 @@ def every_operator_rules() -> str:
         "    when: {hypersensitivity: {at_least: mild}, tolerance.minutes: {below: 60},"
         " swelling: {includes_any: [feet, hands]}}\n"
         "    then: [{advise: experienced_therapist, text: Same.}]\n"
-        "    because: Testing.\n    sources: [article]\n"
+        "    because: Testing.\n    sources: [project-default]\n"
     )
     return "rules:\n" + "".join(rules).replace("'", '"')
 

@@ -24,14 +24,14 @@ rules:
     title: Friction on the feet
     then: [{technique: friction, areas: [feet], max_pressure: 2}]
     because: A clinic's idea.
-    sources: [ref1]
+    sources: [project-default]
   - id: no-friction-on-swelling
     title: Only the hands
     replaces: true
     when: {swelling: {includes: hands}}
     then: [{avoid: friction, areas: [hands]}]
     because: Only the hands.
-    sources: [article]
+    sources: [project-default]
 """
 
 
@@ -164,7 +164,7 @@ def test_lint(tmp_path: Path, unsafe_rules: Path) -> None:
     contradicting.write_text(
         UNSAFE + "  - id: no-friction-on-feet\n    title: No friction on the feet\n"
         "    then: [{avoid: friction, areas: [feet, hands]}]\n"
-        "    because: Feet are delicate.\n    sources: [article]\n",
+        "    because: Feet are delicate.\n    sources: [project-default]\n",
         encoding="utf-8",
     )
     code, out, err = run("lint", str(contradicting), "--builtin")
@@ -178,6 +178,12 @@ def test_lint(tmp_path: Path, unsafe_rules: Path) -> None:
     assert (code, out) == (1, "")
     assert f"{broken}:3:5: unknown key 'titel' (did you mean 'title'?)" in err
     assert len(err.splitlines()) > 1  # every problem, one a line
+    # Crediting the article with what it does not say is an error, at file:line.
+    unquoted = tmp_path / "unquoted.yaml"
+    unquoted.write_text(UNSAFE.replace("[project-default]", "[article]", 1), encoding="utf-8")
+    code, out, err = run("lint", str(unquoted), "--builtin")
+    assert (code, out) == (1, "")
+    assert f"{unquoted}:2:5: the rule cites article but has no 'quote'" in err
 
 
 @pytest.mark.usefixtures("small_sweep")

@@ -16,7 +16,7 @@ RULE = """\
     when: {when}
     then: [{effect}]
     because: Because.
-    sources: [article]
+    sources: [project-default]
 """
 
 

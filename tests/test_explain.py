@@ -71,7 +71,7 @@ def test_unknown_pressure_is_said_in_words(tmp_path: Path) -> None:
         "    when: {tolerance.pressure: {at_most: 2}}\n"
         "    then: [{pressure_at_most: {level: 2}}]\n"
         "    because: Because.\n"
-        "    sources: [ref6]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     rulebase = load_rulebase(path, builtin=True)
@@ -95,7 +95,7 @@ def test_explain_json_is_data_values_and_operators(tmp_path: Path) -> None:
         "    when: {tolerance.pressure: {at_most: 2}, hypersensitivity: {in: [mild, severe]}}\n"
         "    then: [{pressure_at_most: {level: 2}}, {avoid: friction, areas: [feet]}]\n"
         "    because: Because.\n"
-        "    sources: [ref6]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     rulebase = load_rulebase(path, builtin=True)
@@ -141,7 +141,7 @@ def test_an_unsafe_rulebase_is_explained_without_a_plan(tmp_path: Path) -> None:
         "    title: Techniques only\n"
         "    then: [{technique: swedish, areas: all, max_pressure: 2}]\n"
         "    because: Because.\n"
-        "    sources: [ref1]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     explanation = explain(PROFILE, load_rulebase(path))

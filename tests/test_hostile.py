@@ -32,7 +32,7 @@ rules:
       - advise: experienced_therapist
         text: Ask for the clinic's neuropathy specialist.
     because: Severe cases go to the specialist.
-    sources: [article]
+    sources: [project-default]
 """
 PROFILE = {
     "condition": "diabetic_neuropathy",

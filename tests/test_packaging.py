@@ -20,6 +20,12 @@ def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
     }
     in_checkout = {p.name for p in (ROOT / "rules").iterdir() if p.is_file()}
     assert shipped_rules == in_checkout
+    # The article is Soothe's: the wheel ships its sentences' digests and the
+    # rules' short quotes, never its text.
+    assert "article.sentences" in shipped_rules
+    assert not any("article.txt" in n for n in names)
+    wheel_text = b"".join(zipfile.ZipFile(wheel).read(n) for n in names)
+    assert b"A woman in my diabetic support group" not in wheel_text  # a sentence no rule quotes
     assert "massageplan/py.typed" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names), sorted(names)
     for schema in ("profile", "plan", "rules"):

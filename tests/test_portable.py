@@ -27,7 +27,7 @@ rules:
     when: {hypersensitivity: {at_least: mild}}
     then: [{advise: experienced_therapist, text: Ask for our neuropathy specialist.}]
     because: The clinic has a specialist.
-    sources: [ref6]
+    sources: [project-default]
 """
 
 

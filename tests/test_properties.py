@@ -214,7 +214,7 @@ def _article_rules_alone() -> Rulebase:
     files = sorted(folder.glob("[1-5]0-*.yaml"))
     assert files, "the article's rule files are not where the test looks"
     with tempfile.TemporaryDirectory() as copy:
-        for path in [folder / "sources.yaml", folder / "article.txt", *files]:
+        for path in [folder / "sources.yaml", folder / "article.sentences", *files]:
             shutil.copy(path, copy)
         return load_rulebase(copy)
 

@@ -27,7 +27,9 @@ rules:
         text: Ask for the clinic's neuropathy specialist.
     because: Severe cases go to the specialist.
     sources: [ref6]
+    quote: Choose a massage therapist who has experience working with neuropathy patients.
 """
+QUOTED = GOOD_RULE.splitlines(keepends=True)[-1]  # the quote's line
 
 
 def write(tmp_path: Path, text: str, name: str = "rules.yaml") -> Path:
@@ -205,7 +207,7 @@ def test_several_problems_reported_together_in_order(tmp_path: Path) -> None:
           when: {first_sesion: true}
           then: [{advise: consult_physician, text: x}]
           because: y
-          sources: [article]
+          sources: [project-default]
         """),
         "  ",
     )
@@ -273,9 +275,27 @@ def test_a_file_with_no_rules(tmp_path: Path, text: str) -> None:
 
 
 def test_quote_must_be_in_the_article(tmp_path: Path) -> None:
-    error = load_error(tmp_path, GOOD_RULE + "    quote: Massage cures neuropathy.\n")
+    quoted = QUOTED
+    error = load_error(
+        tmp_path, GOOD_RULE.replace(quoted, "    quote: Massage cures neuropathy.\n")
+    )
     assert error.key_path == "rules[0].quote"
     assert "word for word" in str(error)
+
+
+def test_citing_the_article_or_a_reference_needs_a_quote(tmp_path: Path) -> None:
+    """Contract v4: the article is credited only with what it says."""
+    quoted = QUOTED
+    for cited in ("[ref6]", "[article]", "[ref2, project-default]"):
+        text = GOOD_RULE.replace(quoted, "").replace("[ref6]", cited)
+        error = load_error(tmp_path, text)
+        assert error.path == tmp_path / "rules.yaml"
+        assert (error.line, error.rule_id) == (2, "extra-advice")
+        assert "has no 'quote'" in str(error)
+        assert f"{tmp_path / 'rules.yaml'}:2" in str(error)
+    # A clinic's own source needs no quote from the article.
+    text = GOOD_RULE.replace(quoted, "").replace("[ref6]", "[project-default]")
+    assert "extra-advice" in load_rulebase(write(tmp_path, text))
 
 
 def test_bad_rule_id(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ KNEADING_EVERYWHERE = (
     "      - technique: kneading\n"
     "        areas: all\n"
     "    because: A clinic's own idea.\n"
-    "    sources: [ref1]\n"
+    "    sources: [project-default]\n"
 )
 
 
@@ -76,7 +76,7 @@ def test_the_error_names_the_profile_values_and_the_rules(tmp_path: Path) -> Non
         "    replaces: true\n"
         "    then: [{avoid: friction, areas: fragile_tissue}]\n"
         "    because: Only friction is named.\n"
-        "    sources: [article]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     rulebase = load_rulebase(custom, builtin=True)
@@ -112,14 +112,14 @@ def test_friction_prescribed_on_a_swollen_area_is_refused(tmp_path: Path) -> Non
         "        areas: [feet, lower_legs]\n"
         "        max_pressure: 2\n"
         "    because: A clinic's own idea.\n"
-        "    sources: [ref1]\n"
+        "    sources: [project-default]\n"
         "  - id: no-friction-on-swelling\n"
         "    title: Only the hands\n"
         "    replaces: true\n"
         "    when: {swelling: {includes: hands}}\n"
         "    then: [{avoid: friction, areas: [hands]}]\n"
         "    because: Only the hands.\n"
-        "    sources: [article]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     rulebase = load_rulebase(custom, builtin=True)
@@ -145,12 +145,12 @@ def test_a_conflicting_restriction_still_removes_friction(tmp_path: Path) -> Non
         "    title: Friction on the feet\n"
         "    then: [{technique: friction, areas: [feet]}]\n"
         "    because: A clinic's own idea.\n"
-        "    sources: [ref1]\n"
+        "    sources: [project-default]\n"
         "  - id: no-friction-on-feet\n"
         "    title: But not on the feet\n"
         "    then: [{avoid: friction, areas: [feet, ankles]}]\n"
         "    because: A second thought.\n"
-        "    sources: [article]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     with pytest.warns(RulebaseConflictWarning, match="friction-on-feet"):

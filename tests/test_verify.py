@@ -28,7 +28,7 @@ FRICTION_ON_FEET = """\
         areas: [feet]
         max_pressure: 2
     because: The clinic warms the feet with friction.
-    sources: [ref1]
+    sources: [project-default]
 """
 # Narrows the built-in swelling restriction to the hands.
 ONLY_HANDS = """\
@@ -38,7 +38,7 @@ ONLY_HANDS = """\
     when: {swelling: {includes: hands}}
     then: [{avoid: friction, areas: [hands]}]
     because: Only the hands.
-    sources: [article]
+    sources: [project-default]
 """
 # Together they put friction on swollen feet.
 UNSAFE = "rules:\n" + FRICTION_ON_FEET + ONLY_HANDS
@@ -160,7 +160,7 @@ def two_visits_at_most(tmp_path: Path, visits: str) -> Path:
         "    when: {tolerance.minutes: {below: 60}, hypersensitivity: {below: severe}}\n"
         f"    then: [{{visits: {visits}}}]\n"
         "    because: The clinic books two visits a week at most.\n"
-        "    sources: [article]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     return path

@@ -321,7 +321,7 @@ def test_an_unsafe_rulebase_shows_why_there_is_no_plan(tmp_path: Path) -> None:
         "    when: {first_session: true, physician_consulted: false}\n"
         "    then: [{advise: consult_physician, text: Talk to your doctor first.}]\n"
         "    because: The clinic only advises.\n"
-        "    sources: [article]\n",
+        "    sources: [project-default]\n",
         encoding="utf-8",
     )
     running = Server(create_app(load_rulebase(clinic, builtin=True)))

@@ -84,6 +84,7 @@ class AdviceCode(str, enum.Enum):
     POSTPONE_ON_FEVER = "postpone_on_fever"
     CALL_EMERGENCY_SERVICES = "call_emergency_services"
     LYMPHEDEMA_THERAPIST = "lymphedema_therapist"
+    DIABETIC_FOOT_REFERRAL = "diabetic_foot_referral"
 
 
 class HoldCode(str, enum.Enum):

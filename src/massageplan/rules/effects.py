@@ -451,6 +451,7 @@ _ADVICE_INVARIANT: dict[AdviceCode, int] = {
     AdviceCode.CALL_EMERGENCY_SERVICES: 19,
     AdviceCode.LYMPHEDEMA_THERAPIST: 19,
     AdviceCode.POSTPONE_ON_FEVER: 21,
+    AdviceCode.DIABETIC_FOOT_REFERRAL: 13,
 }
 
 

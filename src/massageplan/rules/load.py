@@ -17,12 +17,13 @@ from ..model.plan import Reason, Source, SourceKind
 from .conflicts import RulebaseConflictWarning, find_conflicts
 from .positions import Document, KeyPath
 from .pydantic_errors import by_relevance, pydantic_problems
+from .quotes import DIGESTS_FILE, is_the_articles, read_digests
 from .reading import read_document
 from .rule_file import Rule, SourceEntry, SourcesFile, Status
 from .rulebase import LoadedRule, Rulebase
 
 SOURCES_FILE = "sources.yaml"
-ARTICLE_FILE = "article.txt"
+ARTICLE_FILE = DIGESTS_FILE  # the article's sentences as digests, never its text
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 BUILTIN_DISPLAY = "massageplan/rules"
 # The kinds a clinic may declare in its own rule files; the article, its
@@ -43,13 +44,6 @@ def builtin_rules_dir() -> Path:
     raise RulebaseError(
         [Problem("the built-in rulebase is missing from this installation", here / "builtin")]
     )
-
-
-_QUOTE_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.translate(_QUOTE_FOLD).split())
 
 
 @dataclass
@@ -113,7 +107,7 @@ class _Library:
     """What every rulebase starts from: the built-in sources and the article."""
 
     sources: _Sources
-    article: str  # whitespace- and quote-folded text, for checking quotes
+    article: frozenset[str]  # a digest of each of the article's sentences, for checking quotes
 
 
 def _load_library(directory: Path) -> _Library:
@@ -132,9 +126,9 @@ def _load_library(directory: Path) -> _Library:
         article = (directory / ARTICLE_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulebaseError(
-            [Problem(f"cannot read the article: {exc}", directory / ARTICLE_FILE)]
+            [Problem(f"cannot read the article's sentences: {exc}", directory / ARTICLE_FILE)]
         ) from None
-    return _Library(sources, _fold(article))
+    return _Library(sources, read_digests(article.splitlines()))
 
 
 # ---------------------------------------------------------------- rule files
@@ -221,11 +215,29 @@ def _load_rule(
                     kind="reference",
                 )
             )
-    if rule.quote is not None and _fold(rule.quote) not in library.article:
+    if rule.quote is not None and not is_the_articles(rule.quote, library.article):
         problems.append(
             doc.problem(
-                "the quote is not found word for word in the article",
+                "the quote is not the article's: it must be one or more of the article's "
+                "sentences, word for word",
                 (*at, "quote"),
+                rule.id,
+                kind="reference",
+            )
+        )
+    cites_the_article = [
+        s
+        for s in rule.sources
+        if s in sources.resolves_to
+        and sources.entries[sources.resolves_to[s]].kind
+        in (SourceKind.ARTICLE, SourceKind.REFERENCE)
+    ]
+    if cites_the_article and rule.quote is None:
+        problems.append(
+            doc.problem(
+                f"the rule cites {', '.join(cites_the_article)} but has no 'quote': give the "
+                "article's sentence it rests on (for a reference, the sentence that cites it)",
+                at,
                 rule.id,
                 kind="reference",
             )
