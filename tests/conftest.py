@@ -11,11 +11,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
 from massageplan import Rulebase, VerifyReport, verify
+from massageplan.model.profile import AREA_LISTS
+from massageplan.rules.profile_space import SweepSpace, sweep_space
 
 # A longer run, by hand: HYPOTHESIS_PROFILE=long python -m pytest tests/test_hostile.py
 # (CI uses hypothesis's own derandomised "ci" profile, turned on by CI=true).
@@ -107,32 +110,76 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-_REPORTS: dict[tuple[str, int, bool], VerifyReport] = {}
+_REPORTS: dict[tuple[str, int, bool, bool], VerifyReport] = {}
+_LISTS = {"feet", "hands", "chest", "lower_legs"}
+
+
+def small_space(space: SweepSpace) -> SweepSpace:
+    """``space`` with fewer values of each field: still both sides of every
+    boundary the invariants care for (a first session, 15 and 60 minutes,
+    pressure unknown or known, moderate beside severe hypersensitivity), and
+    every list not asked, empty, with a few areas (or signs), and full."""
+
+    def few(values: list[Any]) -> list[Any]:
+        return [v for v in values if not v or len(v) > 4 or set(v) <= _LISTS]
+
+    keep: dict[str, list[Any]] = {
+        "hypersensitivity": ["none", "moderate", "severe"],
+        "tolerance_minutes": [14, 60],
+        # Two known pressures that fire the same rules but allow different
+        # techniques (trigger points need level 3), in that order.
+        "tolerance_pressure": [None, 1, 2, 3],
+        "swelling_signs": [None, [], ["one_sided"], ["new"], ["short_of_breath"]],
+    }
+    for name in AREA_LISTS:
+        keep[name] = few(space.values[name])
+    return space.narrowed(**keep)
+
+
+@contextlib.contextmanager
+def _small_sweeps() -> Iterator[None]:
+    from massageplan.plan import verify as module  # noqa: PLC0415 - patched only here
+
+    whole = sweep_space
+    setattr(module, "sweep_space", lambda rulebase: small_space(whole(rulebase)))  # noqa: B010 - a test's patch
+    try:
+        yield
+    finally:
+        setattr(module, "sweep_space", whole)  # noqa: B010 - the patch undone
 
 
 def verified(
-    rulebase: Rulebase | None = None, *, search: int, article: bool = False
+    rulebase: Rulebase | None = None, *, search: int, article: bool = False, small: bool = False
 ) -> VerifyReport:
     """verify()'s report, made once per rulebase (by its digest) and arguments in a
     test run, by whichever xdist worker asks first: the report is the same every
     time, and tests that only read it need not wait for the sweep again. Tests of
-    verify itself (threads, processes, the command line) call verify()."""
+    verify itself (threads, processes, the command line) call verify().
+
+    ``small`` sweeps :func:`small_space` of the rulebase's space: for tests that
+    a clinic's unsafe rule is found, where the built-in rules' whole sweep
+    (``test_builtin_rulebase_is_safe``) need not be run again for each."""
     from massageplan.plan.recommend import builtin_rulebase  # noqa: PLC0415 - as verify does
 
     rules = builtin_rulebase() if rulebase is None else rulebase
-    key = (rules.digest, search, article)
+    key = (rules.digest, search, article, small)
     if key in _REPORTS:
         return _REPORTS[key]
+
+    def make() -> VerifyReport:
+        with _small_sweeps() if small else contextlib.nullcontext():
+            return verify(rules, search=search, article=article)
+
     if not _SHARED:
-        report = _REPORTS[key] = verify(rules, search=search, article=article)
+        report = _REPORTS[key] = make()
         return report
     digest = rules.digest.removeprefix("sha256:")
-    path = _SHARED[0] / f"verified-{digest}-{search}-{int(article)}.pickle"
+    path = _SHARED[0] / f"verified-{digest}-{search}-{int(article)}-{int(small)}.pickle"
     with _locked(path):
         if path.exists():
             report = pickle.loads(path.read_bytes())  # noqa: S301 - written by this run
         else:
-            report = verify(rules, search=search, article=article)
+            report = make()
             path.write_bytes(pickle.dumps(report))
     _REPORTS[key] = report
     return report

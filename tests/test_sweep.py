@@ -24,7 +24,7 @@ from massageplan.plan.invariants import INVARIANTS, SAFETY_INVARIANTS, Invariant
 from massageplan.plan.recommend import build_plan, fired_rules
 from massageplan.plan.verify import _kinds, sweep_findings
 from massageplan.rules.profile_space import SweepSpace, sweep_space
-from tests.conftest import own_processes
+from tests.conftest import own_processes, small_space
 from tests.strategies import clinic_rulebase, weak_screening
 
 
@@ -78,26 +78,8 @@ def rulebase_for(choices: frozenset[str] | str) -> Rulebase:
 
 
 def small(rulebase: Rulebase) -> SweepSpace:
-    """The rulebase's space with fewer values of each field: still both sides of
-    every boundary the invariants care for (a first session, 15 and 60 minutes,
-    pressure unknown or known, moderate beside severe hypersensitivity)."""
-    space = sweep_space(rulebase)
-    lists = {"feet", "hands", "chest", "lower_legs"}
-
-    def few(values: list[Any]) -> list[Any]:
-        return [v for v in values if not v or len(v) > 10 or set(v) <= lists]
-
-    keep: dict[str, list[Any]] = {
-        "hypersensitivity": ["none", "moderate", "severe"],
-        "tolerance_minutes": [14, 60],
-        # Two known pressures that fire the same rules but allow different
-        # techniques (trigger points need level 3), in that order.
-        "tolerance_pressure": [None, 1, 2, 3],
-    }
-    for name in ("swelling", "fragile_tissue", "numb_areas", "wounds", "injection_sites"):
-        keep[name] = few(space.values[name])
-    keep["port_sites"] = few(space.values["port_sites"])
-    return space.narrowed(**keep)
+    """The rulebase's space with fewer values of each field (``small_space``)."""
+    return small_space(sweep_space(rulebase))
 
 
 # Between them, rulebases that break every safety invariant a plan can break

@@ -63,7 +63,7 @@ def test_builtin_rulebase_is_safe() -> None:
 def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
-    report = verified(load_quietly(path), search=0)
+    report = verified(load_quietly(path), search=0, small=True)
     assert not report.ok
     on_feet = [
         c
@@ -83,7 +83,7 @@ def test_unsafe_custom_rule_is_caught_with_its_rule(tmp_path: Path) -> None:
 def test_weakened_restriction_is_caught_by_the_silent_rule(tmp_path: Path) -> None:
     weakened = tmp_path / "weak.yaml"
     weakened.write_text("rules:\n" + ONLY_HANDS, encoding="utf-8")
-    report = verified(load_quietly(weakened), search=0)
+    report = verified(load_quietly(weakened), search=0, small=True)
     uncovered = next(
         c
         for c in report.counterexamples
@@ -106,7 +106,10 @@ def test_hypothesis_search_finds_what_the_sweep_would(
     # restricts friction too).
     searched = _search(rulebase, 300, SAFETY_INVARIANTS)
     assert any("friction-on-feet" in c.rules for c in searched)
-    assert any("friction-on-feet" in c.rules for c in verified(rulebase, search=0).counterexamples)
+    assert any(
+        "friction-on-feet" in c.rules
+        for c in verified(rulebase, search=0, small=True).counterexamples
+    )
     # And verify reports it, after a sweep of the first value of each field.
     tiny = sweep_space(rulebase)
     tiny = tiny.narrowed(**{n.replace(".", "_"): tiny.values[n][:1] for n in tiny.values})
@@ -122,7 +125,7 @@ def test_counterexamples_are_real(tmp_path: Path) -> None:
     path = tmp_path / "unsafe.yaml"
     path.write_text(UNSAFE, encoding="utf-8")
     rulebase = load_quietly(path)
-    for example in verified(rulebase, search=0).counterexamples:
+    for example in verified(rulebase, search=0, small=True).counterexamples:
         with pytest.raises(PlanSafetyError, match="unsafe plan"):
             recommend(example.profile, rulebase=rulebase)
 
@@ -173,7 +176,7 @@ def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
         tmp_path, "{longest_visit: tolerance, at_most_per_week: 2, shortest_split_visit: 15}"
     )
     rulebase = load_quietly(path)
-    report = verified(rulebase, search=0, article=True)
+    report = verified(rulebase, search=0, small=True, article=True)
     # Safe, so a report that did not look at the article would be all clear.
     assert not report.counterexamples
     assert report.safe
@@ -202,7 +205,7 @@ def test_a_split_without_a_shortest_visit_is_unsafe(tmp_path: Path) -> None:
     """Invariant 17: a clinic's split rule that forgets the 15-minute floor
     splits a 10-minute tolerance into two 10-minute visits."""
     path = two_visits_at_most(tmp_path, "{longest_visit: tolerance, at_most_per_week: 2}")
-    report = verified(load_quietly(path), search=0)
+    report = verified(load_quietly(path), search=0, small=True)
     assert not report.safe
     assert {17} <= {n for c in report.counterexamples for n in c.invariants}
     with pytest.raises(PlanSafetyError, match="safety invariant 17"):

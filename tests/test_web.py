@@ -228,6 +228,31 @@ def answer_screening_none(page: Any) -> None:
             page.get_by_label(f.description).select_option("no")
 
 
+def test_the_plans_questions_are_answered_on_the_form_and_planned_again(
+    server: Server, browser: Any
+) -> None:
+    page = browser.new_page()
+    page.goto(server.url + "/")
+    fill_new_client(page)  # the article's fields alone: nothing screened yet
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    asked = page.locator("section.questions")
+    assert asked.locator("h2").inner_text() == "Ask before the session"
+    assert "numbness" in asked.inner_text()
+    asked.get_by_role("button", name="Answer these questions and plan again").click()
+    page.wait_for_load_state()
+    # The form again, as it was filled in; the questions answered, planned again.
+    assert page.get_by_label("Touch hypersensitivity.").input_value() == "severe"
+    answer_screening_none(page)
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    assert page.locator("section.questions").count() == 0
+    assert (
+        "ankles and feet (swollen): gentle work only" in page.locator("section.avoid").inner_text()
+    )
+    page.close()
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_a_therapist_fills_the_form_and_reads_the_plan(
     server: Server, browser: Any, width: int

@@ -14,6 +14,7 @@ from typing import Any
 
 from .._version import __version__
 from ..model.profile import (
+    FIELD,
     PROFILE_FIELDS,
     ClientProfile,
     Condition,
@@ -26,6 +27,9 @@ from ..model.wording import words
 QUESTIONNAIRE_URL = "urn:massageplan:Questionnaire:intake"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 _CODES = "urn:massageplan:CodeSystem:"
+# The answer to a list question that means "asked, and none" (no answer: not asked).
+NONE_ANSWER = "none"
+_NONE_CODING = {"system": _CODES + "Answer", "code": NONE_ANSWER, "display": "None"}
 
 
 class FhirError(ValueError):
@@ -55,6 +59,8 @@ def _item(field: ProfileField) -> dict[str, Any]:
         ]
         if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
             item["repeats"] = True
+            if field.may_be_unknown:  # asked, and none: not the same as no answer
+                item["answerOption"].append({"valueCoding": _NONE_CODING})
     elif field.kind is FieldKind.NUMBER:
         item["type"] = "integer"
         low, high = field.minimum, field.maximum
@@ -161,7 +167,17 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
     repeats = _REPEATING
     profile: dict[str, Any] = {}
     for link, values in _answers(response.get("item", []), "intake"):
-        put_field(profile, link, values if link in repeats else values[0])
+        if link not in FIELD:
+            raise FhirError(
+                f"intake: the item {link[:60]!r} is no question of {QUESTIONNAIRE_URL}; "
+                f"the questions are {', '.join(FIELD)}"
+            )
+        if link in repeats and NONE_ANSWER in values and values != [NONE_ANSWER]:
+            raise FhirError(f"intake: {link} is answered both 'none' and with values")
+        if link in repeats:
+            put_field(profile, link, [] if values == [NONE_ANSWER] else values)
+        else:
+            put_field(profile, link, values[0])
     coded = condition_from_codes(conditions)
     if coded is not None:
         profile["condition"] = coded.value
@@ -172,6 +188,49 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
 _REPEATING = frozenset(
     f.name for f in PROFILE_FIELDS if f.kind in (FieldKind.AREAS, FieldKind.CHOICES)
 )
+
+
+def _answer_of(field: ProfileField, value: Any) -> list[dict[str, Any]]:
+    if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
+        system = _CODES + field.vocabulary
+        codings = [{"system": system, "code": v.value, "display": words(v.value)} for v in value]
+        return [{"valueCoding": c} for c in codings or [_NONE_CODING]]
+    if field.kind is FieldKind.CHOICE:
+        code = value.value
+        return [{"valueCoding": {"system": _CODES + field.vocabulary, "code": code}}]
+    if field.kind is FieldKind.FLAG:
+        return [{"valueBoolean": value}]
+    return [{"valueInteger": value}]
+
+
+def response_from_profile(
+    profile: ClientProfile, subject: str = "Patient/unknown"
+) -> dict[str, Any]:
+    """The intake QuestionnaireResponse that says ``profile``: a question not
+    asked (null) has no answer, an empty list is answered 'none'.
+    :func:`profile_from_fhir` reads it back to the same profile."""
+    items: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for field in PROFILE_FIELDS:
+        value = field.get(profile)
+        if value is None:
+            continue
+        item = {"linkId": field.name, "answer": _answer_of(field, value)}
+        if "." not in field.name:
+            items.append(item)
+            continue
+        outer = field.name.split(".", 1)[0]
+        if outer not in groups:
+            groups[outer] = {"linkId": outer, "item": []}
+            items.append(groups[outer])
+        groups[outer]["item"].append(item)
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": QUESTIONNAIRE_URL,
+        "status": "completed",
+        "subject": {"reference": subject},
+        "item": items,
+    }
 
 
 def resources(bundle: Any) -> list[Mapping[str, Any]]:

@@ -130,6 +130,19 @@ class FormContradictionError(ValueError):
 _YES_NO = {"yes": True, "no": False}
 
 
+@functools.cache
+def _form_names() -> frozenset[str]:
+    """Every name a posted form may carry: each control's, and its "not known yet"."""
+
+    def names(fields: tuple[Field, ...] | list[Field]) -> set[str]:
+        found: set[str] = set()
+        for f in fields:
+            found |= names(f.children) if f.kind == "group" else {f.name, f"{f.name}.unknown"}
+        return found
+
+    return frozenset(names(form_fields()) | {CSRF_FIELD})
+
+
 def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
     """The profile a posted form says, as the plain dict pydantic then validates.
 
@@ -165,9 +178,43 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
         return data
 
     made = read(form_fields())
+    unknown = sorted(set(form) - _form_names())
+    if unknown:  # a field the form never had: never dropped without a word
+        contradictions["form"] = f"unknown field(s) {', '.join(repr(n[:40]) for n in unknown[:5])}"
     if contradictions:
         raise FormContradictionError(contradictions)
     return made
+
+
+def form_from_profile(profile: ClientProfile) -> dict[str, list[str]]:
+    """The form's answers that say ``profile``, as a browser would post them:
+    :func:`profile_from_form` reads them back to the same profile (the plan
+    page carries them, so that a question can be answered and planned again)."""
+    form: dict[str, list[str]] = {}
+
+    def write(fields: tuple[Field, ...] | list[Field]) -> None:
+        for f in fields:
+            if f.kind == "group":
+                write(f.children)
+                continue
+            value = FIELD[f.name].get(profile)
+            if f.kind == "choices":
+                if value is None:
+                    form[f"{f.name}.unknown"] = ["yes"]
+                elif value:
+                    form[f.name] = [v.value for v in value]
+            elif f.kind == "boolean" and f.unknown_allowed:
+                form[f.name] = [] if value is None else ["yes" if value else "no"]
+            elif f.kind == "boolean":
+                if value:
+                    form[f.name] = ["yes"]
+            elif f.kind == "choice":
+                form[f.name] = [value.value]
+            else:
+                form[f.name] = [] if value is None else [str(value)]
+
+    write(form_fields())
+    return {name: values for name, values in form.items() if values}
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -265,6 +312,17 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
     @app.get("/", include_in_schema=False)
     def form_page(request: Request) -> Response:
         return intake(_token(request), {}, {})
+
+    @app.post("/answer", include_in_schema=False)
+    async def answer_page(request: Request) -> Response:
+        """The form again, filled in as posted: the plan's questions are answered
+        there, and 'Make the plan' plans again."""
+        token = _token(request)
+        try:
+            form = await _posted(request)
+        except _FormRefusedError as exc:
+            return _with_cookie(_page("refused.html", 403, problem=str(exc)), token)
+        return intake(token, form, {})
 
     @app.get("/plan.css", include_in_schema=False)
     def stylesheet() -> Response:
