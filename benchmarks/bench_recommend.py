@@ -40,12 +40,14 @@ from massageplan import (
     verify,
 )
 from massageplan.engine.seam import ENGINE_NAME
+from massageplan.model.profile import SCREENING_FIELDS, SwellingSign
 from massageplan.plan.recommend import builtin_rulebase
 
 AREAS = ["feet", "ankles", "lower_legs", "hands", "forearms"]
 ALL_AREAS = [a.value for a in BodyArea]
 LEVELS = ["none", "mild", "moderate", "severe"]
 CONDITIONS = ["diabetic_neuropathy", "chemotherapy_induced_neuropathy", "peripheral_neuropathy"]
+SIGNS = [s.value for s in SwellingSign]
 
 
 def profile_dicts(count: int, offset: int = 0) -> list[dict[str, Any]]:
@@ -87,8 +89,16 @@ def screened_dicts(count: int, seed: int) -> list[dict[str, Any]]:
             "clot_history": rng.random() < 0.2,
             "on_chemotherapy": rng.random() < 0.3,
             "on_anticoagulants": rng.random() < 0.2,
-            "port_sites": rng.choice([None, [], ["chest"]]),
+            "port_sites": rng.choice([[], ["chest"]]),
+            "lymphedema_risk": rng.choice([[], ["upper_arms", "forearms", "hands"]]),
+            "low_platelets": rng.random() < 0.1,
+            "low_white_cells": rng.random() < 0.1,
+            "swelling_signs": rng.sample(SIGNS, rng.randint(0, 2)),
         }
+        # Each screening question not asked in one profile of three: null.
+        for name in SCREENING_FIELDS:
+            if rng.random() < 1 / 3:
+                data[name] = None
         key = json.dumps(data, sort_keys=True)
         if key not in seen:  # each profile used once: never seen before
             seen.add(key)

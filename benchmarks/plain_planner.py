@@ -15,13 +15,18 @@ import math
 from typing import Any
 
 from massageplan import BodyArea, Rulebase
-from massageplan.rules.effects import AdviceEffect, HoldEffect
+from massageplan.model.plan import QUESTION_FIELD, QuestionCode
+from massageplan.rules.effects import AdviceEffect, AskEffect, HoldEffect
 
 AREAS = [a.value for a in BodyArea]
 BIT = {name: 1 << i for i, name in enumerate(AREAS)}
 ALL = (1 << len(AREAS)) - 1
 SPECIFIED = BIT["forearms"] | BIT["hands"] | BIT["lower_legs"] | BIT["feet"]
 LEGS = sum(BIT[a] for a in ("hips", "thighs", "knees", "lower_legs", "ankles", "feet"))
+HANDS_FEET = BIT["hands"] | BIT["feet"]
+CHEST_ARMS = BIT["chest"] | BIT["upper_arms"]
+ARMS_LEGS = sum(BIT[a] for a in ("upper_arms", "forearms", "hands")) | (LEGS & ~BIT["hips"])
+LOWER = BIT["lower_legs"] | BIT["ankles"] | BIT["feet"]
 SEVERITY = {"info": 0, "warning": 1, "critical": 2}
 
 
@@ -48,9 +53,10 @@ class PlainPlanner:
         self.reason = {rule.id: rule.reason.model_dump(mode="json") for rule in rulebase}
         self.severity = {rule.id: rule.reason.severity.value for rule in rulebase}
         self.source = {s.id: s.model_dump(mode="json") for s in rulebase.sources.values()}
-        # Each rule's hold and advice, as plain data: (code, texts, audience).
+        # Each rule's holds, advice and questions, as plain data.
         self.holds: dict[str, tuple[str, str, str, bool]] = {}
         self.advice: dict[str, tuple[str, str, str]] = {}
+        self.asks: dict[str, tuple[str, str]] = {}
         for rule in rulebase:
             for effect in rule.rule.then:
                 if isinstance(effect, HoldEffect):
@@ -62,6 +68,8 @@ class PlainPlanner:
                     )
                 elif isinstance(effect, AdviceEffect):
                     self.advice[rule.id] = (effect.advise.value, effect.text, effect.audience.value)
+                elif isinstance(effect, AskEffect):
+                    self.asks[rule.id] = (effect.ask.value, effect.text)
 
     def plan(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - written out by hand on purpose
         hs = p["hypersensitivity"]
@@ -69,13 +77,16 @@ class PlainPlanner:
         minutes, tolerated = tolerance["minutes"], tolerance.get("pressure")
         first = p.get("sessions_completed", 0) == 0
         consulted = p.get("physician_consulted", False)
+        condition = p["condition"]
         swelling, fragile = _mask(p.get("swelling")), _mask(p.get("fragile_tissue"))
         numb, wounds = _mask(p.get("numb_areas")), _mask(p.get("wounds"))
         injected = _mask(p.get("injection_sites"))
-        ports_known = p.get("port_sites") is not None
         ports = _mask(p.get("port_sites"))
-        clot, chemo = p.get("clot_history", False), p.get("on_chemotherapy", False)
-        thinners = p.get("on_anticoagulants", False)
+        lymph = _mask(p.get("lymphedema_risk"))
+        signs = set(p.get("swelling_signs") or ())
+        clot, chemo = p.get("clot_history"), p.get("on_chemotherapy")
+        thinners = p.get("on_anticoagulants")
+        asked = {name: p.get(name) is not None for name in QUESTION_FIELD.values()}
 
         fired = ["technique-mix", "no-deep-pressure", "weekly-session"]
         fired += ["no-booking-without-an-area-to-work", "continue-standard-treatment"]
@@ -86,8 +97,15 @@ class PlainPlanner:
         fired.append("gradual-pressure" if known else "light-pressure-while-unknown")
         if hs in ("moderate", "severe") and first:
             fired.append("very-light-first-session")
+        if known and first:
+            fired.append("no-step-up-at-the-first-session")
         if minutes < 60:
-            fired.append("split-sessions")
+            if hs != "severe":
+                fired.append("split-sessions")
+            elif first:
+                fired.append("one-shorter-visit-in-a-severe-first-week")
+            else:
+                fired.append("split-sessions-after-a-severe-first-week")
         if fragile:
             fired += ["no-friction-on-fragile-tissue", "gentle-work-on-fragile-tissue"]
         if swelling:
@@ -95,28 +113,73 @@ class PlainPlanner:
         if not consulted:
             when = "before-first-session" if first else "during-course"
             fired.append(f"consult-physician-{when}")
-        if p["condition"] == "chemotherapy_induced_neuropathy":
+        if condition == "chemotherapy_induced_neuropathy":
             fired.append("cipn-case-report")
         if wounds:
             fired.append("no-work-on-wounds")
+            if condition == "diabetic_neuropathy" and wounds & (BIT["ankles"] | BIT["feet"]):
+                fired.append("urgent-referral-for-a-diabetic-foot-wound")
         if numb:
-            fired.append("gentle-and-watchful-on-numb-areas")
+            fired += ["gentle-and-watchful-on-numb-areas", "no-kneading-heat-or-cold-on-numb-areas"]
             if numb & BIT["feet"]:
                 fired.append("fall-risk-with-numb-feet")
         if injected:
             fired.append("no-work-on-injection-sites")
+            if condition == "diabetic_neuropathy":
+                fired.append("watch-blood-sugar-near-insulin-sites")
+            else:
+                fired.append("ask-what-is-injected")
         if clot:
             fired.append("gentle-legs-after-a-clot")
             if not consulted:
                 fired.append("physician-clearance-after-a-clot")
         if chemo:
             fired += ["chemotherapy-check-with-the-oncology-team", "light-pressure-in-chemotherapy"]
-            if not ports_known:
-                fired.append("ask-where-ports-are")
+            fired.append("clot-warning-signs-in-chemotherapy")
+            if not asked["port_sites"]:
+                fired.append("ports-not-yet-asked-in-chemotherapy")
         if thinners:
             fired.append("gentle-work-on-anticoagulants")
         if ports:
             fired.append("no-work-on-port-sites")
+        if lymph:
+            fired.append("gentle-on-lymphedema-risk-areas")
+            if swelling:
+                fired.append("lymphedema-therapist-for-swelling-at-risk")
+        if p.get("low_platelets"):
+            fired.append("very-light-pressure-with-low-platelets")
+        if p.get("low_white_cells"):
+            fired.append("postpone-on-fever-with-low-white-cells")
+        if swelling:
+            if signs & {"one_sided", "warm_or_red", "painful"}:
+                fired.append("same-day-check-for-one-sided-warm-or-painful-swelling")
+            if "short_of_breath" in signs:
+                fired.append("emergency-for-swelling-with-breathlessness")
+            if "new" in signs and not consulted:
+                fired.append("doctor-first-for-new-swelling")
+            if swelling & ~LOWER and not consulted:
+                fired.append("doctor-first-for-swelling-beyond-the-lower-legs")
+            if not asked["swelling_signs"]:
+                fired.append("swelling-signs-not-yet-asked")
+        cipn = condition == "chemotherapy_induced_neuropathy"
+        for rule_id, applies in (
+            ("numbness-not-yet-asked", not asked["numb_areas"]),
+            ("clot-history-not-yet-asked", not asked["clot_history"]),
+            ("blood-thinners-not-yet-asked", not asked["on_anticoagulants"]),
+            ("chemotherapy-not-yet-asked", cipn and not asked["on_chemotherapy"]),
+            (
+                "ports-not-yet-asked-while-chemotherapy-is",
+                not asked["on_chemotherapy"] and not asked["port_sites"],
+            ),
+            ("lymphedema-risk-not-yet-asked", cipn and not asked["lymphedema_risk"]),
+            ("wounds-not-yet-asked", not asked["wounds"]),
+            (
+                "injection-sites-not-yet-asked",
+                condition == "diabetic_neuropathy" and not asked["injection_sites"],
+            ),
+        ):
+            if applies:
+                fired.append(rule_id)
         fired.sort(key=self.rank.__getitem__)
         on = set(fired)
 
@@ -124,55 +187,68 @@ class PlainPlanner:
         caps = [("no-deep-pressure", 4)]
         if tolerated is not None:
             caps.append(("gradual-pressure", min(5, tolerated + 1)))
+            if first:
+                caps.append(("no-step-up-at-the-first-session", tolerated))
         else:
             caps.append(("light-pressure-while-unknown", 2))
-        for rule_id in ("very-light-first-session",):
+        for rule_id, level in (
+            ("very-light-first-session", 1),
+            ("gentle-work-on-anticoagulants", 2),
+            ("light-pressure-in-chemotherapy", 2),
+            ("very-light-pressure-with-low-platelets", 1),
+            ("blood-thinners-not-yet-asked", 2),
+            ("chemotherapy-not-yet-asked", 2),
+        ):
             if rule_id in on:
-                caps.append((rule_id, 1))
-        for rule_id in ("gentle-work-on-anticoagulants", "light-pressure-in-chemotherapy"):
-            if rule_id in on:
-                caps.append((rule_id, 2))
+                caps.append((rule_id, level))
         pressure = min(level for _, level in caps)
         pressure_reasons = sorted(
-            (r for r, level in caps if level == pressure), key=self.rank.__getitem__
+            dict.fromkeys(r for r, level in caps if level == pressure), key=self.rank.__getitem__
         )
 
-        # Restrictions, each area under the strictest only: no work at all
-        # where there are wounds, injection sites or ports.
-        nothing = wounds | injected | ports
-        gentle: list[tuple[str, int]] = []  # (rule, areas) with nothing above level 2
+        # Restrictions as the rules say them; each area under the strictest
+        # only: nothing else where no work at all is allowed.
+        outright: list[tuple[str, int]] = []
+        gentle: list[tuple[str, int]] = []  # nothing above level 2
         no_kneading: list[tuple[str, int]] = []
         no_trigger: list[tuple[str, int]] = []
         no_friction: list[tuple[str, int]] = []
-        if fragile:
-            no_friction.append(("no-friction-on-fragile-tissue", fragile))
-        if swelling:
-            no_friction.append(("no-friction-on-swelling", swelling))
-        if fragile:
-            gentle.append(("gentle-work-on-fragile-tissue", fragile))
-            no_kneading.append(("gentle-work-on-fragile-tissue", fragile))
-            no_trigger.append(("gentle-work-on-fragile-tissue", fragile))
-        if swelling:
-            gentle.append(("gentle-work-on-swelling", swelling))
-            no_kneading.append(("gentle-work-on-swelling", swelling))
-            no_trigger.append(("gentle-work-on-swelling", swelling))
-        if numb:
-            gentle.append(("gentle-and-watchful-on-numb-areas", numb))
-            no_trigger.append(("gentle-and-watchful-on-numb-areas", numb))
+
+        def say(rule_id: str, areas: int, *lists: list[tuple[str, int]]) -> None:
+            if rule_id in on and areas:
+                for said in lists:
+                    said.append((rule_id, areas))
+
+        say("no-friction-on-fragile-tissue", fragile, no_friction)
+        say("no-friction-on-swelling", swelling, no_friction)
+        say("gentle-work-on-fragile-tissue", fragile, gentle, no_kneading, no_trigger)
+        say("gentle-work-on-swelling", swelling, gentle, no_kneading, no_trigger)
+        say("no-work-on-wounds", wounds, outright)
+        say("gentle-and-watchful-on-numb-areas", numb, gentle, no_trigger)
+        say("no-kneading-heat-or-cold-on-numb-areas", numb, no_kneading)
+        say("no-work-on-injection-sites", injected, outright)
         for rule_id in ("gentle-legs-after-a-clot", "gentle-work-on-anticoagulants"):
-            if rule_id in on:
-                gentle.append((rule_id, LEGS))
-                no_kneading.append((rule_id, LEGS))
-                no_trigger.append((rule_id, LEGS))
-                no_friction.append((rule_id, LEGS))
-        outright = []
-        for rule_id, areas in (
-            ("no-work-on-wounds", wounds),
-            ("no-work-on-injection-sites", injected),
-            ("no-work-on-port-sites", ports),
-        ):
-            if areas:
-                outright.append((rule_id, areas))
+            say(rule_id, LEGS, gentle, no_kneading, no_trigger, no_friction)
+        say("no-work-on-port-sites", ports, outright)
+        say("gentle-on-lymphedema-risk-areas", lymph, gentle, no_kneading, no_trigger, no_friction)
+        say("very-light-pressure-with-low-platelets", ALL, no_kneading)
+        say("numbness-not-yet-asked", HANDS_FEET, gentle, no_kneading, no_trigger)
+        say("clot-history-not-yet-asked", LEGS, gentle, no_kneading, no_trigger, no_friction)
+        say("ports-not-yet-asked-in-chemotherapy", CHEST_ARMS, outright)
+        say("ports-not-yet-asked-while-chemotherapy-is", CHEST_ARMS, outright)
+        lymph_guess = ARMS_LEGS
+        say(
+            "lymphedema-risk-not-yet-asked",
+            lymph_guess,
+            gentle,
+            no_kneading,
+            no_trigger,
+            no_friction,
+        )
+        say("swelling-signs-not-yet-asked", swelling, outright)
+        nothing = 0
+        for _, areas in outright:
+            nothing |= areas
 
         def restriction(technique: str, cap: int | None, said: list[tuple[str, int]]) -> None:
             kept = [(r, areas & ~nothing) for r, areas in said if areas & ~nothing]
@@ -198,10 +274,9 @@ class PlainPlanner:
         restriction("kneading", None, no_kneading)
         restriction("trigger_point", None, no_trigger)
         restriction("friction", None, no_friction)
-        capped = 0
+        capped = kneading_off = trigger_off = 0
         for _, areas in gentle:
             capped |= areas
-        kneading_off = trigger_off = 0
         for _, areas in no_kneading:
             kneading_off |= areas
         for _, areas in no_trigger:
@@ -230,31 +305,48 @@ class PlainPlanner:
                 for level, mask in groups
             ]
 
-        # Holds, in the rulebase's order.
-        holds: list[dict[str, Any]] = []
-        for rule_id in (
-            "no-booking-without-an-area-to-work",
-            "consult-physician-before-first-session",
-            "physician-clearance-after-a-clot",
-        ):
-            if rule_id in on:
-                code, text, client_text, if_no_technique = self.holds[rule_id]
-                if not (techniques and if_no_technique):
-                    holds.append(
-                        {
-                            "code": code,
-                            "text": text,
-                            "client_text": client_text,
-                            "reasons": [rule_id],
-                        }
-                    )
+        # Holds: each code once, citing every rule that holds it, in the
+        # rulebase's order of the first.
+        by_hold: dict[str, list[str]] = {}
+        for rule_id in fired:
+            held = self.holds.get(rule_id)
+            if held is not None and not (techniques and held[3]):
+                by_hold.setdefault(held[0], []).append(rule_id)
+        holds = [
+            {
+                "code": code,
+                "text": self.holds[rule_ids[0]][1],
+                "client_text": self.holds[rule_ids[0]][2],
+                "reasons": rule_ids,
+            }
+            for code, rule_ids in by_hold.items()
+        ]
+
+        # Questions, in the order of their codes.
+        by_question: dict[str, list[str]] = {}
+        for rule_id in fired:
+            ask = self.asks.get(rule_id)
+            if ask is not None:
+                by_question.setdefault(ask[0], []).append(rule_id)
+        questions = [
+            {
+                "code": code.value,
+                "field": QUESTION_FIELD[code],
+                "text": self.asks[by_question[code.value][0]][1],
+                "reasons": by_question[code.value],
+            }
+            for code in QuestionCode
+            if code.value in by_question
+        ]
 
         # The week: one 60-minute visit, or shorter ones within tolerance.
         visits: list[dict[str, Any]] = []
         if techniques:
             longest, per_week, reasons = 60, 1, ["weekly-session"]
             if minutes < 60:
-                longest, per_week, reasons = minutes, 3, ["weekly-session", "split-sessions"]
+                split = [r for r in fired if r in _SPLITS]
+                longest, reasons = minutes, ["weekly-session", *split]
+                per_week = 1 if "one-shorter-visit-in-a-severe-first-week" in on else 3
             count = min(per_week, math.ceil(60 / longest))
             each = min(longest, 60 // count)
             while count > 1 and each < 15 and minutes < 60:
@@ -285,7 +377,7 @@ class PlainPlanner:
 
         used: dict[str, None] = {}
         item: dict[str, Any]
-        for item in (*holds, *visits[:1]):
+        for item in (*holds, *questions, *visits[:1]):
             used.update(dict.fromkeys(item["reasons"]))
         used.update(dict.fromkeys(pressure_reasons))
         for item in (*techniques, *restrictions, *advice):
@@ -294,6 +386,7 @@ class PlainPlanner:
         cited = dict.fromkeys(s for reason in reasons_listed for s in reason["sources"])
         return {
             "holds": holds,
+            "questions": questions,
             "visits": visits,
             "pressure": pressure,
             "pressure_reasons": pressure_reasons,
@@ -305,3 +398,13 @@ class PlainPlanner:
             "fired_rules": fired,
             "trace": [],
         }
+
+
+# The rules that split a short week, or keep it to one shorter visit.
+_SPLITS = frozenset(
+    {
+        "split-sessions",
+        "split-sessions-after-a-severe-first-week",
+        "one-shorter-visit-in-a-severe-first-week",
+    }
+)
