@@ -162,3 +162,13 @@ def test_explain_covers_the_screening_fields() -> None:
     clot = rules["physician-clearance-after-a-clot"]
     assert clot.fired
     assert not rules["chemotherapy-check-with-the-oncology-team"].fired
+
+
+def test_a_question_not_asked_is_said_as_not_asked() -> None:
+    """Contract v4: a screening field left null is 'not asked', never 'none'."""
+    rules = explain({**PROFILE, "wounds": None, "numb_areas": []}).rules
+    lines = {r.rule_id: str(r) for r in rules}
+    assert "wounds is not asked" in lines["no-work-on-wounds"]
+    assert "numb_areas is none" in lines["gentle-and-watchful-on-numb-areas"]
+    assert lines["wounds-not-yet-asked"].startswith("wounds-not-yet-asked: fired")
+    assert "numbness-not-yet-asked: did not fire" in lines["numbness-not-yet-asked"]

@@ -111,7 +111,10 @@ def _fact(field: ProfileField) -> FactField:
         ordered=field.ordered,
         minimum=0 if field.minimum is None else field.minimum,
         maximum=INT_CEILING if field.maximum is None else field.maximum,
-        unknown_as="not yet known" if field.may_be_unknown else "",
+        # A screening question not asked is not "none": explanations say which.
+        unknown_as=("not asked" if field.screening else "not yet known")
+        if field.may_be_unknown
+        else "",
     )
 
 
