@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from massageplan import ClientProfile, load_rulebase
-from massageplan.model.profile import PROFILE_FIELDS, FieldKind
+from massageplan.model.profile import FIELD, PROFILE_FIELDS, FieldKind
 from massageplan.service.http import create_app
 from massageplan.service.trust import Trust
 from massageplan.service.web import (
@@ -91,6 +91,15 @@ def test_the_form_asks_for_every_profile_field() -> None:
     wanted = {n for n in ClientProfile.model_fields if n != "tolerance"}
     wanted |= {"tolerance.minutes", "tolerance.pressure"}
     assert names(form_fields()) == wanted
+
+
+def test_each_list_offers_its_values_and_says_none_by_not_ticking() -> None:
+    """The Questionnaire's 'none' answer is FHIR's way to say asked-and-none;
+    the form's is "Not known yet" left unticked, so it offers no such option."""
+    lists = [f for f in form_fields() if f.kind == "choices"]
+    assert lists
+    for f in lists:
+        assert [code for code, _ in f.options] == list(FIELD[f.name].choices), f.name
 
 
 def test_a_form_reads_back_as_the_profile_it_says() -> None:

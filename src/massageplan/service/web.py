@@ -35,7 +35,7 @@ from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
 from ..render.text import SCALE, _layout, plain_header
 from ..rules.rulebase import Rulebase
-from .fhir import intake_questionnaire
+from .fhir import NONE_ANSWER, intake_questionnaire
 
 CSRF_COOKIE = "massageplan_csrf"
 CSRF_FIELD = "csrf_token"
@@ -93,8 +93,11 @@ def _field(item: Mapping[str, Any]) -> Field:
         made.children = [_field(child) for child in item["item"]]
     elif kind == "choice":
         made.kind = "choices" if item.get("repeats") else "choice"
+        # The form says "none" by leaving "Not known yet" unticked, not with an option.
         made.options = [
-            (o["valueCoding"]["code"], o["valueCoding"]["display"]) for o in item["answerOption"]
+            (o["valueCoding"]["code"], o["valueCoding"]["display"])
+            for o in item["answerOption"]
+            if o["valueCoding"]["code"] != NONE_ANSWER
         ]
         made.unknown_allowed = made.name in FIELD and FIELD[made.name].may_be_unknown
     elif kind == "boolean":
