@@ -23,7 +23,6 @@ from .rule_file import Rule, SourceEntry, SourcesFile, Status
 from .rulebase import LoadedRule, Rulebase
 
 SOURCES_FILE = "sources.yaml"
-ARTICLE_FILE = DIGESTS_FILE  # the article's sentences as digests, never its text
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 BUILTIN_DISPLAY = "massageplan/rules"
 # The kinds a clinic may declare in its own rule files; the article, its
@@ -123,10 +122,10 @@ def _load_library(directory: Path) -> _Library:
     if problems:
         raise RulebaseError(problems)
     try:
-        article = (directory / ARTICLE_FILE).read_text(encoding="utf-8")
+        article = (directory / DIGESTS_FILE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulebaseError(
-            [Problem(f"cannot read the article's sentences: {exc}", directory / ARTICLE_FILE)]
+            [Problem(f"cannot read the article's sentences: {exc}", directory / DIGESTS_FILE)]
         ) from None
     return _Library(sources, read_digests(article.splitlines()))
 
