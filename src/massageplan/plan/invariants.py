@@ -688,16 +688,7 @@ def _chemotherapy(case: Case, view: PlanView) -> list[Finding]:
         "on_chemotherapy": True,
         "port_sites": case.areas("port_sites") if case.ports_known else None,
     }
-    plan = view.plan
-    found = []
-    if plan.pressure > GENTLE_PRESSURE:
-        found.append(
-            Finding(
-                f"pressure level {plan.pressure} in chemotherapy (at most {GENTLE_PRESSURE})",
-                values,
-                _rules(plan.pressure_reasons),
-            )
-        )
+    found = _pressure_over(view, GENTLE_PRESSURE, "in chemotherapy", values)
     if not case.ports_known:
         found += _question_missing(view, QuestionCode.PORT_SITES, values)
     else:
@@ -881,13 +872,16 @@ def _question_missing(
     return [Finding(f"the {code.value} question is missing", dict(values))]
 
 
-def _pressure_at_most_gentle(view: PlanView, why: str, values: Mapping[str, Any]) -> list[Finding]:
+def _pressure_over(
+    view: PlanView, level: int, when: str, values: Mapping[str, Any]
+) -> list[Finding]:
+    """The plan's pressure is above ``level``, which holds ``when`` ("in chemotherapy")."""
     plan = view.plan
-    if plan.pressure <= GENTLE_PRESSURE:
+    if plan.pressure <= level:
         return []
     return [
         Finding(
-            f"pressure level {plan.pressure} while {why} (at most {GENTLE_PRESSURE})",
+            f"pressure level {plan.pressure} {when} (at most {level})",
             dict(values),
             _rules(plan.pressure_reasons),
         )
@@ -924,10 +918,14 @@ def _unknown_is_not_none(case: Case, view: PlanView) -> list[Finding]:  # noqa: 
         )
     if "on_anticoagulants" in unasked and case.clot_history is not False:
         ask(QuestionCode.ON_ANTICOAGULANTS)  # as if on blood thinners
-        found += _pressure_at_most_gentle(view, "blood thinners are not asked about", values)
+        found += _pressure_over(
+            view, GENTLE_PRESSURE, "while blood thinners are not asked about", values
+        )
     if "on_chemotherapy" in unasked and cipn:  # as if in chemotherapy (invariant 12)
         ask(QuestionCode.ON_CHEMOTHERAPY)
-        found += _pressure_at_most_gentle(view, "chemotherapy is not asked about", values)
+        found += _pressure_over(
+            view, GENTLE_PRESSURE, "while chemotherapy is not asked about", values
+        )
     if "port_sites" in unasked and case.on_chemotherapy is not False:
         ask(QuestionCode.PORT_SITES)
         what = "the chest and upper arms (ports not asked about)"
@@ -958,7 +956,6 @@ _SAME_DAY_SIGNS = frozenset(
 )
 _LOWER_LEGS_ANKLES_FEET = area_mask([BodyArea.LOWER_LEGS, BodyArea.ANKLES, BodyArea.FEET])
 _LYMPHEDEMA = AREA_LIST_INDEX["lymphedema_risk"]
-_PORTS = AREA_LIST_INDEX["port_sites"]
 
 
 def _swelling_questioned(case: Case, view: PlanView) -> list[Finding]:
@@ -1004,20 +1001,13 @@ def _swelling_questioned(case: Case, view: PlanView) -> list[Finding]:
 def _bleeding_risk(case: Case, view: PlanView) -> list[Finding]:
     """Blood thinners, low platelets, low white cells, chemotherapy's clot signs."""
     found: list[Finding] = []
-    plan = view.plan
-    if case.on_anticoagulants and plan.pressure > GENTLE_PRESSURE:
-        values = {"on_anticoagulants": True}
-        found += _pressure_at_most_gentle(view, "on blood thinners", values)
+    if case.on_anticoagulants:
+        found += _pressure_over(
+            view, GENTLE_PRESSURE, "while on blood thinners", {"on_anticoagulants": True}
+        )
     if case.low_platelets:
         values = {"low_platelets": True}
-        if plan.pressure > 1:
-            found.append(
-                Finding(
-                    f"pressure level {plan.pressure} with low platelets (at most 1)",
-                    values,
-                    _rules(plan.pressure_reasons),
-                )
-            )
+        found += _pressure_over(view, 1, "with low platelets", values)
         for technique in view.techniques.each:
             if technique.name is TechniqueName.KNEADING:
                 found.append(

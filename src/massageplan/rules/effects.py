@@ -440,32 +440,21 @@ class VisitsEffect(EffectBase):
         return frozenset(lengths)
 
 
-# Advice a safety invariant asks for, by the invariant's number.
-_ADVICE_INVARIANT: dict[AdviceCode, int] = {
-    AdviceCode.CONSULT_PHYSICIAN: 5,
-    AdviceCode.WATCH_BLOOD_SUGAR: 9,
-    AdviceCode.CLOT_WARNING_SIGNS: 11,
-    AdviceCode.CHECK_SKIN_FOR_WOUNDS: 18,
-    AdviceCode.WOUND_REFERRAL: 13,
-    AdviceCode.NO_HEAT_OR_COLD: 20,
-    AdviceCode.CALL_EMERGENCY_SERVICES: 19,
-    AdviceCode.LYMPHEDEMA_THERAPIST: 19,
-    AdviceCode.POSTPONE_ON_FEVER: 21,
-    AdviceCode.DIABETIC_FOOT_REFERRAL: 13,
-}
-
-
-# Advice invariant 18 asks for while a question is open, besides its own.
-_ADVICE_WHILE_UNASKED: dict[AdviceCode, int] = {
-    AdviceCode.WATCH_BLOOD_SUGAR: 18,
-    AdviceCode.CLOT_WARNING_SIGNS: 18,
-    AdviceCode.NO_HEAT_OR_COLD: 18,
-}
-# Advice another invariant asks for too: the clot's signs in chemotherapy (21),
-# the blood-sugar advice only for a diabetic client (23).
-_ADVICE_ALSO: dict[AdviceCode, int] = {
-    AdviceCode.CLOT_WARNING_SIGNS: 21,
-    AdviceCode.WATCH_BLOOD_SUGAR: 23,
+# The safety invariants that ask for each piece of advice, by number.
+_ADVICE_INVARIANTS: dict[AdviceCode, tuple[int, ...]] = {
+    AdviceCode.CONSULT_PHYSICIAN: (5,),
+    # Also while injection sites are not asked (18), and only for a diabetic client (23).
+    AdviceCode.WATCH_BLOOD_SUGAR: (9, 18, 23),
+    # Also while a clot is not asked about (18), and in chemotherapy (21).
+    AdviceCode.CLOT_WARNING_SIGNS: (11, 18, 21),
+    AdviceCode.CHECK_SKIN_FOR_WOUNDS: (18,),
+    AdviceCode.WOUND_REFERRAL: (13,),
+    # Also while numbness is not asked about (18).
+    AdviceCode.NO_HEAT_OR_COLD: (18, 20),
+    AdviceCode.CALL_EMERGENCY_SERVICES: (19,),
+    AdviceCode.LYMPHEDEMA_THERAPIST: (19,),
+    AdviceCode.POSTPONE_ON_FEVER: (21,),
+    AdviceCode.DIABETIC_FOOT_REFERRAL: (13,),
 }
 
 
@@ -498,13 +487,8 @@ class AdviceEffect(EffectBase):
         return [(("advise", self.advise), self.text)]
 
     def bears_on(self) -> frozenset[str]:
-        if self.advise in _ADVICE_INVARIANT:
-            keys = {SAFETY(_ADVICE_INVARIANT[self.advise])}
-            if self.advise in _ADVICE_WHILE_UNASKED:
-                keys.add(SAFETY(_ADVICE_WHILE_UNASKED[self.advise]))
-            if self.advise in _ADVICE_ALSO:
-                keys.add(SAFETY(_ADVICE_ALSO[self.advise]))
-            return frozenset(keys)
+        if self.advise in _ADVICE_INVARIANTS:
+            return frozenset(SAFETY(n) for n in _ADVICE_INVARIANTS[self.advise])
         if self.advise is AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS:
             return frozenset({ARTICLE(2)})
         return frozenset({ARTICLE(3)})
