@@ -90,40 +90,44 @@ def construct(model: type[Item], fields: dict[str, Any]) -> Item:
     return made
 
 
-class Parts:
+class Parts(Memo):
     """What plans are made of, made once under one rulebase and shared by
     every plan that has it: items, tuples of items, whole plans.
 
     Each is kept under a key of what it is made of. A key that names objects
     by identity (``id``) names only objects that what is kept holds, so no
-    identity is reused while the entry lives. Bounded by a :class:`Memo`.
+    identity is reused while the entry lives. Bounded: a :class:`Memo`, so
+    ``parts[key]`` gives what was made, or None.
     """
 
     SIZE = 32768
 
     def __init__(self) -> None:
-        self._made = Memo(self.SIZE)
+        super().__init__(self.SIZE)
 
     def item(self, key: Hashable, model: type[Item], fields: dict[str, Any]) -> Item:
         """The item ``model(**fields)``, made the first time ``key`` is asked for."""
-        made: Item | None = self._made.get(key)
+        made: Item | None = self[key]
         if made is None:
-            made = self._made.keep(key, construct(model, fields))
+            made = self.keep(key, construct(model, fields))
         return made
+
+    def cited(self, items: tuple[Any, ...]) -> tuple[str, ...]:
+        """The rule ids ``items`` cite, in order, each item's in turn (a plan
+        lists each once, in order of first use)."""
+        key = ("cited", id(items))
+        found: tuple[tuple[Any, ...], tuple[str, ...]] | None = self[key]
+        if found is None:  # kept with the items: their identity is not reused
+            found = self.keep(key, (items, tuple([r for item in items for r in item.reasons])))
+        return found[1]
 
     def same(self, items: tuple[Any, ...]) -> tuple[Any, ...]:
         """An equal tuple made before, if any: plans' lists of items are often alike."""
         key = (tuple, *map(id, items))
-        kept: tuple[Any, ...] | None = self._made.get(key)
+        kept: tuple[Any, ...] | None = self[key]
         if kept is None:
-            kept = self._made.keep(key, items)
+            kept = self.keep(key, items)
         return kept
-
-    def get(self, key: Hashable) -> Any:
-        return self._made.get(key)
-
-    def keep(self, key: Hashable, made: Any) -> Any:
-        return self._made.keep(key, made)
 
 
 class _Cited:
@@ -586,17 +590,28 @@ class PlanMade:
             id(questions),
             id(fired_rules),
         )
-        known: SessionPlan | None = parts.get(key)
+        known: SessionPlan | None = parts[key]
         if known is not None:
             return known
-        # every visit cites the same
-        first: tuple[Any, ...] = (*holds, *questions, *visits[:1])
-        rest: tuple[Any, ...] = (*techniques, *restrictions, *advice)
-        ids = [rule_id for cited in first for rule_id in cited.reasons]
-        ids += pressure_reasons
-        ids += [rule_id for cited in rest for rule_id in cited.reasons]
-        reasons = tuple([self.reasons[rule_id] for rule_id in dict.fromkeys(ids)])
-        listed = dict.fromkeys([s for reason in reasons for s in reason.sources])
+        cited = parts.cited
+        ids = [
+            *cited(holds),
+            *cited(questions),
+            *cited(visits),  # every visit cites the same: the first's are listed
+            *pressure_reasons,
+            *cited(techniques),
+            *cited(restrictions),
+            *cited(advice),
+        ]
+        reasons = parts.same(tuple([self.reasons[rule_id] for rule_id in dict.fromkeys(ids)]))
+        sources_key = ("sources", id(reasons))
+        found: tuple[tuple[Reason, ...], tuple[Source, ...]] | None = parts[sources_key]
+        if found is None:  # kept with the reasons: their identity is not reused
+            listed = dict.fromkeys([s for reason in reasons for s in reason.sources])
+            found = parts.keep(
+                sources_key, (reasons, parts.same(tuple([self.sources[s] for s in listed])))
+            )
+        sources = found[1]
         plan: SessionPlan = construct(
             SessionPlan,
             {
@@ -608,8 +623,8 @@ class PlanMade:
                 "techniques": techniques,
                 "restrictions": restrictions,
                 "advice": advice,
-                "reasons": parts.same(reasons),
-                "sources": parts.same(tuple([self.sources[s] for s in listed])),
+                "reasons": reasons,
+                "sources": sources,
                 "fired_rules": fired_rules,
                 "trace": self.trace,
                 "generated_by": self.generated_by,
@@ -723,18 +738,21 @@ class PlanMaker:
     def __init__(self, rules: Sequence[RuleEffects], made: PlanMade) -> None:
         self._made = made
         self._parts = {name: _Part(name, rules) for name in PLAN_PARTS}
-        # Each fired set's part recipes, in PLAN_PARTS order.
-        self._recipes: dict[int, tuple[Recipe, ...]] = {}
+        # Each fired set's part recipes, in PLAN_PARTS order, each with its key
+        # when its effects read nothing of the inputs (the key is then the same
+        # for all of them).
+        self._recipes: dict[int, tuple[tuple[Recipe, Hashable], ...]] = {}
 
     def _keys(self, fired: int, inputs: PlanInputs) -> list[Hashable]:
         recipes = self._recipes.get(fired)
         if recipes is None:
             if len(self._recipes) >= Parts.SIZE:
                 self._recipes.clear()
+            made = [self._parts[name].recipe(fired) for name in PLAN_PARTS]
             recipes = self._recipes[fired] = tuple(
-                self._parts[name].recipe(fired) for name in PLAN_PARTS
+                (recipe, None if any(recipe[2:]) else _key(recipe, _NO_INPUTS)) for recipe in made
             )
-        return [_key(recipe, inputs) for recipe in recipes]
+        return [_key(recipe, inputs) if fixed is None else fixed for recipe, fixed in recipes]
 
     def plan(self, fired: int, fired_rules: tuple[str, ...], inputs: PlanInputs) -> SessionPlan:
         made, parts, mine = self._made, self._made.parts, self._parts
@@ -747,45 +765,45 @@ class PlanMaker:
             holds_key,
             questions_key,
         ) = self._keys(fired, inputs)
-        said: tuple[tuple[Entry, ...], tuple[Restriction, ...]] | None = parts.get(restrictions_key)
+        said: tuple[tuple[Entry, ...], tuple[Restriction, ...]] | None = parts[restrictions_key]
         if said is None:
             builder = mine["restrictions"].builder(fired, inputs, made)
             entries = builder.entries()
             said = parts.keep(restrictions_key, (entries, builder.restriction_items(entries)))
         entries, restrictions = said
 
-        caps: tuple[int, tuple[str, ...]] | None = parts.get(pressure_key)
+        caps: tuple[int, tuple[str, ...]] | None = parts[pressure_key]
         if caps is None:
             builder = mine["pressure"].builder(fired, inputs, made)
             caps = parts.keep(pressure_key, builder.pressure_part())
         pressure, pressure_reasons = caps
 
         technique_key = (techniques_key, restrictions_key, pressure)
-        techniques: tuple[Technique, ...] | None = parts.get(technique_key)
+        techniques: tuple[Technique, ...] | None = parts[technique_key]
         if techniques is None:
             builder = mine["techniques"].builder(fired, inputs, made)
             techniques = parts.keep(technique_key, builder.technique_items(pressure, entries))
 
         hold_key = (holds_key, bool(techniques))
-        holds: tuple[Hold, ...] | None = parts.get(hold_key)
+        holds: tuple[Hold, ...] | None = parts[hold_key]
         if holds is None:
             builder = mine["holds"].builder(fired, inputs, made)
             holds = parts.keep(hold_key, builder.hold_items(bool(techniques)))
 
         visits: tuple[Visit, ...] = ()
         if techniques:  # an hour with nothing to do is not a visit: no technique, no week
-            found: tuple[Visit, ...] | None = parts.get(visits_key)
+            found: tuple[Visit, ...] | None = parts[visits_key]
             if found is None:
                 builder = mine["visits"].builder(fired, inputs, made)
                 found = parts.keep(visits_key, builder.visit_items())
             visits = found
 
-        advice: tuple[Advice, ...] | None = parts.get(advice_key)
+        advice: tuple[Advice, ...] | None = parts[advice_key]
         if advice is None:
             builder = mine["advice"].builder(fired, inputs, made)
             advice = parts.keep(advice_key, builder.advice_items())
 
-        asked: tuple[Question, ...] | None = parts.get(questions_key)
+        asked: tuple[Question, ...] | None = parts[questions_key]
         if asked is None:
             builder = mine["questions"].builder(fired, inputs, made)
             asked = parts.keep(questions_key, builder.question_items())

@@ -182,24 +182,26 @@ class CompiledRulebase:
         key = self.key(self.fired.mask(profile, inputs), inputs)
         return key, self.view_for(key)
 
-    def view_for(self, key: PlanKey, views: dict[int, _Viewed] | None = None) -> PlanView:
+    def view_for(self, key: PlanKey) -> PlanView:
         """The plan for a key (as :meth:`key` makes them), made once: from the
-        key's own inputs, so what the builder reads is the key, by construction.
-        A sweep passes its own ``views`` (by plan identity, kept while it
-        lasts); then the plan is not kept with the rulebase."""
-        view: PlanView | None = self.plans.get(key) if views is None else None
+        key's own inputs, so what the builder reads is the key, by construction."""
+        view: PlanView | None = self.plans[key]
         if view is None:
             fired, inputs = key
-            plan = self.maker.plan(fired, self._set(fired).ids, inputs)
-            if views is None:
-                view = self._view_of(plan)
-                self.plans.keep(key, view)
-            else:
-                found = views.get(id(plan))
-                if found is None:
-                    found = views[id(plan)] = (plan, PlanView(plan))
-                view = found[1]
+            view = self._view_of(self.maker.plan(fired, self._set(fired).ids, inputs))
+            self.plans.keep(key, view)
         return view
+
+    def sweep_view(self, fired: int, inputs: PlanInputs, views: dict[int, _Viewed]) -> PlanView:
+        """The plan for the rules ``fired`` and ``inputs``, its view kept in a
+        sweep's own ``views`` (by plan identity, while the sweep lasts), not
+        with the rulebase. No projection is needed: each part's builder is
+        given only what its effects read, and equal parts make the same plan."""
+        plan = self.maker.plan(fired, self._set(fired).ids, inputs)
+        found = views.get(id(plan))
+        if found is None:
+            found = views[id(plan)] = (plan, PlanView(plan))
+        return found[1]
 
     def _view_of(self, plan: SessionPlan) -> PlanView:
         """The plan's view, made once per plan object (keys often share a plan)."""

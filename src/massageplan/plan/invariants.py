@@ -102,6 +102,7 @@ _FRAGILE = AREA_LIST_INDEX["fragile_tissue"]
 _NUMB = AREA_LIST_INDEX["numb_areas"]
 _WOUNDS = AREA_LIST_INDEX["wounds"]
 _INJECTIONS = AREA_LIST_INDEX["injection_sites"]
+_PORTS = AREA_LIST_INDEX["port_sites"]
 
 
 @dataclass(frozen=True)
@@ -252,11 +253,26 @@ def _once(make: Callable[..., _Made], *parts: tuple[Any, ...]) -> _Made:
     parts' tuples, so most of a new plan's view was made for another plan.
     Kept with the parts themselves, so that no identity is reused while kept."""
     key = (make, *map(id, parts))
-    found = _SEEN.get(key)
+    found = _SEEN[key]
     if found is None:
         found = _SEEN.keep(key, (parts, make(*parts)))
     made: _Made = found[1]
     return made
+
+
+def _per_part(make: Callable[[tuple[Any, ...]], _Made]) -> Callable[[tuple[Any, ...]], _Made]:
+    """``make`` of one part, made once per part: :func:`_once` for one part,
+    keyed by the part's identity alone (a view is made of several per plan)."""
+    memo = Memo(4096)
+
+    def once(part: tuple[Any, ...]) -> _Made:
+        found = memo[id(part)]
+        if found is None:  # kept with the part: its identity is not reused while kept
+            found = memo.keep(id(part), (part, make(part)))
+        made: _Made = found[1]
+        return made
+
+    return once
 
 
 class PlanView:
@@ -267,18 +283,17 @@ class PlanView:
 
     def __init__(self, plan: SessionPlan) -> None:
         self.plan = plan
-        self.techniques: _Techniques = _once(_Techniques, plan.techniques)
-        self.banned: dict[RestrictedTechnique, int] = _once(_banned, plan.restrictions)
-        self.advice: dict[AdviceCode, Advice] = _once(_by_code, plan.advice)
-        self.holds: frozenset[HoldCode] = _once(_hold_codes, plan.holds)
-        self.questions: frozenset[QuestionCode] = _once(_question_codes, plan.questions)
+        self.techniques: _Techniques = _techniques_of(plan.techniques)
+        self.banned: dict[RestrictedTechnique, int] = _banned_of(plan.restrictions)
+        self.advice: dict[AdviceCode, Advice] = _advice_of(plan.advice)
+        self.holds: frozenset[HoldCode] = _holds_of(plan.holds)
+        self.questions: frozenset[QuestionCode] = _questions_of(plan.questions)
         # By invariant key; most plans have none.
         self.plan_found: dict[str, tuple[Finding, ...]] = {}
-        for invariant in INVARIANTS:
-            if invariant.plan_check is not None:
-                found = invariant.plan_check(self)
-                if found:
-                    self.plan_found[invariant.key] = tuple(found)
+        for invariant, plan_check in _PLAN_CHECKS:
+            found = plan_check(self)
+            if found:
+                self.plan_found[invariant.key] = tuple(found)
 
     def banned_for(self, *techniques: RestrictedTechnique) -> int:
         """The areas where a restriction forbids one of ``techniques`` outright."""
@@ -286,6 +301,13 @@ class PlanView:
         for technique in techniques:
             found |= self.banned.get(technique, 0)
         return found
+
+
+_techniques_of = _per_part(_Techniques)
+_banned_of = _per_part(_banned)
+_advice_of = _per_part(_by_code)
+_holds_of = _per_part(_hold_codes)
+_questions_of = _per_part(_question_codes)
 
 
 PlanCheck = Callable[[PlanView], list[Finding]]
@@ -519,11 +541,11 @@ def _cited_by(items: tuple[Any, ...]) -> tuple[frozenset[str], tuple[Finding, ..
 
 
 def _listing(
-    reasons: tuple[Reason, ...], sources: tuple[Source, ...], fired: tuple[str, ...]
+    reasons: tuple[Reason, ...], sources: tuple[Source, ...]
 ) -> tuple[frozenset[str], tuple[Finding, ...]]:
     """The rule ids a plan lists reasons for, and what is wrong with its lists:
-    an entry twice, a reason of a rule that did not fire or citing a source not
-    listed, a source listed but not cited."""
+    an entry twice, a reason citing a source not listed, a source listed but
+    not cited."""
     listed = [s.id for s in sources]
     keys = [r.rule_id for r in reasons]
     found = []
@@ -532,11 +554,8 @@ def _listing(
     if len(set(keys)) != len(keys):
         found.append(Finding("a reason is listed more than once", {}))
     cited: set[str] = set()
-    did_fire = set(fired)
     for reason in reasons:
         cited.update(reason.sources)
-        if reason.rule_id not in did_fire:
-            found.append(Finding(f"reason of rule {reason.rule_id!r}, which did not fire", {}))
         missing = [s for s in reason.sources if s not in listed]
         if missing or not reason.sources:
             found.append(
@@ -552,12 +571,23 @@ def _listing(
     return frozenset(keys), tuple(found)
 
 
+_cited_by_part = _per_part(_cited_by)
+_fired_of = _per_part(frozenset)
+
+
 def _every_item_cited(view: PlanView) -> list[Finding]:
     """Every item cites reasons the plan lists, each listed once, from a fired
     rule, citing sources the plan lists once; nothing listed goes uncited."""
     plan = view.plan
-    keys, problems = _once(_listing, plan.reasons, plan.sources, plan.fired_rules)
+    keys, problems = _once(_listing, plan.reasons, plan.sources)
     found = list(problems)
+    if not keys <= _fired_of(plan.fired_rules):  # in the order the reasons are listed
+        did_fire = _fired_of(plan.fired_rules)
+        found += [
+            Finding(f"reason of rule {r.rule_id!r}, which did not fire", {})
+            for r in plan.reasons
+            if r.rule_id not in did_fire
+        ]
     used: set[str] = set(plan.pressure_reasons)
     for part in (
         plan.holds,
@@ -567,7 +597,7 @@ def _every_item_cited(view: PlanView) -> list[Finding]:
         plan.restrictions,
         plan.advice,
     ):
-        ids, uncited = _once(_cited_by, part)
+        ids, uncited = _cited_by_part(part)
         used |= ids
         found += uncited
     if used != keys:
@@ -707,13 +737,14 @@ def _restrictions_agree(view: PlanView) -> list[Finding]:
     """No restriction says less than another on the same area; and a plan with
     no technique left books nothing."""
     plan = view.plan
-    found = list(_once(_disagreements, plan.restrictions))
+    found = list(_disagreements_of(plan.restrictions))
     if not plan.techniques and not plan.holds:
         found.append(Finding("no technique is left, and the plan has no hold", {}))
     return found
 
 
-def _disagreements(restrictions: tuple[Restriction, ...]) -> tuple[Finding, ...]:
+@_per_part
+def _disagreements_of(restrictions: tuple[Restriction, ...]) -> tuple[Finding, ...]:
     """Each restriction that says less than another of the same area."""
     found = []
     banned = _banned(restrictions)
@@ -739,29 +770,39 @@ def _disagreements(restrictions: tuple[Restriction, ...]) -> tuple[Finding, ...]
 
 
 def _techniques_at_their_level(view: PlanView) -> list[Finding]:
-    return [
+    return list(_techniques_below_their_level(view.plan.techniques))
+
+
+@_per_part
+def _techniques_below_their_level(techniques: tuple[Technique, ...]) -> tuple[Finding, ...]:
+    return tuple(
         Finding(
             f"{words(t.name.value)} up to level {t.max_pressure}, below the level "
             f"{LEAST_PRESSURE[t.name]} it needs",
             {},
             _rules(t.reasons),
         )
-        for t in view.techniques.each
+        for t in techniques
         if t.max_pressure < LEAST_PRESSURE.get(t.name, 1)
-    ]
+    )
 
 
 def _holds_for_the_client(view: PlanView) -> list[Finding]:
-    return [
+    return list(_holds_not_for_the_client(view.plan.holds))
+
+
+@_per_part
+def _holds_not_for_the_client(holds: tuple[Hold, ...]) -> tuple[Finding, ...]:
+    return tuple(
         Finding(
             f"the {hold.code.value} hold has no text written to the client",
             {},
             _rules(hold.reasons),
         )
-        for hold in view.plan.holds
+        for hold in holds
         if not hold.client_text.strip()
         or any(w in hold.client_text.lower() for w in THIRD_PERSON_WORDS)
-    ]
+    )
 
 
 def _course_steps(course: Course) -> list[Finding]:
@@ -1027,7 +1068,8 @@ def _bleeding_risk(case: Case, view: PlanView) -> list[Finding]:
 def _ports_and_injections(case: Case, view: PlanView) -> list[Finding]:
     """No work on a port, in chemotherapy or not; the blood-sugar advice only for
     a diabetic client, and anyone else with injection sites asked what is injected."""
-    found = _untouched(case, view, "port_sites", "the port sites") if case.ports_known else []
+    ports = case.inputs.masks[_PORTS]  # none when not asked (invariant 18 covers that)
+    found = _untouched(case, view, "port_sites", "the port sites") if ports else []
     injections = case.inputs.masks[_INJECTIONS]
     diabetic = case.condition is Condition.DIABETIC_NEUROPATHY
     if not diabetic and AdviceCode.WATCH_BLOOD_SUGAR in view.advice:
@@ -1346,6 +1388,7 @@ INVARIANTS: tuple[Invariant, ...] = (
     ),
 )
 SAFETY_INVARIANTS = tuple(i for i in INVARIANTS if i.scope == "safety")
+_PLAN_CHECKS = tuple((i, i.plan_check) for i in INVARIANTS if i.plan_check is not None)
 ARTICLE_INVARIANTS = tuple(i for i in INVARIANTS if i.scope == "article")
 
 

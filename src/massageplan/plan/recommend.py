@@ -86,7 +86,7 @@ def recommend(
 def evaluate(profile: ClientProfile, rulebase: Rulebase) -> tuple[SessionPlan, list[Breach]]:
     """The plan the fired rules make for ``profile``, and the safety invariants it breaks."""
     compiled = compiled_for(rulebase)
-    known: SessionPlan | None = compiled.safe.get(profile)
+    known: SessionPlan | None = compiled.safe[profile]
     if known is not None:
         return known, []
     inputs = PlanInputs.of(profile)

@@ -7,7 +7,7 @@ import functools
 import importlib.util
 import itertools
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -29,7 +29,7 @@ from ..model.profile import (
 )
 from ..rules.profile_space import BASE, SweepSpace, field_values, sweep_space, with_value
 from ..rules.rulebase import Rulebase
-from .compiled import CompiledRulebase, PlanKey, compiled_for
+from .compiled import CompiledRulebase, compiled_for
 from .invariants import (
     INVARIANTS,
     SAFETY_INVARIANTS,
@@ -183,6 +183,9 @@ def _distinct(found: Iterable[Counterexample]) -> tuple[Counterexample, ...]:
 
 
 _NO_FLAGS = (False, False, False, False)
+# A named tuple made from a tuple of all its fields, without its Python-level
+# ``__new__``: the sweep makes one case per profile.
+_new = tuple.__new__
 
 
 class _Swept:
@@ -223,21 +226,17 @@ def _verdicts(space: SweepSpace, compiled: CompiledRulebase) -> dict[str, list[i
     return out
 
 
-# An area set as the sweep uses it: its rules' verdict, its masks, its flags
-# (clot, chemotherapy, blood thinners, ports known), the screening fields it
-# leaves unasked, and the checks that can find anything for a client with
-# its lists and flags.
-_AreaSet = tuple[
-    int,
-    tuple[int, ...],
-    bool | None,
-    bool | None,
-    bool | None,
-    bool,
-    frozenset[str],
-    tuple[frozenset[SwellingSign], bool | None, bool | None],
-    Checks,
-]
+class _AreaSet(NamedTuple):
+    """An area set as the sweep uses it: what a case of it holds, made once."""
+
+    fired: int  # the rules its values let fire, as the engine decides
+    masks: tuple[int, ...]  # its area lists, as masks
+    # The case's fields before its condition (clot, chemotherapy, blood
+    # thinners, ports known) and after it (the screening fields not asked,
+    # the swelling signs, low platelets, low white cells): see ``Case``.
+    before: tuple[bool | None, bool | None, bool | None, bool]
+    after: tuple[frozenset[str], frozenset[SwellingSign], bool | None, bool | None]
+    live: Checks  # the checks that can find anything for a client with its lists and flags
 
 
 def _area_sets(
@@ -248,20 +247,21 @@ def _area_sets(
         fired = every
         for name, value in areas.items():
             fired &= verdicts[name][space.values[name].index(value)]
-        masks = tuple(area_mask(areas[name] or ()) for name in AREA_LISTS)
         # The lists and flags this area set has: checks that speak only of
         # clients with others set have nothing to say here.
         set_fields = frozenset(name for name, value in areas.items() if value)
         prepared.append(
-            (
+            _AreaSet(
                 fired,
-                masks,
-                areas["clot_history"],
-                areas["on_chemotherapy"],
-                areas["on_anticoagulants"],
-                areas["port_sites"] is not None,
-                frozenset(name for name in SCREENING_FIELDS if areas[name] is None),
+                tuple(area_mask(areas[name] or ()) for name in AREA_LISTS),
                 (
+                    areas["clot_history"],
+                    areas["on_chemotherapy"],
+                    areas["on_anticoagulants"],
+                    areas["port_sites"] is not None,
+                ),
+                (
+                    frozenset(name for name in SCREENING_FIELDS if areas[name] is None),
                     frozenset(SwellingSign(s) for s in areas["swelling_signs"] or ()),
                     areas["low_platelets"],
                     areas["low_white_cells"],
@@ -330,13 +330,12 @@ def _sweep_part(
     scalar, area_sets = space.scalar, space.area_sets
     every = compiled.fired.every
     prepared = _area_sets(space, verdicts, every, invariants)
-    # Plans by the fired rules, the area set and what of the tolerance the rules
-    # read, looked up before any key is made; then by their keys, for as long
-    # as the sweep lasts.
+    # Plans by the fired rules, the area set and what of the tolerance the
+    # rules read; their views by plan (many of those share a plan), for as
+    # long as the sweep lasts.
     views: dict[tuple[int, int, int, int | None], PlanView] = {}
     reads: dict[int, tuple[bool, bool]] = {}
-    by_key: dict[PlanKey, PlanView] = {}
-    by_plan: dict[int, tuple[SessionPlan, PlanView]] = {}  # keys often share a plan
+    by_plan: dict[int, tuple[SessionPlan, PlanView]] = {}
     swept = _Swept()
     per_combination = len(prepared)
     # A scalar combination whose fired rules and check class (``Case.check_class``)
@@ -362,38 +361,22 @@ def _sweep_part(
                 PlanInputs((), minutes, pressure), hypersensitivity, sessions, consulted, *_NO_FLAGS
             ).check_class(),
         )
+        scalar_case = (hypersensitivity, sessions, consulted)
         if (fired_here, scalar_class) in classes:
             swept.checked += per_combination
             continue
         classes.add((fired_here, scalar_class))
-        for offset, area_set in enumerate(prepared):
-            fired_areas, masks, clot, chemo, thinners, known, unasked, more, live = area_set
+        for offset, (fired_areas, masks, before, after, live) in enumerate(prepared):
             fired = fired_here & fired_areas
-            inputs = PlanInputs(masks, minutes, pressure)
+            inputs = _new(PlanInputs, (masks, minutes, pressure))
             read = reads.get(fired)
             if read is None:
                 read = reads[fired] = compiled.reads_tolerance(fired)
             here = (fired, offset, minutes if read[0] else 0, pressure if read[1] else None)
             view = views.get(here)
             if view is None:
-                key = compiled.key(fired, inputs)
-                view = by_key.get(key)
-                if view is None:
-                    view = by_key[key] = compiled.view_for(key, by_plan)
-                views[here] = view
-            case = Case(
-                inputs,
-                hypersensitivity,
-                sessions,
-                consulted,
-                clot,
-                chemo,
-                thinners,
-                known,
-                condition,
-                unasked,
-                *more,
-            )
+                view = views[here] = compiled.sweep_view(fired, inputs, by_plan)
+            case = _new(Case, (inputs, *scalar_case, *before, condition, *after))
             found = case_breaches(case, view, invariants, live)
             swept.checked += 1
             if found:
