@@ -8,6 +8,7 @@ the library's checker must not hide a broken plan here.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from massageplan import ClientProfile, SessionPlan
@@ -69,7 +70,11 @@ def safety_4_gradual_pressure(profile: ClientProfile, plan: SessionPlan) -> None
     assert all(t.max_pressure <= plan.pressure for t in plan.techniques)
 
 
-def safety_5_doctor_first(profile: ClientProfile, plan: SessionPlan) -> None:
+def safety_5_doctor_first(
+    profile: ClientProfile, plan: SessionPlan, at_first_session: Collection[str]
+) -> None:
+    """``at_first_session``: the rules that fire for this same client with no
+    sessions completed (the tests ask the engine)."""
     if profile.physician_consulted:
         return
     consult = [a for a in plan.advice if a.code.value == "consult_physician"]
@@ -77,8 +82,10 @@ def safety_5_doctor_first(profile: ClientProfile, plan: SessionPlan) -> None:
     if profile.sessions_completed == 0:
         assert "consult_physician" in {h.code.value for h in plan.holds}
     else:
-        # Worded for a client already in a course: not "before your first session".
-        assert all("first session" not in a.text.lower() for a in consult)
+        # Worded for a client already in a course: by no rule that would also
+        # speak to this client before a first session, whatever its words.
+        behind = {rule_id for a in consult for rule_id in a.reasons}
+        assert not behind & set(at_first_session), "in-course advice from a first-session rule"
 
 
 def safety_6_cited(plan: SessionPlan) -> None:
@@ -409,12 +416,14 @@ def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) ->
 SAFETY_NUMBERS = frozenset(range(1, 24))
 
 
-def all_safety(profile: ClientProfile, plan: SessionPlan) -> None:
+def all_safety(
+    profile: ClientProfile, plan: SessionPlan, at_first_session: Collection[str]
+) -> None:
     safety_1_no_friction(profile, plan)
     safety_2_only_gentle(profile, plan)
     safety_3_visits(profile, plan)
     safety_4_gradual_pressure(profile, plan)
-    safety_5_doctor_first(profile, plan)
+    safety_5_doctor_first(profile, plan, at_first_session)
     safety_6_cited(plan)
     safety_7_no_work_on_wounds(profile, plan)
     safety_8_numb_areas(profile, plan)

@@ -21,6 +21,7 @@ from massageplan import (
 from massageplan.engine.conditions import OPERATORS
 from massageplan.engine.facts import FIELDS
 from massageplan.model.profile import PROFILE_FIELDS, FieldKind, ProfileField, nested_profile
+from massageplan.plan.recommend import fired_rules
 
 areas = st.lists(st.sampled_from(list(BodyArea)), max_size=6)
 
@@ -248,6 +249,15 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic splits the first week too.
     sources: [house-policy]
 """,
+    "one-consult-advice-for-everyone": """
+  - id: consult-physician-during-course
+    title: The same words for every client
+    replaces: true
+    when: {physician_consulted: false}
+    then: [{advise: consult_physician, text: Talk to your doctor about your massage.}]
+    because: The clinic says the same to every client.
+    sources: [house-policy]
+""",
     "numbness-question-alone": """
   - id: numbness-not-yet-asked
     title: Ask, and work as usual meanwhile
@@ -338,6 +348,13 @@ def clinic_rulebase(choices: frozenset[str]) -> Rulebase:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RulebaseConflictWarning)
             return load_rulebase(path, builtin=True)
+
+
+def at_first_session(profile: ClientProfile, rulebase: Rulebase | None = None) -> set[str]:
+    """The rules that fire for this client with no sessions completed, as the
+    engine decides: what invariant 5's oracle needs to know of the rulebase."""
+    first = profile.model_copy(update={"sessions_completed": 0})
+    return {rule.id for rule in fired_rules(first, rulebase or load_rulebase())}
 
 
 # A clinic that keeps the screening rules' advice and drops their limits: each

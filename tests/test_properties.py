@@ -32,6 +32,7 @@ from massageplan.rules.load import builtin_rules_dir
 from tests import contract
 from tests.strategies import (
     ANSWERED_NONE,
+    at_first_session,
     clinic_choices,
     clinic_rulebase,
     every_operator_rulebase,
@@ -65,7 +66,7 @@ def test_safety_4_gradual_pressure_for_every_client(profile: ClientProfile) -> N
 
 @given(screened)
 def test_safety_5_doctor_first(profile: ClientProfile) -> None:
-    contract.safety_5_doctor_first(profile, recommend(profile))
+    contract.safety_5_doctor_first(profile, recommend(profile), at_first_session(profile))
 
 
 @given(screened)
@@ -84,7 +85,7 @@ def test_every_rulebase_fails_closed(choices: frozenset[str], profile: ClientPro
     except PlanSafetyError as exc:
         refused = exc
     if refused is None:
-        contract.all_safety(profile, plan)
+        contract.all_safety(profile, plan, at_first_session(profile, rulebase))
     else:  # refused, naming invariants of the contract's safety list
         assert refused.violations
         assert refused.invariants
@@ -174,7 +175,7 @@ def check_course(
             }
         )
         plan = recommend(client, rulebase=rulebase)
-        contract.all_safety(client, plan)
+        contract.all_safety(client, plan, at_first_session(client, rulebase))
         assert week.visits == tuple(v.minutes for v in plan.visits)
         if week.pressures:
             # The plan's pressure, or less where the course's pace of a level a

@@ -20,6 +20,7 @@ import pytest
 from massageplan import Rulebase, load_rulebase
 from massageplan.plan.batch import worker_context
 from massageplan.plan.build import Parts
+from massageplan.plan.compiled import compiled_for
 from massageplan.plan.invariants import INVARIANTS, SAFETY_INVARIANTS, Invariant, breaches
 from massageplan.plan.recommend import build_plan, fired_rules
 from massageplan.plan.verify import _kinds, sweep_findings
@@ -42,7 +43,8 @@ def _raw_part(
         checked += 1
         fired = fired_rules(profile, rulebase, memo=False)
         plan = build_plan(profile, fired, rulebase, Parts())
-        for kind, mine, _, _ in _kinds(breaches(profile, plan, invariants), plan, rulebase):
+        found = breaches(profile, plan, compiled_for(rulebase).first_session_rules, invariants)
+        for kind, mine, _, _ in _kinds(found, plan, rulebase):
             if kind not in first:
                 first[kind] = (
                     order,

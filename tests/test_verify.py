@@ -19,6 +19,7 @@ from massageplan.plan.invariants import SAFETY_INVARIANTS
 from massageplan.plan.verify import _search
 from massageplan.rules.profile_space import field_values, sweep, sweep_space
 from tests.conftest import verified
+from tests.strategies import ANSWERED_NONE
 
 FRICTION_ON_FEET = """\
   - id: friction-on-feet
@@ -219,3 +220,38 @@ def test_a_split_without_a_shortest_visit_is_unsafe(tmp_path: Path) -> None:
             },
             rulebase=load_quietly(path),
         )
+
+
+def test_in_course_consult_advice_is_judged_by_its_rules_not_its_words(tmp_path: Path) -> None:
+    """Invariant 5 from structure: advice whose words never say "first session"
+    still breaks it in a course when a rule behind it also fires before one;
+    the built-in in-course rule, which cannot, keeps it."""
+    client = {
+        "condition": "diabetic_neuropathy",
+        "hypersensitivity": "none",
+        "tolerance": {"minutes": 60, "pressure": 2},
+        "sessions_completed": 3,
+        "physician_consulted": False,
+        **ANSWERED_NONE,
+    }
+    builtin = recommend(client)
+    (advice,) = [a for a in builtin.advice if a.code.value == "consult_physician"]
+    assert advice.reasons == ("consult-physician-during-course",)
+    path = tmp_path / "same-words.yaml"
+    path.write_text(
+        "rules:\n"
+        "  - id: consult-physician-during-course\n"
+        "    title: The same words for every client\n"
+        "    replaces: true\n"
+        "    when: {physician_consulted: false}\n"
+        "    then: [{advise: consult_physician, text: Talk to your doctor about massage.}]\n"
+        "    because: The clinic says the same to every client.\n"
+        "    sources: [project-default]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PlanSafetyError, match="safety invariant 5") as raised:
+        recommend(client, rulebase=load_quietly(path))
+    assert "also fire at a first session" in str(raised.value)
+    assert "consult-physician-during-course" in str(raised.value)
+    first = recommend({**client, "sessions_completed": 0}, rulebase=load_quietly(path))
+    assert [h.code.value for h in first.holds] == ["consult_physician"]

@@ -167,5 +167,8 @@ class FiredRules:
             fired &= verdict(profile, inputs)
         return fired
 
-    def memo_size(self) -> int:
-        return sum(len(field.memo) for field in self.fields.values())
+    def passing(self, field_name: str, profile: ClientProfile) -> int:
+        """The bits of the rules whose clauses on one field hold for ``profile``
+        (all the rules with no clause on it)."""
+        field = self.fields.get(field_name)
+        return self.every if field is None else field.verdict(profile, PlanInputs.of(profile))

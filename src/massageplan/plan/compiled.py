@@ -8,6 +8,7 @@ other compilations, made when first asked for. It goes when the rulebase does.
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from ..engine.memo import FiredRules
 from ..engine.seam import ENGINE_NAME, Conditions, compile_conditions
 from ..model.plan import GeneratedBy, SessionPlan
 from ..model.profile import AREA_LISTS, ClientProfile, PlanInputs
+from ..rules.profile_space import BASE, with_value
 from ..rules.rulebase import LoadedRule, Rulebase
 from .build import Parts, PlanBuilder, PlanMade, PlanMaker
 from .invariants import PlanView
@@ -111,6 +113,15 @@ class CompiledRulebase:
             )
         return found
 
+    @functools.cached_property
+    def first_session_rules(self) -> frozenset[str]:
+        """The rules that can fire for a client with no sessions completed, as
+        the engine decides: each clause tests one field, so those whose
+        clauses on the sessions completed hold for none."""
+        first = ClientProfile.model_validate(with_value(BASE, "sessions_completed", 0))
+        passing = self.fired.passing("sessions_completed", first)
+        return frozenset(rule.id for rule in self.rulebase if passing & self.bits[rule.id])
+
     def reads_tolerance(self, fired: int) -> tuple[bool, bool]:
         """Whether the fired set's effects read the tolerated minutes, and pressure."""
         found = self._set(fired)
@@ -200,7 +211,7 @@ class CompiledRulebase:
         plan = self.maker.plan(fired, self._set(fired).ids, inputs)
         found = views.get(id(plan))
         if found is None:
-            found = views[id(plan)] = (plan, PlanView(plan))
+            found = views[id(plan)] = (plan, PlanView(plan, self.first_session_rules))
         return found[1]
 
     def _view_of(self, plan: SessionPlan) -> PlanView:
@@ -208,7 +219,7 @@ class CompiledRulebase:
         found: _Viewed | None = self._views.get(id(plan))
         if found is None:
             # The plan is held with its view, so its identity is not reused while kept.
-            found = self._views.keep(id(plan), (plan, PlanView(plan)))
+            found = self._views.keep(id(plan), (plan, PlanView(plan, self.first_session_rules)))
         return found[1]
 
     def adopt(self, key: PlanKey, plan: SessionPlan) -> None:

@@ -63,8 +63,6 @@ UNKNOWN_PRESSURE_CEILING = 2
 NOT_GENTLE = frozenset(
     {TechniqueName.TRIGGER_POINT, TechniqueName.KNEADING, TechniqueName.FRICTION}
 )
-# Words that only fit a client who has not started yet.
-FIRST_SESSION_WORDS = ("first session",)
 # The hips and legs, where a clot forms and where vigorous massage was followed by one.
 HIPS_AND_LEGS = area_mask(
     [
@@ -277,12 +275,24 @@ def _per_part(make: Callable[[tuple[Any, ...]], _Made]) -> Callable[[tuple[Any, 
 
 class PlanView:
     """A plan as the invariants read it: its areas as masks, its advice by code,
-    and what the checks of the plan alone (``plan_check``) found in it."""
+    and what the checks of the plan alone (``plan_check``) found in it; and
+    what they need of its rulebase: the rules that can fire at a first
+    session (the engine decides it)."""
 
-    __slots__ = ("advice", "banned", "holds", "plan", "plan_found", "questions", "techniques")
+    __slots__ = (
+        "advice",
+        "banned",
+        "first_session_rules",
+        "holds",
+        "plan",
+        "plan_found",
+        "questions",
+        "techniques",
+    )
 
-    def __init__(self, plan: SessionPlan) -> None:
+    def __init__(self, plan: SessionPlan, first_session_rules: frozenset[str]) -> None:
         self.plan = plan
+        self.first_session_rules = first_session_rules
         self.techniques: _Techniques = _techniques_of(plan.techniques)
         self.banned: dict[RestrictedTechnique, int] = _banned_of(plan.restrictions)
         self.advice: dict[AdviceCode, Advice] = _advice_of(plan.advice)
@@ -517,13 +527,16 @@ def _doctor_first(case: Case, view: PlanView) -> list[Finding]:
         return found
     if advice is None:
         return [Finding("the consult_physician advice is missing", values)]
-    if any(w in advice.text.lower() for w in FIRST_SESSION_WORDS):
+    # Worded for a client in a course: by rules that never speak to one who
+    # has not started (the rule's conditions say so, whatever its words).
+    early = [rule_id for rule_id in advice.reasons if rule_id in view.first_session_rules]
+    if early:
         found.append(
             Finding(
-                "the consult_physician advice speaks of a first session to a client "
-                "already in a course",
+                "the consult_physician advice, to a client already in a course, comes from "
+                "rules that also fire at a first session",
                 values,
-                _rules(advice.reasons),
+                _rules(early),
             )
         )
     return found
@@ -1189,7 +1202,8 @@ INVARIANTS: tuple[Invariant, ...] = (
         "doctor first",
         "With no sessions completed and no physician consulted, the plan has the "
         "consult_physician hold and advice; with sessions completed and no physician "
-        "consulted, it has the advice, worded for a client already in a course.",
+        "consulted, it has the advice, worded for a client already in a course: made only "
+        "by rules that cannot fire at a first session.",
         _doctor_first,
     ),
     Invariant(
@@ -1474,10 +1488,14 @@ def _checks(invariants: tuple[Invariant, ...]) -> Checks:
 
 
 def breaches(
-    profile: ClientProfile, plan: SessionPlan, invariants: Iterable[Invariant] = SAFETY_INVARIANTS
+    profile: ClientProfile,
+    plan: SessionPlan,
+    first_session_rules: frozenset[str],
+    invariants: Iterable[Invariant] = SAFETY_INVARIANTS,
 ) -> list[Breach]:
-    """Every invariant of ``invariants`` that ``plan`` breaks for ``profile``."""
-    return case_breaches(Case.of(profile), PlanView(plan), invariants)
+    """Every invariant of ``invariants`` that ``plan`` breaks for ``profile``
+    (``first_session_rules``: its rulebase's that can fire at a first session)."""
+    return case_breaches(Case.of(profile), PlanView(plan, first_session_rules), invariants)
 
 
 def course_breaches(course: Course) -> list[Breach]:

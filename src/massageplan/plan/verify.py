@@ -212,18 +212,13 @@ class _Swept:
 def _verdicts(space: SweepSpace, compiled: CompiledRulebase) -> dict[str, list[int]]:
     """For each field the sweep varies, the rules its each value lets fire, as the
     engine decides (rules that test the field only through other fields pass it)."""
-    out: dict[str, list[int]] = {}
-    for name, values in space.values.items():
-        engine_field = compiled.fired.fields.get(name)
-        if engine_field is None:
-            out[name] = [compiled.fired.every] * len(values)
-            continue
-        verdicts = []
-        for value in values:
-            profile = ClientProfile.model_validate(with_value(BASE, name, value))
-            verdicts.append(engine_field.verdict(profile, PlanInputs.of(profile)))
-        out[name] = verdicts
-    return out
+    return {
+        name: [
+            compiled.fired.passing(name, ClientProfile.model_validate(with_value(BASE, name, v)))
+            for v in values
+        ]
+        for name, values in space.values.items()
+    }
 
 
 class _AreaSet(NamedTuple):
