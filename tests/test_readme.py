@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from massageplan import RulebaseConflictWarning, load_rulebase, recommend
+from massageplan import RulebaseConflictWarning, SessionPlan, load_rulebase, recommend
 from massageplan.model import limits
 from massageplan.plan.invariants import INVARIANTS, markdown_table
 from tests.strategies import ANSWERED_NONE
@@ -73,6 +73,19 @@ def test_the_python_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -
         assert expected in shown, (expression, value, expected)
         checked += 1
     assert checked == 7
+
+
+def test_the_changelogs_upgrade_example_runs() -> None:
+    """The newest release's upgrade example: every answer given, no question."""
+    newest = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").split("\n## ")[1]
+    code = re.findall(r"```python\n(.*?)```", newest, flags=re.DOTALL)[0]
+    names: dict[str, object] = {}
+    exec(code, names)  # noqa: S102 - the CHANGELOG's own example, run as a reader would
+    plan = names["plan"]
+    assert isinstance(plan, SessionPlan)
+    assert plan.questions == ()
+    unanswered = recommend({k: v for k, v in names["profile"].items() if k != "wounds"})
+    assert [q.field for q in unanswered.questions] == ["wounds"]
 
 
 def test_the_reliability_section_states_the_limits_in_force() -> None:
