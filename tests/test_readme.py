@@ -84,7 +84,9 @@ def test_the_changelogs_upgrade_example_runs() -> None:
     plan = names["plan"]
     assert isinstance(plan, SessionPlan)
     assert plan.questions == ()
-    unanswered = recommend({k: v for k, v in names["profile"].items() if k != "wounds"})
+    profile = names["profile"]
+    assert isinstance(profile, dict)
+    unanswered = recommend({k: v for k, v in profile.items() if k != "wounds"})
     assert [q.field for q in unanswered.questions] == ["wounds"]
 
 
