@@ -15,8 +15,8 @@ import math
 from typing import Any
 
 from massageplan import BodyArea, Rulebase
-from massageplan.model.plan import QUESTION_FIELD, QuestionCode
-from massageplan.rules.effects import AdviceEffect, AskEffect, HoldEffect
+from massageplan.model.plan import QUESTION_FIELD, ProtocolCode, QuestionCode
+from massageplan.rules.effects import AdviceEffect, AskEffect, HoldEffect, StepEffect
 
 AREAS = [a.value for a in BodyArea]
 BIT = {name: 1 << i for i, name in enumerate(AREAS)}
@@ -27,6 +27,7 @@ HANDS_FEET = BIT["hands"] | BIT["feet"]
 CHEST_ARMS = BIT["chest"] | BIT["upper_arms"]
 ARMS_LEGS = sum(BIT[a] for a in ("upper_arms", "forearms", "hands")) | (LEGS & ~BIT["hips"])
 LOWER = BIT["lower_legs"] | BIT["ankles"] | BIT["feet"]
+LIMBS = ARMS_LEGS  # the arms and legs, hips left out
 SEVERITY = {"info": 0, "warning": 1, "critical": 2}
 
 
@@ -57,6 +58,7 @@ class PlainPlanner:
         self.holds: dict[str, tuple[str, str, str, bool]] = {}
         self.advice: dict[str, tuple[str, str, str]] = {}
         self.asks: dict[str, tuple[str, str]] = {}
+        self.steps: dict[str, tuple[str, str, str | None]] = {}
         for rule in rulebase:
             for effect in rule.rule.then:
                 if isinstance(effect, HoldEffect):
@@ -70,6 +72,8 @@ class PlainPlanner:
                     self.advice[rule.id] = (effect.advise.value, effect.text, effect.audience.value)
                 elif isinstance(effect, AskEffect):
                     self.asks[rule.id] = (effect.ask.value, effect.text)
+                elif isinstance(effect, StepEffect):
+                    self.steps[rule.id] = (effect.step.value, effect.text, effect.client_text)
 
     def plan(self, p: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912, PLR0915 - written out by hand on purpose
         hs = p["hypersensitivity"]
@@ -180,6 +184,27 @@ class PlainPlanner:
         ):
             if applies:
                 fired.append(rule_id)
+        fired += [
+            "agree-the-pressure-scale",
+            "agree-a-stop-word",
+            "look-at-the-feet",
+            "position-and-bolsters",
+            "check-in-as-you-go",
+            "get-up-slowly",
+        ]
+        if ports & BIT["chest"]:
+            fired.append("no-face-down-over-a-chest-port")
+        if not asked["port_sites"]:
+            if chemo:
+                fired.append("no-face-down-while-ports-are-not-asked-in-chemotherapy")
+            if not asked["on_chemotherapy"]:
+                fired.append("no-face-down-while-ports-and-chemotherapy-are-not-asked")
+        if swelling & LIMBS:
+            fired.append("support-swollen-limbs")
+        if numb:
+            fired.append("what-to-skip-on-numb-areas")
+        if not asked["numb_areas"]:
+            fired.append("what-to-skip-while-numbness-is-not-asked")
         fired.sort(key=self.rank.__getitem__)
         on = set(fired)
 
@@ -375,12 +400,29 @@ class PlainPlanner:
             )
         advice.sort(key=lambda a: -SEVERITY[a["severity"]])
 
+        # The session's steps, in session order; none without a session.
+        by_step: dict[str, list[str]] = {}
+        for rule_id in fired if techniques else ():
+            step = self.steps.get(rule_id)
+            if step is not None:
+                by_step.setdefault(step[0], []).append(rule_id)
+        protocol = [
+            {
+                "code": code.value,
+                "text": self.steps[by_step[code.value][0]][1],
+                "client_text": self.steps[by_step[code.value][0]][2],
+                "reasons": by_step[code.value],
+            }
+            for code in ProtocolCode
+            if code.value in by_step
+        ]
+
         used: dict[str, None] = {}
         item: dict[str, Any]
         for item in (*holds, *questions, *visits[:1]):
             used.update(dict.fromkeys(item["reasons"]))
         used.update(dict.fromkeys(pressure_reasons))
-        for item in (*techniques, *restrictions, *advice):
+        for item in (*techniques, *restrictions, *advice, *protocol):
             used.update(dict.fromkeys(item["reasons"]))
         reasons_listed = [self.reason[r] for r in used]
         cited = dict.fromkeys(s for reason in reasons_listed for s in reason["sources"])
@@ -393,6 +435,7 @@ class PlainPlanner:
             "techniques": techniques,
             "restrictions": restrictions,
             "advice": advice,
+            "protocol": protocol,
             "reasons": reasons_listed,
             "sources": [self.source[s] for s in cited],
             "fired_rules": fired,

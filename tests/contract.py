@@ -101,6 +101,7 @@ def safety_6_cited(plan: SessionPlan) -> None:
         *plan.techniques,
         *plan.restrictions,
         *plan.advice,
+        *plan.protocol,  # version 4, part 2: the session's steps
     ]
     used: set[str] = set(plan.pressure_reasons)
     for item in items:

@@ -425,6 +425,32 @@ def load(name: str) -> Any:
     return yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
+# The session's steps, by hand (contract v4, part 2): every session agrees
+# the pressure scale and a stop word, looks at the feet, settles the
+# position, checks in and ends by getting up slowly; beyond those, no lying
+# face down on a chest port (or one not ruled out in chemotherapy), swollen
+# arms or legs raised, and what to skip on numb areas (or on the hands and
+# feet while numbness is not asked). With nothing to work on, no session.
+EVERY_SESSION = {"pressure_scale", "stop_word", "check_feet", "position", "check_in"}
+EVERY_SESSION |= {"get_up_slowly"}
+MORE_STEPS: dict[str, set[str]] = {
+    "chemotherapy-port-in-chest.yaml": {"no_prone_over_port"},
+    "chemotherapy-port-unknown.yaml": {"no_prone_over_port"},  # in chemotherapy, not asked
+    "injections-not-diabetic.yaml": {"no_prone_over_port"},  # a chest port, off chemotherapy
+    "low-counts-in-chemotherapy.yaml": {"no_prone_over_port"},
+    "new-diabetic-client.yaml": {"no_prone_over_port", "support_swollen_limbs", "numb_areas"},
+    "new-diabetic-client-answered.yaml": {"support_swollen_limbs"},
+    "long-sessions-no-hypersensitivity.json": {"support_swollen_limbs"},
+    "review-none-hypersensitivity-fragile-feet.json": {"support_swollen_limbs"},
+    "swelling-one-sided.yaml": {"support_swollen_limbs"},
+    "swollen-hands-first-visit.yaml": {"support_swollen_limbs"},
+    "wound-on-swollen-feet.yaml": {"support_swollen_limbs"},
+    "numb-hands-and-feet.yaml": {"numb_areas"},
+    "screened-client.yaml": {"numb_areas"},
+}
+NO_SESSION = {"nothing-can-be-worked.yaml"}
+
+
 def test_every_example_has_expectations() -> None:
     names = {p.name for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json")}
     assert names == set(EXPECTED)
@@ -461,6 +487,8 @@ def test_example_plan(name: str) -> None:
     assert expected["advice"] <= set(codes)
     if name != "new-diabetic-client.yaml" and "diabetic" not in str(load(name)["condition"]):
         assert "watch_blood_sugar" not in codes  # invariant 23
+    steps = {s.code.value for s in plan.protocol}
+    assert steps == (set() if name in NO_SESSION else EVERY_SESSION | MORE_STEPS.get(name, set()))
 
 
 @pytest.mark.slow

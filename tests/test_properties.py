@@ -394,7 +394,7 @@ def test_each_reason_once_in_a_plans_json(
     data = json.loads(text)
     keys = [r["rule_id"] for r in data["reasons"]]
     assert len(keys) == len(set(keys))
-    parts = ("holds", "questions", "visits", "techniques", "restrictions", "advice")
+    parts = ("holds", "questions", "visits", "techniques", "restrictions", "advice", "protocol")
     items = [data[name] for name in parts]
     cited = {key for group in items for item in group for key in item["reasons"]}
     cited |= set(data["pressure_reasons"])

@@ -275,8 +275,12 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     headings = page.locator("main h2").all_inner_texts()
     # Holds first and unmistakable, then the week, techniques, avoid, advice, sources.
     assert headings[0] == "Do not book yet"
-    order = ["This week", "Techniques", "Avoid", "To pass on to the client", "Sources"]
+    order = ["This week", "Techniques", "Avoid", "The session, step by step"]
+    order += ["To pass on to the client", "Sources"]
     assert [h for h in headings if h in order] == order
+    steps = page.locator("section.protocol ol > li").all_inner_texts()
+    assert steps[0].startswith("Before you start, agree the pressure scale")
+    assert steps[-1].startswith("At the end, have the client sit up slowly")
     hold = page.get_by_role("alert")
     assert "talk to their regular doctor" in hold.inner_text()
     assert page.get_by_role("rowheader", name="Swedish, up to level 1 (very light)").is_visible()
@@ -293,6 +297,12 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     text = page.locator("main").inner_text()
     assert "Before we book your first session, talk to your regular doctor" in text
     assert "Techniques" not in text
+    steps = page.locator("section.protocol ol > li").all_inner_texts()
+    assert [step.split(":")[0].split(",")[0] for step in steps] == [
+        "Your therapist will talk about pressure with you on a scale from 0 to 5",
+        'Say "stop" at any moment',
+        "At the end",
+    ]
     snap(page, f"client-{width}")
 
     page.get_by_role("button", name="The course chart").click()

@@ -114,6 +114,20 @@ class QuestionCode(str, enum.Enum):
     WHAT_IS_INJECTED = "what_is_injected"
 
 
+class ProtocolCode(str, enum.Enum):
+    """Stable codes of the session's steps, in the order a session runs them."""
+
+    PRESSURE_SCALE = "pressure_scale"
+    STOP_WORD = "stop_word"
+    CHECK_FEET = "check_feet"
+    POSITION = "position"
+    NO_PRONE_OVER_PORT = "no_prone_over_port"
+    SUPPORT_SWOLLEN_LIMBS = "support_swollen_limbs"
+    CHECK_IN = "check_in"
+    NUMB_AREAS = "numb_areas"
+    GET_UP_SLOWLY = "get_up_slowly"
+
+
 # The profile field each question's answer fills.
 QUESTION_FIELD: dict[QuestionCode, str] = {
     **{code: code.value for code in QuestionCode if code.value in SCREENING_FIELDS},
@@ -239,6 +253,20 @@ class Question(BaseModel):
     reasons: Reasons
 
 
+class ProtocolStep(BaseModel):
+    """One step of how the session is run, for the therapist; with the client's
+    words when it concerns the client too."""
+
+    model_config = _FROZEN
+
+    code: ProtocolCode
+    text: str = Field(min_length=1, description="The step, for the therapist.")
+    client_text: str | None = Field(
+        default=None, description="The part that concerns the client, in their words; or null."
+    )
+    reasons: Reasons
+
+
 class Visit(BaseModel):
     """One of this week's visits, and how long it lasts."""
 
@@ -315,6 +343,9 @@ class SessionPlan(BaseModel):
     techniques: tuple[Technique, ...]
     restrictions: tuple[Restriction, ...]
     advice: tuple[Advice, ...]
+    protocol: tuple[ProtocolStep, ...] = Field(
+        default=(), description="How the session is run, step by step, in session order."
+    )
     reasons: tuple[Reason, ...] = Field(
         description="Every reason cited, once, in order of first use; items cite them by rule id."
     )

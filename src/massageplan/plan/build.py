@@ -35,6 +35,8 @@ from ..model.plan import (
     GeneratedBy,
     Hold,
     HoldCode,
+    ProtocolCode,
+    ProtocolStep,
     Question,
     QuestionCode,
     Reason,
@@ -74,7 +76,7 @@ def _fields_set(model: type[BaseModel]) -> set[str]:
 # copy of an item copies it, and frozen models never change it).
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {
     model: _fields_set(model)
-    for model in (Technique, Restriction, Visit, Advice, Hold, Question, SessionPlan)
+    for model in (Technique, Restriction, Visit, Advice, Hold, Question, ProtocolStep, SessionPlan)
 }
 
 
@@ -175,6 +177,14 @@ class _TextItem(_Cited):
         self.text, self.audience = text, audience
 
 
+class _StepItem(_Cited):
+    __slots__ = ("client_text", "text")
+
+    def __init__(self, text: str, client_text: str | None) -> None:
+        super().__init__()
+        self.text, self.client_text = text, client_text
+
+
 class _HoldItem(_Cited):
     __slots__ = ("client_text", "only_without_techniques", "text")
 
@@ -249,6 +259,7 @@ class PlanBuilder:
         "_rank",
         "_restrictions",
         "_shortest_split",
+        "_steps",
         "_techniques",
         "_visit_reasons",
         "_weekly",
@@ -271,6 +282,7 @@ class PlanBuilder:
         self._advice: dict[AdviceCode, _TextItem] = {}
         self._holds: dict[HoldCode, _HoldItem] = {}
         self._questions: dict[QuestionCode, _TextItem] = {}
+        self._steps: dict[ProtocolCode, _StepItem] = {}
 
     # ------------------------------------------------------ what effects call
 
@@ -339,6 +351,14 @@ class PlanBuilder:
         if item is None:
             item = self._holds[code] = _HoldItem(text, client_text)
         item.only_without_techniques = item.only_without_techniques and if_no_technique
+        item.cite(reason)
+
+    def add_step(
+        self, code: ProtocolCode, text: str, client_text: str | None, reason: Reason
+    ) -> None:
+        item = self._steps.get(code)
+        if item is None:
+            item = self._steps[code] = _StepItem(text, client_text)
         item.cite(reason)
 
     def ask(self, code: QuestionCode, text: str, reason: Reason) -> None:
@@ -529,6 +549,28 @@ class PlanBuilder:
             made.append(parts.item(("q", code, ids, item.text), Question, fields))
         return parts.same(tuple(made))
 
+    def protocol_items(self, with_techniques: bool) -> tuple[ProtocolStep, ...]:
+        """The session's steps, in session order; none when there is no session
+        (no technique left)."""
+        if not with_techniques:
+            return ()
+        parts = self._parts
+        made = []
+        for code in ProtocolCode:  # the session's order, whatever fired first
+            item = self._steps.get(code)
+            if item is None:
+                continue
+            ids = item.ids(self._rank)
+            fields = {
+                "code": code,
+                "text": item.text,
+                "client_text": item.client_text,
+                "reasons": ids,
+            }
+            key = ("s", code, ids, item.text, item.client_text)
+            made.append(parts.item(key, ProtocolStep, fields))
+        return parts.same(tuple(made))
+
     def build(self, fired_rules: tuple[str, ...], made_by: PlanMade) -> SessionPlan:
         """The plan of all the effects applied to this builder."""
         entries = self.entries()
@@ -544,6 +586,7 @@ class PlanBuilder:
             restrictions=self.restriction_items(entries),
             advice=self.advice_items(),
             questions=self.question_items(),
+            protocol=self.protocol_items(bool(techniques)),
             fired_rules=self._parts.same(fired_rules),
         )
 
@@ -571,6 +614,7 @@ class PlanMade:
         restrictions: tuple[Restriction, ...],
         advice: tuple[Advice, ...],
         questions: tuple[Question, ...],
+        protocol: tuple[ProtocolStep, ...],
         fired_rules: tuple[str, ...],
     ) -> SessionPlan:
         """The plan of these parts, made once (plans of different inputs are
@@ -588,6 +632,7 @@ class PlanMade:
             id(restrictions),
             id(advice),
             id(questions),
+            id(protocol),
             id(fired_rules),
         )
         known: SessionPlan | None = parts[key]
@@ -602,6 +647,7 @@ class PlanMade:
             *cited(techniques),
             *cited(restrictions),
             *cited(advice),
+            *cited(protocol),
         ]
         reasons = parts.same(tuple([self.reasons[rule_id] for rule_id in dict.fromkeys(ids)]))
         sources_key = ("sources", id(reasons))
@@ -623,6 +669,7 @@ class PlanMade:
                 "techniques": techniques,
                 "restrictions": restrictions,
                 "advice": advice,
+                "protocol": protocol,
                 "reasons": reasons,
                 "sources": sources,
                 "fired_rules": fired_rules,
@@ -764,6 +811,7 @@ class PlanMaker:
             advice_key,
             holds_key,
             questions_key,
+            protocol_key,
         ) = self._keys(fired, inputs)
         said: tuple[tuple[Entry, ...], tuple[Restriction, ...]] | None = parts[restrictions_key]
         if said is None:
@@ -808,6 +856,12 @@ class PlanMaker:
             builder = mine["questions"].builder(fired, inputs, made)
             asked = parts.keep(questions_key, builder.question_items())
 
+        step_key = (protocol_key, bool(techniques))
+        steps: tuple[ProtocolStep, ...] | None = parts[step_key]
+        if steps is None:
+            builder = mine["protocol"].builder(fired, inputs, made)
+            steps = parts.keep(step_key, builder.protocol_items(bool(techniques)))
+
         return made.assemble(
             holds=holds,
             visits=visits,
@@ -817,5 +871,6 @@ class PlanMaker:
             restrictions=restrictions,
             advice=advice,
             questions=asked,
+            protocol=steps,
             fired_rules=fired_rules,
         )

@@ -609,6 +609,7 @@ def _every_item_cited(view: PlanView) -> list[Finding]:
         plan.techniques,
         plan.restrictions,
         plan.advice,
+        plan.protocol,
     ):
         ids, uncited = _cited_by_part(part)
         used |= ids
@@ -1210,9 +1211,8 @@ INVARIANTS: tuple[Invariant, ...] = (
         "safety",
         6,
         "every item cited",
-        "Every hold, question, visit, technique, restriction and advice item has a reason "
-        "from a "
-        "fired rule, citing sources the plan lists once each.",
+        "Every hold, question, visit, technique, restriction, advice item and session step "
+        "has a reason from a fired rule, citing sources the plan lists once each.",
         plan_check=_every_item_cited,
     ),
     Invariant(

@@ -76,6 +76,9 @@ class _Document:
     week: list[_Line] = field(default_factory=list)
     techniques: list[_Line] = field(default_factory=list)
     avoid: list[_Line] = field(default_factory=list)
+    # How the session is run, in order: every step for the therapist; the
+    # client, the steps that concern them, in their words.
+    protocol: list[_Line] = field(default_factory=list)
     # Why the avoid lines say what they say: each reason once, in one paragraph.
     why: str = ""
     advice: list[_Line] = field(default_factory=list)
@@ -127,6 +130,10 @@ def _layout(
         )
     if not client:
         doc.avoid, doc.why = _avoid_lines(plan, profile, notes)
+    for step in plan.protocol:
+        said = step.client_text if client else step.text
+        if said:
+            doc.protocol.append(_Line(said, cite=notes.cite(step.reasons)))
     _advise(plan, client, notes, doc)
     doc.sources = notes.entries()
     doc.cited = notes.numbered()
@@ -428,10 +435,22 @@ def render_text(
         if doc.avoid:
             out += ["", "AVOID", *(x for i in doc.avoid for x in item(i, ": "))]
             out += wrap(f"Why: {doc.why}", "  ", "    ")
+    if doc.protocol:
+        out += ["", PROTOCOL_TITLE[audience].upper()]
+        for number, step in enumerate(doc.protocol, 1):
+            mark = f"{number}. "  # the text hangs under the text, not the number
+            out += wrap(f"{mark}{step.head} {step.cite}".rstrip(), "  ", "  " + " " * len(mark))
     for title, lines in _advice_sections(doc):
         out += ["", title.upper(), *(x for i in lines for x in item(i, "", "- "))]
     out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
     return "\n".join(out) + "\n"
+
+
+# The session's steps, as each reader's heading names them.
+PROTOCOL_TITLE: dict[Audience, str] = {
+    "therapist": "The session, step by step",
+    "client": "During your session",
+}
 
 
 def _md(text: str) -> str:
@@ -462,6 +481,9 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
         out += ["", "## Avoid", ""]
         out += [f"- **{_md(i.head)}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid]
         out += ["", f"_Why:_ {_md(doc.why)}"]
+    if doc.protocol:
+        out += ["", f"## {PROTOCOL_TITLE['therapist']}", ""]
+        out += [f"{n}. {_md(i.head)} {i.cite}".rstrip() for n, i in enumerate(doc.protocol, 1)]
     for title, lines in _advice_sections(doc):
         out += ["", f"## {title}", ""]
         out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in lines]

@@ -27,6 +27,7 @@ from ..model.plan import (
     AdviceCode,
     Audience,
     HoldCode,
+    ProtocolCode,
     QuestionCode,
     Reason,
     RestrictedTechnique,
@@ -100,6 +101,10 @@ class PlanBuilder(Protocol):
 
     def ask(self, code: QuestionCode, text: str, reason: Reason) -> None: ...
 
+    def add_step(
+        self, code: ProtocolCode, text: str, client_text: str | None, reason: Reason
+    ) -> None: ...
+
 
 # The parts of a plan, each made of one kind of effect (``EffectBase.part``).
 PLAN_PARTS = (
@@ -110,6 +115,7 @@ PLAN_PARTS = (
     "advice",
     "holds",
     "questions",
+    "protocol",
 )
 
 # Invariant keys, as in the table of ``plan.invariants``.
@@ -565,6 +571,45 @@ class AskEffect(EffectBase):
         return frozenset({SAFETY(18)})
 
 
+class StepEffect(EffectBase):
+    """A step of how the session is run (the pressure scale, a stop word, the
+    position, getting up slowly), for the therapist; with the client's words
+    for a step that concerns the client too."""
+
+    key: ClassVar[str] = "step"
+    part: ClassVar[str] = "protocol"
+
+    step: ProtocolCode
+    text: Text = Field(description="The step, for the therapist.")
+    client_text: Text | None = Field(
+        default=None, description="The part that concerns the client, in the client's words."
+    )
+
+    def apply(self, plan: PlanBuilder, reason: Reason) -> None:
+        plan.add_step(self.step, self.text, self.client_text, reason)
+
+    def describe(self) -> str:
+        return f"session step {self.step.value!r}"
+
+    def _texts(self) -> tuple[str, str | None]:
+        return self.text, self.client_text
+
+    def contradicts(self, other: EffectBase, empty: frozenset[str]) -> list[str]:
+        if (
+            isinstance(other, StepEffect)
+            and other.step is self.step
+            and other._texts() != self._texts()
+        ):
+            return [f"session step {self.step.value!r} has two different texts"]
+        return []
+
+    def conflict_keys(self) -> list[tuple[Hashable, Hashable]]:
+        return [(("step", self.step), self._texts())]
+
+    def bears_on(self) -> frozenset[str]:
+        return frozenset({SAFETY(6)})  # it is cited like every item
+
+
 EFFECT_KINDS: tuple[type[EffectBase], ...] = (
     TechniqueEffect,
     AvoidEffect,
@@ -573,6 +618,7 @@ EFFECT_KINDS: tuple[type[EffectBase], ...] = (
     AdviceEffect,
     HoldEffect,
     AskEffect,
+    StepEffect,
 )
 EFFECT_KEYS = tuple(kind.key for kind in EFFECT_KINDS)
 _BY_TYPE = {kind: kind.key for kind in EFFECT_KINDS}

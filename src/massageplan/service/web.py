@@ -33,7 +33,7 @@ from ..model.errors import MassagePlanError, PlanSafetyError
 from ..model.profile import FIELD, ClientProfile
 from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
-from ..render.text import SCALE, _layout, plain_header
+from ..render.text import PROTOCOL_TITLE, SCALE, Audience, _layout, plain_header
 from ..rules.rulebase import Rulebase
 from .fhir import NONE_ANSWER, intake_questionnaire
 
@@ -336,7 +336,9 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
 
     @app.post("/plan", include_in_schema=False)
     async def plan_page(request: Request) -> Response:
-        audience = "client" if request.query_params.get("for") == "client" else "therapist"
+        audience: Audience = (
+            "client" if request.query_params.get("for") == "client" else "therapist"
+        )
 
         def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
             plan = recommend(profile, rulebase)
@@ -346,6 +348,7 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
                 header=plain_header(profile),
                 audience=audience,
                 scale=SCALE,
+                protocol_title=PROTOCOL_TITLE[audience],
                 form=form,
                 csrf=token,
                 csrf_field=CSRF_FIELD,
