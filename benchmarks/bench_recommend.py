@@ -40,7 +40,7 @@ from massageplan import (
     verify,
 )
 from massageplan.engine.seam import ENGINE_NAME
-from massageplan.model.profile import SCREENING_FIELDS, SwellingSign
+from massageplan.model.profile import SCREENING_FIELDS, Medication, SwellingSign
 from massageplan.plan.recommend import builtin_rulebase
 
 AREAS = ["feet", "ankles", "lower_legs", "hands", "forearms"]
@@ -48,6 +48,7 @@ ALL_AREAS = [a.value for a in BodyArea]
 LEVELS = ["none", "mild", "moderate", "severe"]
 CONDITIONS = ["diabetic_neuropathy", "chemotherapy_induced_neuropathy", "peripheral_neuropathy"]
 SIGNS = [s.value for s in SwellingSign]
+MEDICINES = [m.value for m in Medication]
 
 
 def profile_dicts(count: int, offset: int = 0) -> list[dict[str, Any]]:
@@ -70,7 +71,8 @@ def profile_dicts(count: int, offset: int = 0) -> list[dict[str, Any]]:
 
 def screened_dicts(count: int, seed: int) -> list[dict[str, Any]]:
     """Distinct random profiles with the screening fields, as booking software
-    sends them: every area list, flag and the port sites (unknown, none or some)."""
+    sends them: every area list, flag, the port sites and the medicines
+    (unknown, none or some)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -94,6 +96,7 @@ def screened_dicts(count: int, seed: int) -> list[dict[str, Any]]:
             "low_platelets": rng.random() < 0.1,
             "low_white_cells": rng.random() < 0.1,
             "swelling_signs": rng.sample(SIGNS, rng.randint(0, 2)),
+            "medications": rng.sample(MEDICINES, rng.randint(0, 2)),
         }
         # Each screening question not asked in one profile of three: null.
         for name in SCREENING_FIELDS:

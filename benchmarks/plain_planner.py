@@ -165,6 +165,15 @@ class PlainPlanner:
                 fired.append("doctor-first-for-swelling-beyond-the-lower-legs")
             if not asked["swelling_signs"]:
                 fired.append("swelling-signs-not-yet-asked")
+        medicines = set(p.get("medications") or ())
+        if medicines & {"gabapentinoid", "opioid"}:
+            fired.append("no-step-up-on-pain-medicines")
+        if "steroid" in medicines:
+            fired.append("fragile-skin-on-steroids")
+        if "insulin_or_sulfonylurea" in medicines:
+            fired.append("watch-blood-sugar-on-insulin-or-sulfonylurea")
+        if "oxaliplatin" in medicines:
+            fired.append("keep-warm-on-oxaliplatin")
         cipn = condition == "chemotherapy_induced_neuropathy"
         for rule_id, applies in (
             ("numbness-not-yet-asked", not asked["numb_areas"]),
@@ -181,6 +190,7 @@ class PlainPlanner:
                 "injection-sites-not-yet-asked",
                 condition == "diabetic_neuropathy" and not asked["injection_sites"],
             ),
+            ("medications-not-yet-asked", not asked["medications"]),
         ):
             if applies:
                 fired.append(rule_id)
@@ -214,6 +224,9 @@ class PlainPlanner:
             caps.append(("gradual-pressure", min(5, tolerated + 1)))
             if first:
                 caps.append(("no-step-up-at-the-first-session", tolerated))
+            for rule_id in ("no-step-up-on-pain-medicines", "medications-not-yet-asked"):
+                if rule_id in on:
+                    caps.append((rule_id, tolerated))
         else:
             caps.append(("light-pressure-while-unknown", 2))
         for rule_id, level in (
@@ -271,6 +284,7 @@ class PlainPlanner:
             no_friction,
         )
         say("swelling-signs-not-yet-asked", swelling, outright)
+        say("fragile-skin-on-steroids", ALL, gentle, no_kneading, no_trigger, no_friction)
         nothing = 0
         for _, areas in outright:
             nothing |= areas

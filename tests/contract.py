@@ -1,4 +1,4 @@
-"""The contract (version 4's safety invariants 1 to 23), stated by the tests
+"""The contract (version 4's safety invariants 1 to 23, and 26), stated by the tests
 in their own words.
 
 Each function asserts one invariant of ../shared/CONTRACT.md about one plan.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from massageplan import ClientProfile, SessionPlan
+from massageplan import BodyArea, ClientProfile, SessionPlan
 
 NOT_GENTLE = {"trigger_point", "kneading", "friction"}
 
@@ -392,12 +392,14 @@ def safety_21_bleeding_risk(profile: ClientProfile, plan: SessionPlan) -> None:
 
 
 def safety_23_ports_and_injections(profile: ClientProfile, plan: SessionPlan) -> None:
-    """Nothing on a port, in chemotherapy or not; the blood-sugar advice for a
-    diabetic client only; anyone else with injection sites asked what they inject."""
+    """Nothing on a port, in chemotherapy or not; the blood-sugar advice only for
+    a diabetic client or one on insulin or a sulfonylurea (version 4, part 2);
+    anyone else with injection sites asked what they inject."""
     _no_work_on(named(profile.port_sites), plan)
     diabetic = profile.condition.value == "diabetic_neuropathy"
     if not diabetic:
-        assert "watch_blood_sugar" not in {a.code.value for a in plan.advice}
+        if "insulin_or_sulfonylurea" not in medicines(profile):
+            assert "watch_blood_sugar" not in {a.code.value for a in plan.advice}
         if profile.injection_sites:
             assert "what_is_injected" in {q.code.value for q in plan.questions}
 
@@ -413,8 +415,44 @@ def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) ->
         assert len(plan.visits) <= 1, f"{len(plan.visits)} visits in a severe first week"
 
 
+def medicines(profile: ClientProfile) -> set[str]:
+    return {m.value for m in profile.medications or ()}
+
+
+def safety_26_medicines(profile: ClientProfile, plan: SessionPlan) -> None:
+    """Gabapentin, pregabalin or opioids: no step up, and help getting up;
+    steroids: fragile skin everywhere; insulin or a sulfonylurea: the blood
+    sugar; oxaliplatin: nothing cold. Not asked: the question, no step up."""
+    taken = medicines(profile)
+    unasked = profile.medications is None
+    tolerated = profile.tolerance.pressure
+    if (unasked or taken & {"gabapentinoid", "opioid"}) and tolerated is not None:
+        assert plan.pressure <= tolerated, f"level {plan.pressure}: a step up over {tolerated}"
+    if unasked:
+        assert "medications" in {q.code.value for q in plan.questions}
+    if taken & {"gabapentinoid", "opioid"} and plan.techniques:
+        assert {"get_up_slowly", "fall_risk"} <= {s.code.value for s in plan.protocol}
+    if "steroid" in taken:
+        everywhere = {a.value for a in BodyArea}
+        no_friction = {
+            a.value
+            for r in plan.restrictions
+            if technique_name(r) in ("friction", "all") and r.max_pressure is None
+            for a in r.areas
+        }
+        assert no_friction == everywhere, "friction is not ruled out everywhere on steroids"
+        for t in plan.techniques:
+            assert t.name.value not in NOT_GENTLE, f"{t.name.value} on steroid-thinned skin"
+            assert t.max_pressure <= 2, f"level {t.max_pressure} on steroid-thinned skin"
+    advice = {a.code.value for a in plan.advice}
+    if "insulin_or_sulfonylurea" in taken:
+        assert "watch_blood_sugar" in advice
+    if "oxaliplatin" in taken:
+        assert "avoid_cold" in advice
+
+
 # The safety invariants this file states, by number, as the contract numbers them.
-SAFETY_NUMBERS = frozenset(range(1, 24))
+SAFETY_NUMBERS = frozenset(range(1, 24)) | {26}
 
 
 def all_safety(
@@ -441,3 +479,4 @@ def all_safety(
     safety_21_bleeding_risk(profile, plan)
     safety_22_first_session_gentle(profile, plan)
     safety_23_ports_and_injections(profile, plan)
+    safety_26_medicines(profile, plan)

@@ -258,6 +258,42 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic says the same to every client.
     sources: [house-policy]
 """,
+    "step-up-on-opioids": """
+  - id: no-step-up-on-pain-medicines
+    title: Pain medicines need no change of pressure
+    replaces: true
+    when: {medications: {includes_any: [gabapentinoid, opioid]}}
+    then: [{step: fall_risk, text: Help the client up.}]
+    because: The clinic trusts the tolerance.
+    sources: [house-policy]
+""",
+    "steroid-skin-as-usual": """
+  - id: fragile-skin-on-steroids
+    title: Steroids change nothing
+    replaces: true
+    when: {medications: {includes: steroid}}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: The clinic works as usual.
+    sources: [house-policy]
+""",
+    "cold-packs-on-oxaliplatin": """
+  - id: keep-warm-on-oxaliplatin
+    title: Oxaliplatin changes nothing
+    replaces: true
+    when: {medications: {includes: oxaliplatin}}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: The clinic uses cold packs on anyone.
+    sources: [house-policy]
+""",
+    "medicines-question-alone": """
+  - id: medications-not-yet-asked
+    title: Ask, and step up meanwhile
+    replaces: true
+    when: {medications_known: false}
+    then: [{ask: medications, text: Any medicines?}]
+    because: The clinic asks, and meanwhile steps up.
+    sources: [house-policy]
+""",
     "numbness-question-alone": """
   - id: numbness-not-yet-asked
     title: Ask, and work as usual meanwhile

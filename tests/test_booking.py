@@ -50,6 +50,7 @@ def test_plans_per_row_and_bad_rows_by_number(
         "on_anticoagulants",
         "port_sites",
         "swelling_signs",
+        "medications",
     ]
     # No work at all on the swollen ankles and feet until the swelling is asked
     # about; so friction is named only where some work is left.

@@ -68,6 +68,33 @@ def gentle(*areas: str) -> list[tuple[str, int | None, list[str]]]:
 # (technique, max pressure or None for "not at all", areas), and the advice
 # codes, the first one named.
 EXPECTED: dict[str, dict[str, Any]] = {
+    "pain-medicines-and-steroids.yaml": {
+        # Moderate pressure (3) tolerated; gabapentin dulls feedback, so no
+        # step up to 4. The steroid thins the skin everywhere: the whole body
+        # as fragile tissue, so Swedish at light pressure (2) only, and no
+        # kneading, trigger points or friction anywhere (invariant 26).
+        "holds": [],
+        "visits": [60],
+        "pressure": 3,
+        "techniques": [("swedish", 2, ALL)],
+        "restrictions": gentle(*ALL),
+        "first_advice": "experienced_therapist",
+        "advice": {"continue_standard_treatment", "disclose_medical_history"},
+    },
+    "oxaliplatin-and-sulfonylurea.yaml": {
+        # In chemotherapy: light pressure (2), so kneading but no trigger
+        # points. The clot's warning signs come first (critical), then the
+        # blood sugar, though the neuropathy on file is not diabetic: the
+        # client takes a sulfonylurea (invariants 21, 23 and 26). Oxaliplatin:
+        # keep warm, nothing cold.
+        "holds": [],
+        "visits": [60],
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, SPECIFIED)],
+        "restrictions": [],
+        "first_advice": "clot_warning_signs",
+        "advice": {"watch_blood_sugar", "avoid_cold", "check_with_oncology_team"},
+    },
     "new-diabetic-client.yaml": {
         # Sent with the article's fields alone (contract v4, invariant 18): the
         # plan asks each screening question that matters for a diabetic client
@@ -86,6 +113,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "on_anticoagulants",
             "port_sites",
             "swelling_signs",
+            "medications",  # v4 part 2: no step up until asked (level 1 already)
         ],
         "visits": [20],
         "pressure": 1,
@@ -447,6 +475,7 @@ MORE_STEPS: dict[str, set[str]] = {
     "wound-on-swollen-feet.yaml": {"support_swollen_limbs"},
     "numb-hands-and-feet.yaml": {"numb_areas"},
     "screened-client.yaml": {"numb_areas"},
+    "pain-medicines-and-steroids.yaml": {"fall_risk"},  # gabapentin: help on and off
 }
 NO_SESSION = {"nothing-can-be-worked.yaml"}
 
@@ -485,8 +514,9 @@ def test_example_plan(name: str) -> None:
     codes = [a.code.value for a in plan.advice]
     assert codes[0] == expected["first_advice"]
     assert expected["advice"] <= set(codes)
+    lowers_sugar = "insulin_or_sulfonylurea" in (load(name).get("medications") or [])
     if name != "new-diabetic-client.yaml" and "diabetic" not in str(load(name)["condition"]):
-        assert "watch_blood_sugar" not in codes  # invariant 23
+        assert ("watch_blood_sugar" in codes) == lowers_sugar  # invariants 23 and 26
     steps = {s.code.value for s in plan.protocol}
     assert steps == (set() if name in NO_SESSION else EVERY_SESSION | MORE_STEPS.get(name, set()))
 

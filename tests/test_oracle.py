@@ -57,6 +57,7 @@ ORACLE: dict[int, Check] = {
     21: contract.safety_21_bleeding_risk,
     22: contract.safety_22_first_session_gentle,
     23: contract.safety_23_ports_and_injections,
+    26: contract.safety_26_medicines,
 }
 
 
@@ -93,6 +94,10 @@ UNSAFE = st.frozensets(
             "step-up-at-the-first-session",
             "split-severe-first-week",
             "one-consult-advice-for-everyone",
+            "step-up-on-opioids",
+            "steroid-skin-as-usual",
+            "cold-packs-on-oxaliplatin",
+            "medicines-question-alone",
         ]
     ),
     min_size=1,

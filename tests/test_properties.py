@@ -265,6 +265,11 @@ def test_safety_23_ports_always_and_injections_asked(profile: ClientProfile) -> 
 
 
 @given(screened)
+def test_safety_26_medicines_change_the_session(profile: ClientProfile) -> None:
+    contract.safety_26_medicines(profile, recommend(profile))
+
+
+@given(screened)
 def test_safety_22_a_first_session_is_gentle(profile: ClientProfile) -> None:
     contract.safety_22_first_session_gentle(profile, recommend(profile))
 

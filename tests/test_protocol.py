@@ -24,6 +24,7 @@ SESSION_ORDER = [
     "support_swollen_limbs",
     "check_in",
     "numb_areas",
+    "fall_risk",
     "get_up_slowly",
 ]
 # The contract's "at least" for every session.
@@ -41,10 +42,12 @@ def steps_expected(profile: ClientProfile) -> list[str]:
         ports is None and profile.on_chemotherapy is not False
     )
     swollen_limb = bool({a.value for a in profile.swelling} & LIMBS)
+    dizzying = {m.value for m in profile.medications or ()} & {"gabapentinoid", "opioid"}
     wanted = set(EVERY_SESSION)
     wanted |= {"numb_areas"} if numb else set()
     wanted |= {"no_prone_over_port"} if port_in_chest else set()
     wanted |= {"support_swollen_limbs"} if swollen_limb else set()
+    wanted |= {"fall_risk"} if dizzying else set()
     return [code for code in SESSION_ORDER if code in wanted]
 
 

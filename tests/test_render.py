@@ -68,15 +68,18 @@ def test_questions_come_after_the_hold_and_before_the_week() -> None:
     asked = lines.index("ASK BEFORE THE SESSION")
     assert lines.index("HOLD: DO NOT BOOK YET") < asked < lines.index("THIS WEEK")
     questions = [line for line in lines[asked + 1 : lines.index("THIS WEEK")] if "- " in line]
-    # Numbness, wounds, injections, a clot, blood thinners, ports, the swelling.
-    assert len(questions) == 7
+    # Numbness, wounds, injections, a clot, blood thinners, ports, the
+    # swelling, medicines.
+    assert len(questions) == 8
     assert questions[0].startswith("  - Is there any numbness")
     client = render_text(
         plan("new-diabetic-client"), profile("new-diabetic-client"), audience="client"
     )
     folded = " ".join(client.split())
     assert "Your therapist will ask you about any numbness or reduced feeling," in folded
-    assert "any port or central line you have and what your swelling is like." in folded
+    assert "any port or central line you have, what your swelling is like and the medicines" in (
+        folded
+    )
     assert "ASK BEFORE THE SESSION" not in client
     answered = render_text(plan("new-diabetic-client-answered"))
     assert "ASK BEFORE" not in answered

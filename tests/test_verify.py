@@ -19,7 +19,7 @@ from massageplan.plan.invariants import SAFETY_INVARIANTS
 from massageplan.plan.verify import _search
 from massageplan.rules.profile_space import field_values, sweep, sweep_space
 from tests.conftest import verified
-from tests.strategies import ANSWERED_NONE
+from tests.strategies import ANSWERED_NONE, clinic_rulebase
 
 FRICTION_ON_FEET = """\
   - id: friction-on-feet
@@ -255,3 +255,32 @@ def test_in_course_consult_advice_is_judged_by_its_rules_not_its_words(tmp_path:
     assert "consult-physician-during-course" in str(raised.value)
     first = recommend({**client, "sessions_completed": 0}, rulebase=load_quietly(path))
     assert [h.code.value for h in first.holds] == ["consult_physician"]
+
+
+@pytest.mark.parametrize(
+    ("clinic", "medicines", "says"),
+    [
+        ("step-up-on-opioids", ["opioid"], "no step up"),
+        ("steroid-skin-as-usual", ["steroid"], "no restriction of friction covers"),
+        ("cold-packs-on-oxaliplatin", ["oxaliplatin"], "the avoid_cold advice is missing"),
+        ("medicines-question-alone", None, "while medicines are not asked about"),
+    ],
+)
+def test_a_clinic_that_ignores_a_medicine_is_refused(
+    clinic: str, medicines: list[str] | None, says: str
+) -> None:
+    """Invariant 26: each medicine's change to the session is kept whatever the
+    clinic's rules say; without it, no plan."""
+    client = {
+        "condition": "chemotherapy_induced_neuropathy",
+        "hypersensitivity": "none",
+        "tolerance": {"minutes": 60, "pressure": 1},
+        "sessions_completed": 5,
+        "physician_consulted": True,
+        **ANSWERED_NONE,
+        "medications": medicines,
+    }
+    with pytest.raises(PlanSafetyError, match="safety invariant 26") as raised:
+        recommend(client, rulebase=clinic_rulebase(frozenset({clinic})))
+    assert says in str(raised.value)
+    recommend(client)  # the built-in rules keep it

@@ -119,6 +119,7 @@ def test_a_form_reads_back_as_the_profile_it_says() -> None:
             "injection_sites": [],
             "lymphedema_risk": [],
             "swelling_signs": [],
+            "medications": [],
             "port_sites": None,  # "not known yet" ticked: not asked, not "none"
             # Questions left at "not asked yet" are null.
             "on_chemotherapy": None,

@@ -85,6 +85,7 @@ class AdviceCode(str, enum.Enum):
     CALL_EMERGENCY_SERVICES = "call_emergency_services"
     LYMPHEDEMA_THERAPIST = "lymphedema_therapist"
     DIABETIC_FOOT_REFERRAL = "diabetic_foot_referral"
+    AVOID_COLD = "avoid_cold"
 
 
 class HoldCode(str, enum.Enum):
@@ -111,6 +112,7 @@ class QuestionCode(str, enum.Enum):
     LOW_PLATELETS = "low_platelets"
     LOW_WHITE_CELLS = "low_white_cells"
     SWELLING_SIGNS = "swelling_signs"
+    MEDICATIONS = "medications"
     WHAT_IS_INJECTED = "what_is_injected"
 
 
@@ -125,6 +127,7 @@ class ProtocolCode(str, enum.Enum):
     SUPPORT_SWOLLEN_LIMBS = "support_swollen_limbs"
     CHECK_IN = "check_in"
     NUMB_AREAS = "numb_areas"
+    FALL_RISK = "fall_risk"
     GET_UP_SLOWLY = "get_up_slowly"
 
 
@@ -147,6 +150,7 @@ QUESTION_TOPIC: dict[QuestionCode, str] = {
     QuestionCode.LOW_PLATELETS: "your latest platelet count",
     QuestionCode.LOW_WHITE_CELLS: "your latest white cell count",
     QuestionCode.SWELLING_SIGNS: "what your swelling is like",
+    QuestionCode.MEDICATIONS: "the medicines you take",
     QuestionCode.WHAT_IS_INJECTED: "what you inject",
 }
 if set(QUESTION_FIELD) != set(QuestionCode) or set(SCREENING_FIELDS) - set(QUESTION_FIELD.values()):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
@@ -80,22 +80,41 @@ class SwellingSign(str, enum.Enum):
     SHORT_OF_BREATH = "short_of_breath"  # with breathlessness
 
 
-def sort_signs(signs: object) -> object:
-    """Fold duplicates and keep the enum's order; anything else is pydantic's to name."""
-    if not isinstance(signs, list | tuple | set | frozenset):
-        return signs
-    known = {s.value: s for s in SwellingSign}
-    chosen = set()
-    for item in signs:
-        sign = known.get(item) if isinstance(item, str) else item
-        if not isinstance(sign, SwellingSign):
-            return signs
-        chosen.add(sign)
-    return tuple(s for s in SwellingSign if s in chosen)
+class Medication(str, enum.Enum):
+    """Medicines that change how massage is given."""
+
+    INSULIN_OR_SULFONYLUREA = "insulin_or_sulfonylurea"  # low blood sugar
+    GABAPENTINOID = "gabapentinoid"  # gabapentin, pregabalin: dull feedback, dizziness
+    OPIOID = "opioid"  # dull feedback, dizziness
+    STEROID = "steroid"  # thin, fragile skin
+    OXALIPLATIN = "oxaliplatin"  # cold brings on pain
 
 
-# A list of swelling signs: duplicates folded, in the enum's order.
-SignList = Annotated[tuple[SwellingSign, ...], BeforeValidator(sort_signs)]
+_Choice = TypeVar("_Choice", bound=enum.Enum)
+
+
+def in_enum_order(kind: type[_Choice]) -> Callable[[object], object]:
+    """A validator that folds duplicates in a list of ``kind`` values and keeps
+    the enum's order; anything else is pydantic's to name."""
+    known = {c.value: c for c in kind}
+
+    def fold(chosen: object) -> object:
+        if not isinstance(chosen, list | tuple | set | frozenset):
+            return chosen
+        found = set()
+        for item in chosen:
+            value = known.get(item) if isinstance(item, str) else item
+            if not isinstance(value, kind):
+                return chosen
+            found.add(value)
+        return tuple(c for c in kind if c in found)
+
+    return fold
+
+
+# Lists of swelling signs and of medicines: duplicates folded, in the enum's order.
+SignList = Annotated[tuple[SwellingSign, ...], BeforeValidator(in_enum_order(SwellingSign))]
+MedicineList = Annotated[tuple[Medication, ...], BeforeValidator(in_enum_order(Medication))]
 
 PRESSURE_WORDS: dict[int, str] = {1: "very light", 2: "light", 3: "moderate", 4: "firm", 5: "deep"}
 
@@ -201,6 +220,10 @@ class ClientProfile(BaseModel):
     low_white_cells: StrictBool | None = Field(
         default=None,
         description="The latest blood count showed low white cells. Null: not asked.",
+    )
+    medications: MedicineList | None = Field(
+        default=None,
+        description="Medicines that change how massage is given. Null: not asked.",
     )
 
     def unanswered(self) -> tuple[str, ...]:
@@ -460,6 +483,13 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
         ONE_AT_A_TIME,
         screening=True,
         header="low white cells",
+    ),
+    ProfileField(
+        "medications",
+        "medicines that change how massage is given",
+        ONE_AT_A_TIME,
+        screening=True,
+        header="taking",
     ),
 )
 FIELD = {f.name: f for f in PROFILE_FIELDS}

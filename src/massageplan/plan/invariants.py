@@ -29,6 +29,8 @@ from ..model.plan import (
     Audience,
     Hold,
     HoldCode,
+    ProtocolCode,
+    ProtocolStep,
     Question,
     QuestionCode,
     Reason,
@@ -48,6 +50,7 @@ from ..model.profile import (
     ClientProfile,
     Condition,
     Hypersensitivity,
+    Medication,
     PlanInputs,
     SwellingSign,
     area_mask,
@@ -130,6 +133,7 @@ class Case(NamedTuple):
     swelling_signs: frozenset[SwellingSign] = frozenset()  # none when not asked
     low_platelets: bool | None = None
     low_white_cells: bool | None = None
+    medications: frozenset[Medication] = frozenset()  # none when not asked
 
     @classmethod
     def of(cls, profile: ClientProfile, inputs: PlanInputs | None = None) -> Case:
@@ -147,6 +151,7 @@ class Case(NamedTuple):
             frozenset(profile.swelling_signs or ()),
             profile.low_platelets,
             profile.low_white_cells,
+            frozenset(profile.medications or ()),
         )
 
     def mask(self, area_list: str) -> int:
@@ -188,6 +193,7 @@ class _Techniques:
     __slots__ = (
         "above_gentle",
         "each",
+        "firmest",
         "friction",
         "kneading",
         "listed",
@@ -216,6 +222,7 @@ class _Techniques:
             if t.name is TechniqueName.KNEADING:
                 self.kneading |= t.areas
         self.swedish = any(t.name is TechniqueName.SWEDISH for t in self.each)
+        self.firmest = max((t.max_pressure for t in self.each), default=0)
 
 
 def _banned(restrictions: tuple[Restriction, ...]) -> dict[RestrictedTechnique, int]:
@@ -240,6 +247,10 @@ def _hold_codes(holds: tuple[Hold, ...]) -> frozenset[HoldCode]:
 
 def _question_codes(questions: tuple[Question, ...]) -> frozenset[QuestionCode]:
     return frozenset(q.code for q in questions)
+
+
+def _step_codes(protocol: tuple[ProtocolStep, ...]) -> frozenset[ProtocolCode]:
+    return frozenset(step.code for step in protocol)
 
 
 _Made = TypeVar("_Made")
@@ -287,6 +298,7 @@ class PlanView:
         "plan",
         "plan_found",
         "questions",
+        "steps",
         "techniques",
     )
 
@@ -298,6 +310,7 @@ class PlanView:
         self.advice: dict[AdviceCode, Advice] = _advice_of(plan.advice)
         self.holds: frozenset[HoldCode] = _holds_of(plan.holds)
         self.questions: frozenset[QuestionCode] = _questions_of(plan.questions)
+        self.steps: frozenset[ProtocolCode] = _steps_of(plan.protocol)
         # By invariant key; most plans have none.
         self.plan_found: dict[str, tuple[Finding, ...]] = {}
         for invariant, plan_check in _PLAN_CHECKS:
@@ -318,6 +331,7 @@ _banned_of = _per_part(_banned)
 _advice_of = _per_part(_by_code)
 _holds_of = _per_part(_hold_codes)
 _questions_of = _per_part(_question_codes)
+_steps_of = _per_part(_step_codes)
 
 
 PlanCheck = Callable[[PlanView], list[Finding]]
@@ -399,25 +413,28 @@ def _gentle_only(
 
 
 def _no_friction(case: Case, view: PlanView) -> list[Finding]:
-    at_risk = _at_risk(case)
-    if not at_risk:
+    return _no_friction_on(_at_risk(case), view, lambda: _at_risk_values(case))
+
+
+def _no_friction_on(
+    areas: int, view: PlanView, values: Callable[[], dict[str, Any]]
+) -> list[Finding]:
+    """Each of ``areas`` covered by a restriction of friction, and no friction
+    technique listing any of them."""
+    if not areas:
         return []
-    uncovered = at_risk & ~view.banned_for(TechniqueName.FRICTION, EVERY_TECHNIQUE)
-    if not uncovered and not at_risk & view.techniques.friction:
+    uncovered = areas & ~view.banned_for(TechniqueName.FRICTION, EVERY_TECHNIQUE)
+    if not uncovered and not areas & view.techniques.friction:
         return []
     found = []
     if uncovered:
-        found.append(
-            Finding(f"no restriction of friction covers {_names(uncovered)}", _at_risk_values(case))
-        )
+        found.append(Finding(f"no restriction of friction covers {_names(uncovered)}", values()))
     for technique in view.techniques.each:
-        overlap = at_risk & technique.areas
+        overlap = areas & technique.areas
         if technique.name is TechniqueName.FRICTION and overlap:
             found.append(
                 Finding(
-                    f"friction is listed on {_names(overlap)}",
-                    _at_risk_values(case),
-                    _rules(technique.reasons),
+                    f"friction is listed on {_names(overlap)}", values(), _rules(technique.reasons)
                 )
             )
     return found
@@ -461,9 +478,9 @@ def _gradual_pressure(case: Case, view: PlanView) -> list[Finding]:
         or (tolerated is None and plan.pressure > UNKNOWN_PRESSURE_CEILING)
         or (marked and plan.pressure != 1)
     )
-    above = [t for t in view.techniques.each if t.max_pressure > plan.pressure]
-    if not too_high and not above:
+    if not too_high and view.techniques.firmest <= plan.pressure:
         return []
+    above = [t for t in view.techniques.each if t.max_pressure > plan.pressure]
     values: dict[str, Any] = {
         "tolerance.pressure": tolerated,
         "hypersensitivity": case.hypersensitivity.value,
@@ -1082,24 +1099,76 @@ def _bleeding_risk(case: Case, view: PlanView) -> list[Finding]:
 def _ports_and_injections(case: Case, view: PlanView) -> list[Finding]:
     """No work on a port, in chemotherapy or not; the blood-sugar advice only for
     a diabetic client, and anyone else with injection sites asked what is injected."""
-    ports = case.inputs.masks[_PORTS]  # none when not asked (invariant 18 covers that)
+    masks = case.inputs.masks
+    ports = masks[_PORTS]  # none when not asked (invariant 18 covers that)
     found = _untouched(case, view, "port_sites", "the port sites") if ports else []
-    injections = case.inputs.masks[_INJECTIONS]
-    diabetic = case.condition is Condition.DIABETIC_NEUROPATHY
-    if not diabetic and AdviceCode.WATCH_BLOOD_SUGAR in view.advice:
+    if case.condition is Condition.DIABETIC_NEUROPATHY:
+        return found
+    if (
+        AdviceCode.WATCH_BLOOD_SUGAR in view.advice
+        and Medication.INSULIN_OR_SULFONYLUREA not in case.medications
+    ):
         found.append(
             Finding(
-                "the watch_blood_sugar advice goes to a client who is not diabetic",
-                {"condition": case.condition.value},
+                "the watch_blood_sugar advice goes to a client who is not diabetic and takes "
+                "neither insulin nor a sulfonylurea",
+                {"condition": case.condition.value, "medications": _medicines(case)},
                 _rules(view.advice[AdviceCode.WATCH_BLOOD_SUGAR].reasons),
             )
         )
-    if injections and not diabetic:
+    if masks[_INJECTIONS]:
         values = {
             "condition": case.condition.value,
             "injection_sites": case.areas("injection_sites"),
         }
         found += _question_missing(view, QuestionCode.WHAT_IS_INJECTED, values)
+    return found
+
+
+_DULLING = frozenset({Medication.GABAPENTINOID, Medication.OPIOID})
+
+
+def _medicines(case: Case) -> list[str] | None:
+    """The medications as the profile has them (None: not asked)."""
+    if "medications" in case.unanswered:
+        return None
+    return [m.value for m in Medication if m in case.medications]
+
+
+def _medicines_considered(case: Case, view: PlanView) -> list[Finding]:
+    """Medicines that dull feedback or bring dizziness, thin the skin, lower the
+    blood sugar or make cold painful; and, while not asked, the question."""
+    medicines = case.medications
+    unasked = "medications" in case.unanswered
+    if not medicines and not unasked:
+        return []
+    values = {"medications": _medicines(case), "tolerance.pressure": case.inputs.pressure}
+    found: list[Finding] = []
+    tolerated = case.inputs.pressure
+    if (unasked or medicines & _DULLING) and tolerated is not None:
+        why = (
+            "while medicines are not asked about"
+            if unasked
+            else "with a medicine that dulls feedback"
+        )
+        found += _pressure_over(view, tolerated, f"{why}: no step up", values)
+    if unasked:
+        found += _question_missing(view, QuestionCode.MEDICATIONS, values)
+    if medicines & _DULLING and view.plan.techniques:  # a session: its steps
+        missing = {ProtocolCode.GET_UP_SLOWLY, ProtocolCode.FALL_RISK} - view.steps
+        found += [
+            Finding(f"the {step.value} step is missing", values)
+            for step in sorted(missing, key=list(ProtocolCode).index)
+        ]
+    if Medication.STEROID in medicines:  # fragile skin everywhere, as invariants 1 and 2 say
+        found += _no_friction_on(ALL_AREAS, view, lambda: values)
+        if ALL_AREAS & (view.techniques.not_gentle | view.techniques.above_gentle):
+            where = "anywhere (steroids thin the skin): "
+            found += _gentle_only(ALL_AREAS, view, NOT_GENTLE, where, lambda: values)
+    if Medication.INSULIN_OR_SULFONYLUREA in medicines:
+        found += _advice_missing(view, AdviceCode.WATCH_BLOOD_SUGAR, values)
+    if Medication.OXALIPLATIN in medicines:
+        found += _advice_missing(view, AdviceCode.AVOID_COLD, values)
     return found
 
 
@@ -1372,9 +1441,21 @@ INVARIANTS: tuple[Invariant, ...] = (
         23,
         "ports always, injections asked",
         "No work of any kind on a port_sites area, in chemotherapy or not. The "
-        "watch_blood_sugar advice only for a diabetic client; any other client with "
-        "injection_sites gets the what_is_injected question.",
+        "watch_blood_sugar advice only for a diabetic client or one on insulin or a "
+        "sulfonylurea; any other client with injection_sites gets the what_is_injected "
+        "question.",
         _ports_and_injections,
+    ),
+    Invariant(
+        "safety",
+        26,
+        "medicines",
+        "gabapentinoid or opioid: no step up in pressure (they dull the client's feedback), "
+        "and the get_up_slowly and fall_risk steps. steroid: the skin is treated as fragile "
+        "everywhere (invariants 1 and 2 apply to all areas). insulin_or_sulfonylurea: the "
+        "watch_blood_sugar advice. oxaliplatin: the avoid_cold advice (no cold packs or cold "
+        "surfaces, and a warm room). Not asked: the medications question, and no step up.",
+        _medicines_considered,
     ),
     Invariant(
         "article",

@@ -22,6 +22,7 @@ from ..model.profile import (
     Condition,
     FieldKind,
     Hypersensitivity,
+    Medication,
     PlanInputs,
     ProfileField,
     SwellingSign,
@@ -228,9 +229,11 @@ class _AreaSet(NamedTuple):
     masks: tuple[int, ...]  # its area lists, as masks
     # The case's fields before its condition (clot, chemotherapy, blood
     # thinners, ports known) and after it (the screening fields not asked,
-    # the swelling signs, low platelets, low white cells): see ``Case``.
+    # the swelling signs, low platelets, low white cells, medications): see ``Case``.
     before: tuple[bool | None, bool | None, bool | None, bool]
-    after: tuple[frozenset[str], frozenset[SwellingSign], bool | None, bool | None]
+    after: tuple[
+        frozenset[str], frozenset[SwellingSign], bool | None, bool | None, frozenset[Medication]
+    ]
     live: Checks  # the checks that can find anything for a client with its lists and flags
 
 
@@ -260,6 +263,7 @@ def _area_sets(
                     frozenset(SwellingSign(s) for s in areas["swelling_signs"] or ()),
                     areas["low_platelets"],
                     areas["low_white_cells"],
+                    frozenset(Medication(m) for m in areas["medications"] or ()),
                 ),
                 live_checks(invariants, set_fields),
             )

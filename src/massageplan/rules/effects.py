@@ -261,7 +261,7 @@ class TechniqueEffect(EffectBase):
     def bears_on(self) -> frozenset[str]:
         # Not invariant 4: the plan caps every technique at its own pressure.
         keys = {SAFETY(2), SAFETY(8), SAFETY(11), SAFETY(13), SAFETY(14), SAFETY(18), SAFETY(20)}
-        keys |= {SAFETY(19), SAFETY(21), SAFETY(23), ARTICLE(3)}
+        keys |= {SAFETY(19), SAFETY(21), SAFETY(23), SAFETY(26), ARTICLE(3)}
         if self.technique is TechniqueName.FRICTION:
             keys.add(SAFETY(1))
         return frozenset(keys)
@@ -308,7 +308,7 @@ class AvoidEffect(EffectBase):
 
     def bears_on(self) -> frozenset[str]:
         keys = {SAFETY(2), SAFETY(7), SAFETY(8), SAFETY(9), SAFETY(11), SAFETY(12), SAFETY(13)}
-        keys |= {SAFETY(18), SAFETY(19), SAFETY(20), SAFETY(21), SAFETY(23)}
+        keys |= {SAFETY(18), SAFETY(19), SAFETY(20), SAFETY(21), SAFETY(23), SAFETY(26)}
         # Only an outright ban covers an area for invariant 1, not a pressure cap.
         if self.above is None and {TechniqueName.FRICTION, EVERY_TECHNIQUE} & set(
             self.techniques()
@@ -359,7 +359,7 @@ class PressureEffect(EffectBase):
         return f"pressure at most {limit.above_tolerated} level(s) above what was tolerated"
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(4), SAFETY(12), SAFETY(18), SAFETY(21), SAFETY(22)})
+        return frozenset(SAFETY(n) for n in (4, 12, 18, 21, 22, 26))
 
 
 class VisitsSpec(BaseModel):
@@ -449,8 +449,9 @@ class VisitsEffect(EffectBase):
 # The safety invariants that ask for each piece of advice, by number.
 _ADVICE_INVARIANTS: dict[AdviceCode, tuple[int, ...]] = {
     AdviceCode.CONSULT_PHYSICIAN: (5,),
-    # Also while injection sites are not asked (18), and only for a diabetic client (23).
-    AdviceCode.WATCH_BLOOD_SUGAR: (9, 18, 23),
+    # Also while injection sites are not asked (18), only for a diabetic client
+    # or one on insulin or a sulfonylurea (23), and for every such client (26).
+    AdviceCode.WATCH_BLOOD_SUGAR: (9, 18, 23, 26),
     # Also while a clot is not asked about (18), and in chemotherapy (21).
     AdviceCode.CLOT_WARNING_SIGNS: (11, 18, 21),
     AdviceCode.CHECK_SKIN_FOR_WOUNDS: (18,),
@@ -461,6 +462,7 @@ _ADVICE_INVARIANTS: dict[AdviceCode, tuple[int, ...]] = {
     AdviceCode.LYMPHEDEMA_THERAPIST: (19,),
     AdviceCode.POSTPONE_ON_FEVER: (21,),
     AdviceCode.DIABETIC_FOOT_REFERRAL: (13,),
+    AdviceCode.AVOID_COLD: (26,),
 }
 
 
@@ -607,6 +609,8 @@ class StepEffect(EffectBase):
         return [(("step", self.step), self._texts())]
 
     def bears_on(self) -> frozenset[str]:
+        if self.step in (ProtocolCode.FALL_RISK, ProtocolCode.GET_UP_SLOWLY):
+            return frozenset({SAFETY(6), SAFETY(26)})  # after dizzying medicines
         return frozenset({SAFETY(6)})  # it is cited like every item
 
 
