@@ -97,6 +97,7 @@ def screened_dicts(count: int, seed: int) -> list[dict[str, Any]]:
             "low_white_cells": rng.random() < 0.1,
             "swelling_signs": rng.sample(SIGNS, rng.randint(0, 2)),
             "medications": rng.sample(MEDICINES, rng.randint(0, 2)),
+            "hypersensitive_areas": rng.choice([None, None, rng.sample(ALL_AREAS, 2)]),
         }
         # Each screening question not asked in one profile of three: null.
         for name in SCREENING_FIELDS:

@@ -99,8 +99,14 @@ class PlainPlanner:
             fired.append("experienced-therapist")
         known = tolerated is not None
         fired.append("gradual-pressure" if known else "light-pressure-while-unknown")
-        if hs in ("moderate", "severe") and first:
+        hurts = _mask(p.get("hypersensitive_areas"))
+        by_area = bool(hurts)
+        if hs in ("moderate", "severe") and first and not by_area:
             fired.append("very-light-first-session")
+        if hurts:
+            fired.append("gentle-work-where-touch-hurts")
+            if first:
+                fired.append("very-light-where-touch-hurts-at-first")
         if known and first:
             fired.append("no-step-up-at-the-first-session")
         if minutes < 60:
@@ -285,12 +291,18 @@ class PlainPlanner:
         )
         say("swelling-signs-not-yet-asked", swelling, outright)
         say("fragile-skin-on-steroids", ALL, gentle, no_kneading, no_trigger, no_friction)
+        say("gentle-work-where-touch-hurts", hurts, gentle, no_kneading, no_trigger, no_friction)
+        very_light: list[tuple[str, int]] = []  # nothing above level 1
+        say("very-light-where-touch-hurts-at-first", hurts, very_light)
         nothing = 0
         for _, areas in outright:
             nothing |= areas
 
-        def restriction(technique: str, cap: int | None, said: list[tuple[str, int]]) -> None:
-            kept = [(r, areas & ~nothing) for r, areas in said if areas & ~nothing]
+        def restriction(
+            technique: str, cap: int | None, said: list[tuple[str, int]], stricter: int = 0
+        ) -> None:
+            off = nothing | stricter  # each area under its strictest cap only
+            kept = [(r, areas & ~off) for r, areas in said if areas & ~off]
             if technique == "all" and cap is None:
                 kept = said
             if kept:
@@ -309,7 +321,11 @@ class PlainPlanner:
 
         restrictions: list[dict[str, Any]] = []
         restriction("all", None, outright)
-        restriction("all", 2, gentle)
+        at_one = 0
+        for _, areas in very_light:
+            at_one |= areas
+        restriction("all", 1, very_light)
+        restriction("all", 2, gentle, at_one)
         restriction("kneading", None, no_kneading)
         restriction("trigger_point", None, no_trigger)
         restriction("friction", None, no_friction)
@@ -331,14 +347,20 @@ class PlainPlanner:
             ("trigger_point", SPECIFIED & ~nothing & ~trigger_off, 5, 3),
         ):
             base = min(cap, pressure)
-            groups = []
-            if base > 2:
-                if areas & ~capped:
-                    groups.append((base, areas & ~capped))
-                if areas & capped and needs <= 2:
-                    groups.append((2, areas & capped))
-            elif areas and base >= needs:
-                groups.append((base, areas))
+            groups: list[tuple[int, int]] = []  # (level, areas), first come first
+            # Each area at the lowest of the technique's level and its caps.
+            for level, where in (
+                (base, areas & ~capped & ~at_one),
+                (min(base, 2), areas & capped & ~at_one),
+                (min(base, 1), areas & at_one),
+            ):
+                if where and level >= needs:
+                    for i, (grouped, listed) in enumerate(groups):
+                        if grouped == level:
+                            groups[i] = (level, listed | where)
+                            break
+                    else:
+                        groups.append((level, where))
             techniques += [
                 {"name": name, "areas": _names(mask), "max_pressure": level, "reasons": mix}
                 for level, mask in groups

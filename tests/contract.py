@@ -1,4 +1,4 @@
-"""The contract (version 4's safety invariants 1 to 23, and 26), stated by the tests
+"""The contract (version 4's safety invariants 1 to 23, 25 and 26), stated by the tests
 in their own words.
 
 Each function asserts one invariant of ../shared/CONTRACT.md about one plan.
@@ -62,9 +62,11 @@ def safety_4_gradual_pressure(profile: ClientProfile, plan: SessionPlan) -> None
         assert plan.pressure <= 2
     else:
         assert plan.pressure <= tolerated + 1
-    if profile.sessions_completed == 0 and profile.hypersensitivity.value in (
-        "moderate",
-        "severe",
+    everywhere = not profile.hypersensitive_areas  # else tolerance decides elsewhere (25)
+    if (
+        everywhere
+        and profile.sessions_completed == 0
+        and profile.hypersensitivity.value in ("moderate", "severe")
     ):
         assert plan.pressure == 1
     assert all(t.max_pressure <= plan.pressure for t in plan.techniques)
@@ -415,6 +417,17 @@ def safety_22_first_session_gentle(profile: ClientProfile, plan: SessionPlan) ->
         assert len(plan.visits) <= 1, f"{len(plan.visits)} visits in a severe first week"
 
 
+def safety_25_where_touch_hurts(profile: ClientProfile, plan: SessionPlan) -> None:
+    """On an area where touch hurts: no kneading, trigger points or friction,
+    nothing above 2, and above 1 at the first session."""
+    hurts = {a.value for a in profile.hypersensitive_areas or ()}
+    ceiling = 1 if profile.sessions_completed == 0 else 2
+    for t in plan.techniques:
+        if hurts & {a.value for a in t.areas}:
+            assert t.name.value not in NOT_GENTLE, f"{t.name.value} where touch hurts"
+            assert t.max_pressure <= ceiling, f"level {t.max_pressure} where touch hurts"
+
+
 def medicines(profile: ClientProfile) -> set[str]:
     return {m.value for m in profile.medications or ()}
 
@@ -452,7 +465,7 @@ def safety_26_medicines(profile: ClientProfile, plan: SessionPlan) -> None:
 
 
 # The safety invariants this file states, by number, as the contract numbers them.
-SAFETY_NUMBERS = frozenset(range(1, 24)) | {26}
+SAFETY_NUMBERS = frozenset(range(1, 24)) | {25, 26}
 
 
 def all_safety(
@@ -479,4 +492,5 @@ def all_safety(
     safety_21_bleeding_risk(profile, plan)
     safety_22_first_session_gentle(profile, plan)
     safety_23_ports_and_injections(profile, plan)
+    safety_25_where_touch_hurts(profile, plan)
     safety_26_medicines(profile, plan)

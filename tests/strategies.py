@@ -294,6 +294,15 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic asks, and meanwhile steps up.
     sources: [house-policy]
 """,
+    "kneading-where-touch-hurts": """
+  - id: gentle-work-where-touch-hurts
+    title: Only friction is too much where touch hurts
+    replaces: true
+    when: {hypersensitive_areas: {empty: false}}
+    then: [{avoid: friction, areas: hypersensitive_areas}]
+    because: The clinic kneads where touch hurts.
+    sources: [house-policy]
+""",
     "numbness-question-alone": """
   - id: numbness-not-yet-asked
     title: Ask, and work as usual meanwhile
@@ -474,6 +483,20 @@ rules:
     title: Nothing
     replaces: true
     when: {low_platelets: true}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+  - id: gentle-work-where-touch-hurts
+    title: Nothing
+    replaces: true
+    when: {hypersensitive_areas: {empty: false}}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+  - id: very-light-where-touch-hurts-at-first
+    title: Nothing
+    replaces: true
+    when: {hypersensitive_areas: {empty: false}, first_session: true}
     then: [{advise: expected_benefits, text: Benefits.}]
     because: Nothing.
     sources: [house]

@@ -68,6 +68,24 @@ def gentle(*areas: str) -> list[tuple[str, int | None, list[str]]]:
 # (technique, max pressure or None for "not at all", areas), and the advice
 # codes, the first one named.
 EXPECTED: dict[str, dict[str, Any]] = {
+    "severe-on-the-feet-firm-on-the-back.yaml": {
+        # Firm (4) tolerated: a level more would be deep (5), which the plan
+        # never reaches, so 4. Touch hurts on the feet only: light Swedish
+        # work there and nothing else (invariant 25); elsewhere the whole mix
+        # at what the client tolerates, trigger points up to firm.
+        "holds": [],
+        "visits": [60],
+        "pressure": 4,
+        "techniques": [
+            ("swedish", 3, but("feet")),
+            ("swedish", 2, ["feet"]),
+            ("kneading", 3, ["forearms", "hands", "lower_legs"]),
+            ("trigger_point", 4, ["forearms", "hands", "lower_legs"]),
+        ],
+        "restrictions": gentle("feet"),
+        "first_advice": "experienced_therapist",
+        "advice": {"continue_standard_treatment", "disclose_medical_history"},
+    },
     "pain-medicines-and-steroids.yaml": {
         # Moderate pressure (3) tolerated; gabapentin dulls feedback, so no
         # step up to 4. The steroid thins the skin everywhere: the whole body

@@ -39,6 +39,7 @@ def test_a_rule_that_did_not_fire_says_which_condition_failed_and_why() -> None:
     first = rules["very-light-first-session"]
     assert [(c.fact, c.held) for c in first.conditions] == [
         ("hypersensitivity", False),
+        ("hypersensitivity_by_area", True),  # no area named: the level is everywhere
         ("first_session", False),
     ]
     assert "first_session is no, needs yes" in str(first)
@@ -48,7 +49,7 @@ def test_a_rule_that_did_not_fire_says_which_condition_failed_and_why() -> None:
 def test_only_the_failed_conditions_are_named() -> None:
     rules = {r.rule_id: r for r in explain({**PROFILE, "hypersensitivity": "severe"}).rules}
     first = rules["very-light-first-session"]
-    assert [c.held for c in first.conditions] == [True, False]
+    assert [c.held for c in first.conditions] == [True, True, False]
     assert "hypersensitivity" not in str(first)
 
 

@@ -57,6 +57,7 @@ ORACLE: dict[int, Check] = {
     21: contract.safety_21_bleeding_risk,
     22: contract.safety_22_first_session_gentle,
     23: contract.safety_23_ports_and_injections,
+    25: contract.safety_25_where_touch_hurts,
     26: contract.safety_26_medicines,
 }
 
@@ -98,6 +99,7 @@ UNSAFE = st.frozensets(
             "steroid-skin-as-usual",
             "cold-packs-on-oxaliplatin",
             "medicines-question-alone",
+            "kneading-where-touch-hurts",
         ]
     ),
     min_size=1,

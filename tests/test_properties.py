@@ -265,6 +265,11 @@ def test_safety_23_ports_always_and_injections_asked(profile: ClientProfile) -> 
 
 
 @given(screened)
+def test_safety_25_gentle_where_touch_hurts(profile: ClientProfile) -> None:
+    contract.safety_25_where_touch_hurts(profile, recommend(profile))
+
+
+@given(screened)
 def test_safety_26_medicines_change_the_session(profile: ClientProfile) -> None:
     contract.safety_26_medicines(profile, recommend(profile))
 

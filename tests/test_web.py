@@ -120,6 +120,7 @@ def test_a_form_reads_back_as_the_profile_it_says() -> None:
             "lymphedema_risk": [],
             "swelling_signs": [],
             "medications": [],
+            "hypersensitive_areas": [],  # no area ticked: the level applies everywhere
             "port_sites": None,  # "not known yet" ticked: not asked, not "none"
             # Questions left at "not asked yet" are null.
             "on_chemotherapy": None,

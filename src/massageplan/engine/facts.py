@@ -134,6 +134,15 @@ FIELDS: dict[str, FactField] = {
             "sessions_completed",
         ),
         FactField(
+            "hypersensitivity_by_area",
+            "bool",
+            # An empty list names no area: the level applies everywhere, as for
+            # null (the safer reading; a form left alone sends it).
+            "the hypersensitivity is given area by area (hypersensitive_areas names an area)",
+            lambda p: bool(p.hypersensitive_areas),
+            "hypersensitive_areas",
+        ),
+        FactField(
             "pressure_known",
             "bool",
             "the firmest pressure tolerated is known",

@@ -164,6 +164,11 @@ class ClientProfile(BaseModel):
 
     condition: Condition = Field(description="The client's neuropathy.")
     hypersensitivity: Hypersensitivity = Field(description="Touch hypersensitivity.")
+    hypersensitive_areas: AreaList | None = Field(
+        default=None,
+        description="Where touch hurts. Null (or no area): the hypersensitivity level applies "
+        "everywhere.",
+    )
     swelling: AreaList = Field(default=(), description="Swollen areas.")
     swelling_signs: SignList | None = Field(
         default=None,
@@ -261,7 +266,10 @@ class ProfileField:
     name: str  # its path in a profile: "tolerance.minutes"
     said: str  # in plain words, as explanations and the rule files' schema say it
     sweep: SweepAxis
-    screening: bool = False  # beyond the article: a booking CSV may leave its column out
+    screening: bool = False  # a question beyond the article: null is "not asked"
+    # Beyond the article, though not a screening question (null has a meaning
+    # of its own): a booking CSV may leave its column out, as for screening.
+    beyond_article: bool = False
     at_risk: str = ""  # an area list: what an area on it is, in a plan's avoid lines
     header: str = ""  # an area list or flag: how a plan's header says it, when set
     ordered: bool = False  # a choice: rules may compare its values by their order
@@ -377,6 +385,14 @@ ONE_AT_A_TIME = SweepAxis.ONE_AT_A_TIME
 PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField("condition", "the client's neuropathy", SweepAxis.RULES_ONLY),
     ProfileField("hypersensitivity", "touch hypersensitivity", ALL, ordered=True),
+    ProfileField(
+        "hypersensitive_areas",
+        "areas where touch hurts (none named: the hypersensitivity level applies everywhere)",
+        ONE_AT_A_TIME,
+        beyond_article=True,
+        at_risk="hypersensitive",
+        header="touch hurts on",
+    ),
     ProfileField("swelling", "swollen areas", ONE_AT_A_TIME, at_risk="swollen", header="swollen"),
     ProfileField(
         "swelling_signs",

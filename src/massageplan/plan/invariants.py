@@ -134,6 +134,7 @@ class Case(NamedTuple):
     low_platelets: bool | None = None
     low_white_cells: bool | None = None
     medications: frozenset[Medication] = frozenset()  # none when not asked
+    by_area: bool = False  # hypersensitivity given area by area: some area named
 
     @classmethod
     def of(cls, profile: ClientProfile, inputs: PlanInputs | None = None) -> Case:
@@ -152,6 +153,7 @@ class Case(NamedTuple):
             profile.low_platelets,
             profile.low_white_cells,
             frozenset(profile.medications or ()),
+            bool(profile.hypersensitive_areas),
         )
 
     def mask(self, area_list: str) -> int:
@@ -472,7 +474,8 @@ def _visits_within_tolerance(case: Case, view: PlanView) -> list[Finding]:
 def _gradual_pressure(case: Case, view: PlanView) -> list[Finding]:
     tolerated = case.inputs.pressure
     plan = view.plan
-    marked = case.hypersensitivity in _MARKED and case.sessions_completed == 0
+    # Area by area, tolerance decides away from the areas (invariant 25).
+    marked = case.hypersensitivity in _MARKED and case.sessions_completed == 0 and not case.by_area
     too_high = (
         (tolerated is not None and plan.pressure > tolerated + 1)
         or (tolerated is None and plan.pressure > UNKNOWN_PRESSURE_CEILING)
@@ -1125,6 +1128,40 @@ def _ports_and_injections(case: Case, view: PlanView) -> list[Finding]:
     return found
 
 
+_HYPERSENSITIVE = AREA_LIST_INDEX["hypersensitive_areas"]
+
+
+def _where_touch_hurts(case: Case, view: PlanView) -> list[Finding]:
+    """Gentle work only where touch hurts: no kneading, trigger point or
+    friction, nothing above level 2 (above 1 at the first session)."""
+    areas = case.inputs.masks[_HYPERSENSITIVE]
+    if not areas:
+        return []
+
+    def values() -> dict[str, Any]:
+        return {
+            "hypersensitive_areas": case.areas("hypersensitive_areas"),
+            "sessions_completed": case.sessions_completed,
+        }
+
+    techniques = view.techniques
+    found: list[Finding] = []
+    if areas & (techniques.not_gentle | techniques.above_gentle):
+        found += _gentle_only(areas, view, NOT_GENTLE, "where touch hurts: ", values)
+    if case.sessions_completed == 0:
+        found += [
+            Finding(
+                f"{words(t.name.value)} up to level {t.max_pressure} is listed where touch "
+                f"hurts ({_names(areas & t.areas)}) at the first session (at most 1 there)",
+                values(),
+                _rules(t.reasons),
+            )
+            for t in techniques.each
+            if areas & t.areas and 1 < t.max_pressure <= GENTLE_PRESSURE
+        ]
+    return found
+
+
 _DULLING = frozenset({Medication.GABAPENTINOID, Medication.OPIOID})
 
 
@@ -1262,7 +1299,8 @@ INVARIANTS: tuple[Invariant, ...] = (
         4,
         "gradual pressure",
         "Pressure is at most one level above tolerance.pressure; at most 2 while that is "
-        "unknown; exactly 1 for a first session with moderate or severe hypersensitivity. "
+        "unknown; exactly 1 for a first session with moderate or severe hypersensitivity "
+        "(while hypersensitive_areas names no area; see 25). "
         "No technique's max_pressure exceeds the plan's pressure.",
         _gradual_pressure,
     ),
@@ -1445,6 +1483,17 @@ INVARIANTS: tuple[Invariant, ...] = (
         "sulfonylurea; any other client with injection_sites gets the what_is_injected "
         "question.",
         _ports_and_injections,
+    ),
+    Invariant(
+        "safety",
+        25,
+        "hypersensitivity by area",
+        "On a hypersensitive_areas area: no kneading, trigger point or friction, and pressure "
+        "at most 2 (1 in the first session). Elsewhere, tolerance decides: the first "
+        "session's level 1 of invariant 4 holds only while the list is null or empty, when the "
+        "level applies everywhere, as before.",
+        _where_touch_hurts,
+        only_with=("hypersensitive_areas",),
     ),
     Invariant(
         "safety",

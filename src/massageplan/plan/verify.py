@@ -229,10 +229,16 @@ class _AreaSet(NamedTuple):
     masks: tuple[int, ...]  # its area lists, as masks
     # The case's fields before its condition (clot, chemotherapy, blood
     # thinners, ports known) and after it (the screening fields not asked,
-    # the swelling signs, low platelets, low white cells, medications): see ``Case``.
+    # the swelling signs, low platelets, low white cells, medications, and
+    # whether hypersensitivity is given area by area): see ``Case``.
     before: tuple[bool | None, bool | None, bool | None, bool]
     after: tuple[
-        frozenset[str], frozenset[SwellingSign], bool | None, bool | None, frozenset[Medication]
+        frozenset[str],
+        frozenset[SwellingSign],
+        bool | None,
+        bool | None,
+        frozenset[Medication],
+        bool,
     ]
     live: Checks  # the checks that can find anything for a client with its lists and flags
 
@@ -264,6 +270,7 @@ def _area_sets(
                     areas["low_platelets"],
                     areas["low_white_cells"],
                     frozenset(Medication(m) for m in areas["medications"] or ()),
+                    bool(areas["hypersensitive_areas"]),
                 ),
                 live_checks(invariants, set_fields),
             )

@@ -150,9 +150,15 @@ class SweepSpace:
         """The values of ``ONE_AT_A_TIME`` the sweep pairs with each scalar combination."""
         values = self.values
         # Each field's "none" (asked, and nothing): the first value that is not
-        # unknown. Every other value, unknown among them, is taken one at a time.
+        # unknown (not asked). Every other value, unknown among them, is taken
+        # one at a time.
+        # A field whose null is an answer of its own (the hypersensitivity level
+        # everywhere, not area by area) takes null as its "none".
         nothing: dict[str, Any] = {
-            name: next((v for v in values[name] if v is not None), None) for name in ONE_AT_A_TIME
+            name: None
+            if not FIELD[name].screening and None in values[name]
+            else next((v for v in values[name] if v is not None), None)
+            for name in ONE_AT_A_TIME
         }
         sets: list[dict[str, Any]] = [nothing]
         for name in ONE_AT_A_TIME:
@@ -168,7 +174,9 @@ class SweepSpace:
             sets += [{**nothing, name: value} for value in values[name] if value != nothing[name]]
         sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
         # Nothing asked at all: a profile sent with the article's fields alone.
-        unasked = {name: None for name in ONE_AT_A_TIME if None in values[name]}
+        unasked = {
+            name: None for name in ONE_AT_A_TIME if FIELD[name].screening and None in values[name]
+        }
         if unasked:
             sets.append({**nothing, **unasked})
         distinct: list[dict[str, Any]] = []  # a narrowed space can make one set twice

@@ -3,7 +3,7 @@
 The CSV has a column for every profile field (``model.profile.PROFILE_FIELDS``;
 a nested field's dots are underscores: ``tolerance_minutes``), read and written
 by the field's kind. The columns of the fields the article speaks of must be
-there; those of the screening fields beyond it may be left out. A column that
+there; those of the fields beyond it may be left out. A column that
 is no profile field, and not one the caller says it carries, is an error that
 names it: a misspelt column never drops what it held.
 """
@@ -22,7 +22,9 @@ from ..model.profile import PROFILE_FIELDS, ClientProfile, FieldKind, ProfileFie
 # Columns a booking system may send besides the profile's: carried, not read.
 OWN_COLUMNS = ("appointment_id",)
 COLUMNS = {f.csv_column: f for f in PROFILE_FIELDS}
-REQUIRED_COLUMNS = tuple(f.csv_column for f in PROFILE_FIELDS if not f.screening)
+REQUIRED_COLUMNS = tuple(
+    f.csv_column for f in PROFILE_FIELDS if not (f.screening or f.beyond_article)
+)
 _YES = {"yes", "true", "1"}
 _NO = {"no", "false", "0"}
 NONE = "none"  # an area list's cell: asked, and no area (an empty cell says nothing)
