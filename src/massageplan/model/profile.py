@@ -8,7 +8,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, NamedTuple, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+)
 
 
 class BodyArea(str, enum.Enum):
@@ -230,6 +238,13 @@ class ClientProfile(BaseModel):
         default=None,
         description="Medicines that change how massage is given. Null: not asked.",
     )
+
+    @field_validator("hypersensitive_areas")
+    @classmethod
+    def _no_area_is_everywhere(cls, areas: tuple[BodyArea, ...] | None) -> Any:
+        """A list naming no area says what null says, the level everywhere: one
+        value for one meaning, whichever channel sent it."""
+        return areas or None
 
     def unanswered(self) -> tuple[str, ...]:
         """The screening fields not yet asked (null), in field order."""

@@ -99,7 +99,9 @@ def _field(item: Mapping[str, Any]) -> Field:
             for o in item["answerOption"]
             if o["valueCoding"]["code"] != NONE_ANSWER
         ]
-        made.unknown_allowed = made.name in FIELD and FIELD[made.name].may_be_unknown
+        # "Not known yet" only where null means not asked: a list whose null
+        # has a meaning of its own (touch hurts everywhere) says it by no tick.
+        made.unknown_allowed = made.name in FIELD and FIELD[made.name].screening
     elif kind == "boolean":
         made.kind = "boolean"
         made.unknown_allowed = made.name in FIELD and FIELD[made.name].may_be_unknown
@@ -202,7 +204,7 @@ def form_from_profile(profile: ClientProfile) -> dict[str, list[str]]:
                 continue
             value = FIELD[f.name].get(profile)
             if f.kind == "choices":
-                if value is None:
+                if value is None and f.unknown_allowed:
                     form[f"{f.name}.unknown"] = ["yes"]
                 elif value:
                     form[f.name] = [v.value for v in value]
