@@ -15,18 +15,13 @@ from .._gc_pause import collector_paused
 from ..model.errors import MassagePlanError
 from ..model.plan import SessionPlan
 from ..model.profile import (
-    AREA_LISTS,
     PROFILE_FIELDS,
-    SCREENING_FIELDS,
     ClientProfile,
     Condition,
     FieldKind,
     Hypersensitivity,
-    Medication,
     PlanInputs,
     ProfileField,
-    SwellingSign,
-    area_mask,
 )
 from ..rules.profile_space import BASE, SweepSpace, field_values, sweep_space, with_value
 from ..rules.rulebase import Rulebase
@@ -222,24 +217,20 @@ def _verdicts(space: SweepSpace, compiled: CompiledRulebase) -> dict[str, list[i
     }
 
 
+# Where a case's fields stand (``Case``): the sweep makes each case of the
+# inputs, the scalar combination's fields, and its area set's fields before
+# and after the condition, as ``Case.of`` read them from the area set's profile.
+_BEFORE = slice(Case._fields.index("clot_history"), Case._fields.index("condition"))
+_AFTER = slice(Case._fields.index("condition") + 1, None)
+
+
 class _AreaSet(NamedTuple):
     """An area set as the sweep uses it: what a case of it holds, made once."""
 
     fired: int  # the rules its values let fire, as the engine decides
     masks: tuple[int, ...]  # its area lists, as masks
-    # The case's fields before its condition (clot, chemotherapy, blood
-    # thinners, ports known) and after it (the screening fields not asked,
-    # the swelling signs, low platelets, low white cells, medications, and
-    # whether hypersensitivity is given area by area): see ``Case``.
-    before: tuple[bool | None, bool | None, bool | None, bool]
-    after: tuple[
-        frozenset[str],
-        frozenset[SwellingSign],
-        bool | None,
-        bool | None,
-        frozenset[Medication],
-        bool,
-    ]
+    before: tuple[Any, ...]  # the case's fields before its condition (``_BEFORE``)
+    after: tuple[Any, ...]  # and after it (``_AFTER``)
     live: Checks  # the checks that can find anything for a client with its lists and flags
 
 
@@ -254,24 +245,16 @@ def _area_sets(
         # The lists and flags this area set has: checks that speak only of
         # clients with others set have nothing to say here.
         set_fields = frozenset(name for name, value in areas.items() if value)
+        # Read as any profile is read: its scalar fields are the base's, and
+        # the sweep puts each combination's own in their place.
+        case = Case.of(ClientProfile.model_validate({**BASE, **areas}))
+        fields = tuple(case)
         prepared.append(
             _AreaSet(
                 fired,
-                tuple(area_mask(areas[name] or ()) for name in AREA_LISTS),
-                (
-                    areas["clot_history"],
-                    areas["on_chemotherapy"],
-                    areas["on_anticoagulants"],
-                    areas["port_sites"] is not None,
-                ),
-                (
-                    frozenset(name for name in SCREENING_FIELDS if areas[name] is None),
-                    frozenset(SwellingSign(s) for s in areas["swelling_signs"] or ()),
-                    areas["low_platelets"],
-                    areas["low_white_cells"],
-                    frozenset(Medication(m) for m in areas["medications"] or ()),
-                    bool(areas["hypersensitive_areas"]),
-                ),
+                case.inputs.masks,
+                fields[_BEFORE],
+                fields[_AFTER],
                 live_checks(invariants, set_fields),
             )
         )
