@@ -89,6 +89,10 @@ def _field(item: Mapping[str, Any]) -> Field:
     text = str(item["text"])
     made = Field(item["linkId"], text, "group", bool(item.get("required")))
     kind = item.get("type")
+    # "Not known yet" only where null means not asked (a screening question):
+    # a list whose null has a meaning of its own (touch hurts everywhere)
+    # says it by no tick.
+    screening = made.name in FIELD and FIELD[made.name].screening
     if kind == "group":
         made.children = [_field(child) for child in item["item"]]
     elif kind == "choice":
@@ -99,12 +103,10 @@ def _field(item: Mapping[str, Any]) -> Field:
             for o in item["answerOption"]
             if o["valueCoding"]["code"] != NONE_ANSWER
         ]
-        # "Not known yet" only where null means not asked: a list whose null
-        # has a meaning of its own (touch hurts everywhere) says it by no tick.
-        made.unknown_allowed = made.name in FIELD and FIELD[made.name].screening
+        made.unknown_allowed = screening
     elif kind == "boolean":
         made.kind = "boolean"
-        made.unknown_allowed = made.name in FIELD and FIELD[made.name].may_be_unknown
+        made.unknown_allowed = screening
     elif kind == "integer":
         made.kind = "integer"
         made.low, made.high = FIELD[made.name].minimum, FIELD[made.name].maximum
