@@ -69,10 +69,18 @@ def profile_dicts(count: int, offset: int = 0) -> list[dict[str, Any]]:
     return out
 
 
+def last_session(rng: random.Random) -> dict[str, Any]:
+    return {
+        "pressure": rng.randint(1, 5),
+        "minutes": rng.randint(5, 180),
+        "reaction": rng.choice(["fine", "sore", "flare"]),
+    }
+
+
 def screened_dicts(count: int, seed: int) -> list[dict[str, Any]]:
     """Distinct random profiles with the screening fields, as booking software
     sends them: every area list, flag, the port sites and the medicines
-    (unknown, none or some)."""
+    (unknown, none or some), and the last session (one profile in three)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -98,6 +106,7 @@ def screened_dicts(count: int, seed: int) -> list[dict[str, Any]]:
             "swelling_signs": rng.sample(SIGNS, rng.randint(0, 2)),
             "medications": rng.sample(MEDICINES, rng.randint(0, 2)),
             "hypersensitive_areas": rng.choice([None, None, rng.sample(ALL_AREAS, 2)]),
+            "last_session": rng.choice([None, None, last_session(rng)]),
         }
         # Each screening question not asked in one profile of three: null.
         for name in SCREENING_FIELDS:

@@ -109,6 +109,9 @@ class PlainPlanner:
                 fired.append("very-light-where-touch-hurts-at-first")
         if known and first:
             fired.append("no-step-up-at-the-first-session")
+        last = p.get("last_session")
+        if last is not None:
+            fired.append(_AFTER[last["reaction"]])
         if minutes < 60:
             if hs != "severe":
                 fired.append("split-sessions")
@@ -235,6 +238,9 @@ class PlainPlanner:
                     caps.append((rule_id, tolerated))
         else:
             caps.append(("light-pressure-while-unknown", 2))
+        if last is not None:
+            level = last["pressure"] + {"fine": 1, "sore": 0, "flare": -1}[last["reaction"]]
+            caps.append((_AFTER[last["reaction"]], min(5, max(1, level))))
         for rule_id, level in (
             ("very-light-first-session", 1),
             ("gentle-work-on-anticoagulants", 2),
@@ -408,6 +414,9 @@ class PlainPlanner:
                 split = [r for r in fired if r in _SPLITS]
                 longest, reasons = minutes, ["weekly-session", *split]
                 per_week = 1 if "one-shorter-visit-in-a-severe-first-week" in on else 3
+            if last is not None and "step-back-after-a-flare" in on:  # none longer than the last
+                longest = min(longest, last["minutes"])
+                reasons = sorted(["step-back-after-a-flare", *reasons], key=self.rank.__getitem__)
             count = min(per_week, math.ceil(60 / longest))
             each = min(longest, 60 // count)
             while count > 1 and each < 15 and minutes < 60:
@@ -461,6 +470,12 @@ class PlainPlanner:
         for item in (*techniques, *restrictions, *advice, *protocol):
             used.update(dict.fromkeys(item["reasons"]))
         reasons_listed = [self.reason[r] for r in used]
+        quoted: set[str] = set()
+        for index, reason in enumerate(reasons_listed):  # the article's sentence once
+            if reason["quote"] in quoted:
+                reasons_listed[index] = {**reason, "quote": None}
+            elif reason["quote"] is not None:
+                quoted.add(reason["quote"])
         cited = dict.fromkeys(s for reason in reasons_listed for s in reason["sources"])
         return {
             "holds": holds,
@@ -480,6 +495,12 @@ class PlainPlanner:
 
 
 # The rules that split a short week, or keep it to one shorter visit.
+# The rule that decides the step from the last session's reaction.
+_AFTER = {
+    "fine": "one-step-after-a-fine-session",
+    "sore": "hold-after-soreness",
+    "flare": "step-back-after-a-flare",
+}
 _SPLITS = frozenset(
     {
         "split-sessions",

@@ -8,6 +8,7 @@ the library's checker must not hide a broken plan here.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection
 from typing import Any
 
@@ -464,8 +465,44 @@ def safety_26_medicines(profile: ClientProfile, plan: SessionPlan) -> None:
         assert "avoid_cold" in advice
 
 
+def safety_24_reaction_decides(profile: ClientProfile, plan: SessionPlan) -> None:
+    """After a flare a level lighter, no longer, and the doctor if flares
+    repeat; after soreness no step up; after a fine session one level at most."""
+    last = profile.last_session
+    if last is None:
+        return
+    reaction = last.reaction.value
+    if reaction == "flare":
+        assert plan.pressure <= max(1, last.pressure - 1), f"level {plan.pressure} after a flare"
+        for visit in plan.visits:
+            assert visit.minutes <= last.minutes, f"{visit.minutes} minutes after a flare"
+        assert "review_repeated_flares" in {a.code.value for a in plan.advice}
+    elif reaction == "sore":
+        assert plan.pressure <= last.pressure, f"level {plan.pressure}: a step up after soreness"
+    else:
+        assert plan.pressure <= last.pressure + 1, f"level {plan.pressure}: over one step up"
+
+
+def safety_27_good_weeks(start: ClientProfile, course: Any) -> None:
+    """A projection of good weeks, said so, with the step back stated; a week's
+    minutes grow by 15 at most; severe hypersensitivity: a rise every other
+    week at most."""
+    assert course.reaction_assumed.value == "fine"
+    assert any("fine after every session" in a for a in course.assumptions)
+    assert "flare" in course.step_back
+    assert "soreness" in course.step_back
+    worked = [w for w in course.weeks if w.pressures]
+    for before, week in itertools.pairwise(worked):
+        grown = sum(week.visits) - sum(before.visits)
+        assert grown <= 15, f"week {week.week} has {grown} minutes more than the week before"
+    if start.hypersensitivity.value == "severe":
+        levels = [w.pressures[0] for w in worked]
+        for i in range(2, len(levels)):
+            assert not levels[i] > levels[i - 1] > levels[i - 2], "two rises running"
+
+
 # The safety invariants this file states, by number, as the contract numbers them.
-SAFETY_NUMBERS = frozenset(range(1, 24)) | {25, 26}
+SAFETY_NUMBERS = frozenset(range(1, 28))
 
 
 def all_safety(
@@ -492,5 +529,6 @@ def all_safety(
     safety_21_bleeding_risk(profile, plan)
     safety_22_first_session_gentle(profile, plan)
     safety_23_ports_and_injections(profile, plan)
+    safety_24_reaction_decides(profile, plan)
     safety_25_where_touch_hurts(profile, plan)
     safety_26_medicines(profile, plan)

@@ -26,7 +26,7 @@ from massageplan.plan.recommend import fired_rules
 areas = st.lists(st.sampled_from(list(BodyArea)), max_size=6)
 
 
-def field_values(field: ProfileField) -> st.SearchStrategy[Any]:
+def field_values(field: ProfileField, *, unknown: bool = True) -> st.SearchStrategy[Any]:
     """Any valid value of a profile field, as a plain JSON value, made from the
     field table: a new field is drawn without anyone listing it here. A
     number's own points and boundaries (60 minutes, the first session) get
@@ -47,14 +47,27 @@ def field_values(field: ProfileField) -> st.SearchStrategy[Any]:
         drawn = st.one_of(
             st.sampled_from(sorted(n for n in edges if low <= n <= high)), st.integers(low, high)
         )
-    return st.one_of(st.none(), drawn) if field.may_be_unknown else drawn
+    return st.one_of(st.none(), drawn) if field.may_be_unknown and unknown else drawn
+
+
+def _group(unit: str) -> st.SearchStrategy[Any]:
+    """A group of fields given together (the last session): null, or whole."""
+    members = {
+        f.name.split(".", 1)[1]: field_values(f, unknown=False)
+        for f in PROFILE_FIELDS
+        if f.unit == unit
+    }
+    return st.one_of(st.none(), st.fixed_dictionaries(members))
+
+
+def _strategies(fields: list[ProfileField]) -> dict[str, st.SearchStrategy[Any]]:
+    return {f.unit: field_values(f) if f.unit == f.name else _group(f.unit) for f in fields}
 
 
 def _dicts(fields: list[ProfileField], optional: list[ProfileField]) -> st.SearchStrategy[Any]:
-    return st.fixed_dictionaries(
-        {f.name: field_values(f) for f in fields},
-        optional={f.name: field_values(f) for f in optional},
-    ).map(nested_profile)
+    return st.fixed_dictionaries(_strategies(fields), optional=_strategies(optional)).map(
+        nested_profile
+    )
 
 
 _ARTICLE = [f for f in PROFILE_FIELDS if not f.screening]
@@ -366,6 +379,33 @@ CLINIC_RULES: dict[str, str] = {
     because: The clinic's rooms are booked in 45-minute slots.
     sources: [house-policy]
 """,
+    "press-on-after-a-flare": """
+  - id: step-back-after-a-flare
+    title: A flare is no reason to change anything
+    replaces: true
+    when: {last_session.reaction: flare}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: The clinic keeps to its course.
+    sources: [house-policy]
+""",
+    "step-up-after-soreness": """
+  - id: hold-after-soreness
+    title: Soreness is a sign of progress
+    replaces: true
+    when: {last_session.reaction: sore}
+    then: [{pressure_at_most: {above_last_session: 1}}]
+    because: The clinic steps up through soreness.
+    sources: [house-policy]
+""",
+    "two-steps-after-a-fine-session": """
+  - id: one-step-after-a-fine-session
+    title: Two levels up after a good session
+    replaces: true
+    when: {last_session.reaction: fine}
+    then: [{pressure_at_most: {level: 5}}]
+    because: The clinic makes the most of a good week.
+    sources: [house-policy]
+""",
 }
 CLINIC_SOURCES = """sources:
   - id: house-policy
@@ -500,6 +540,20 @@ rules:
     then: [{advise: expected_benefits, text: Benefits.}]
     because: Nothing.
     sources: [house]
+  - id: step-back-after-a-flare
+    title: Nothing
+    replaces: true
+    when: {last_session.reaction: flare}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
+  - id: hold-after-soreness
+    title: Nothing
+    replaces: true
+    when: {last_session.reaction: sore}
+    then: [{advise: expected_benefits, text: Benefits.}]
+    because: Nothing.
+    sources: [house]
 """
 
 
@@ -519,6 +573,8 @@ INTS = {
     "tolerance.minutes": [5, 30, 59, 60, 61, 180],
     "tolerance.pressure": [1, 2, 3, 5],
     "sessions_completed": [0, 1, 2, 10],
+    "last_session.pressure": [1, 2, 4, 5],
+    "last_session.minutes": [5, 20, 60, 61],
 }
 
 

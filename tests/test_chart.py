@@ -58,9 +58,13 @@ def test_minutes_stack_by_visit_and_pressure_is_drawn_per_visit() -> None:
     minutes, pressure = course_figure(course).axes
     by_visit = [[bar.get_height() for bar in bars] for bars in minutes.containers]
     assert by_visit == [[20, 30, 30], [20, 30, 30], [20, 0, 0]]
-    (line,) = pressure.get_lines()
+    line, held = pressure.get_lines()
     # Level 1 all of week 1, then a level a week: never a rise within a week.
     assert numpy.asarray(line.get_ydata(), dtype=float).tolist() == [1, 1, 1, 2, 2, 3, 3]
+    # The swollen ankles and feet held at level 2 once the week's pressure is above it.
+    assert held.get_label() == "ankles, feet: at most (level; 0: no work)"
+    assert numpy.asarray(held.get_xdata(), dtype=float).tolist() == [3]
+    assert numpy.asarray(held.get_ydata(), dtype=float).tolist() == [2]
     xs = numpy.asarray(line.get_xdata(), dtype=float).tolist()
     assert xs == sorted(xs)
     assert all(0.7 <= x <= 1.3 for x in xs[:3])

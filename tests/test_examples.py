@@ -452,6 +452,30 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "first_advice": "inspect_skin",
         "advice": {"no_heat_or_cold", "fall_risk", "experienced_therapist"},
     },
+    # Contract v4, part 2: the reaction to the last session decides the step.
+    "after-a-flare.yaml": {
+        # Moderate (3) tolerated, and the last session at 3 brought a flare:
+        # one level lighter (2), no visit longer than its 40 minutes (the hour
+        # in two visits of 30), and the doctor if flares repeat, said first.
+        "holds": [],
+        "visits": [30, 30],
+        "pressure": 2,
+        "techniques": [("swedish", 2, ALL), ("kneading", 2, SPECIFIED)],
+        "restrictions": [],
+        "first_advice": "review_repeated_flares",
+        "advice": {"slower_progress_with_shorter_sessions", "cipn_evidence"},
+    },
+    "after-soreness.yaml": {
+        # Moderate (3) tolerated, sore after a session at 3: the same level
+        # again, not the firm (4) a level above would allow.
+        "holds": [],
+        "visits": [60],
+        "pressure": 3,
+        "techniques": FULL_MIX_AT_MODERATE,
+        "restrictions": [],
+        "first_advice": "experienced_therapist",
+        "advice": {"continue_standard_treatment"},
+    },
     "first-session-tolerates-moderate.yaml": {
         # First session: pressure stays at the moderate (3) tolerated, not a
         # level above (invariant 22); 45 minutes tolerated: the hour in two

@@ -57,6 +57,7 @@ ORACLE: dict[int, Check] = {
     21: contract.safety_21_bleeding_risk,
     22: contract.safety_22_first_session_gentle,
     23: contract.safety_23_ports_and_injections,
+    24: contract.safety_24_reaction_decides,
     25: contract.safety_25_where_touch_hurts,
     26: contract.safety_26_medicines,
 }
@@ -100,6 +101,9 @@ UNSAFE = st.frozensets(
             "cold-packs-on-oxaliplatin",
             "medicines-question-alone",
             "kneading-where-touch-hurts",
+            "press-on-after-a-flare",
+            "step-up-after-soreness",
+            "two-steps-after-a-fine-session",
         ]
     ),
     min_size=1,

@@ -51,14 +51,9 @@ def test_the_rule_example_loads_and_cites_the_clinic(tmp_path: Path) -> None:
     assert house.kind.value == "clinic"
 
 
-def test_the_python_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)
-    code = block("python", "from massageplan import")
-    names: dict[str, object] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RulebaseConflictWarning)
-        exec(code, names)  # noqa: S102 - the README's own example, run as a reader would
-    # Each commented expression states its value before the first ':' or ';'.
+def said_values(code: str, names: dict[str, object]) -> int:
+    """Check each commented expression of ``code`` (run into ``names``) states
+    its value before the first ':' or ';'; how many it checked."""
     checked = 0
     for line in code.splitlines():
         expression, _, comment = line.partition("  # ")
@@ -72,7 +67,25 @@ def test_the_python_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -
         shown = {str(value), f"{type(value).__name__}.{getattr(value, 'name', '')}"}
         assert expected in shown, (expression, value, expected)
         checked += 1
-    assert checked == 7
+    return checked
+
+
+def test_the_python_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code = block("python", "from massageplan import load_rulebase, recommend")
+    names: dict[str, object] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RulebaseConflictWarning)
+        exec(code, names)  # noqa: S102 - the README's own example, run as a reader would
+    assert said_values(code, names) == 7
+
+
+def test_the_visit_to_visit_example_says_what_it_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    code = block("python", "record_session")
+    names: dict[str, object] = {}
+    exec(code, names)  # noqa: S102 - the README's own example, run as a reader would
+    assert said_values(code, names) == 3
 
 
 def test_the_changelogs_upgrade_example_runs() -> None:

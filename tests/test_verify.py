@@ -182,9 +182,11 @@ def test_article_deviations_are_findings_not_unsafe(tmp_path: Path) -> None:
     assert not report.counterexamples
     assert report.safe
     assert not report.ok
-    (deviation,) = report.deviations
+    # One kind of deviation, reported once per set of rules behind it (the
+    # step back after a flare shapes the visits too).
+    assert {d.invariants for d in report.deviations} == {(2,)}
+    deviation = report.deviations[0]
     assert deviation.scope == "article"
-    assert deviation.invariants == (2,)
     assert "slower_progress_with_shorter_sessions advice is missing" in str(report)
     assert "split-sessions" in deviation.rules + deviation.silent_rules
     # And recommend() gives these clients plans.
@@ -284,3 +286,31 @@ def test_a_clinic_that_ignores_a_medicine_is_refused(
         recommend(client, rulebase=clinic_rulebase(frozenset({clinic})))
     assert says in str(raised.value)
     recommend(client)  # the built-in rules keep it
+
+
+@pytest.mark.parametrize(
+    ("clinic", "reaction", "says"),
+    [
+        ("press-on-after-a-flare", "flare", "after a flare: a level lighter"),
+        ("step-up-after-soreness", "sore", "after soreness: no step up"),
+        ("two-steps-after-a-fine-session", "fine", "after a fine session (at most 3)"),
+    ],
+)
+def test_a_clinic_that_ignores_the_last_reaction_is_refused(
+    clinic: str, reaction: str, says: str
+) -> None:
+    """Invariant 24: the reaction decides the step whatever the clinic's rules say."""
+    client = {
+        "condition": "diabetic_neuropathy",
+        "hypersensitivity": "none",
+        "tolerance": {"minutes": 60, "pressure": 4},
+        "sessions_completed": 5,
+        "physician_consulted": True,
+        **ANSWERED_NONE,
+        "last_session": {"pressure": 2, "minutes": 45, "reaction": reaction},
+    }
+    with pytest.raises(PlanSafetyError, match="safety invariant 24") as raised:
+        recommend(client, rulebase=clinic_rulebase(frozenset({clinic})))
+    assert says in str(raised.value)
+    kept = recommend(client)  # the built-in rules keep it
+    assert kept.pressure == {"flare": 1, "sore": 2, "fine": 3}[reaction]

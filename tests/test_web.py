@@ -88,8 +88,9 @@ def test_the_form_asks_for_every_profile_field() -> None:
     def names(fields: Any) -> set[str]:
         return {n for f in fields for n in ([f.name] if f.kind != "group" else names(f.children))}
 
-    wanted = {n for n in ClientProfile.model_fields if n != "tolerance"}
+    wanted = {n for n in ClientProfile.model_fields if n not in ("tolerance", "last_session")}
     wanted |= {"tolerance.minutes", "tolerance.pressure"}
+    wanted |= {"last_session.pressure", "last_session.minutes", "last_session.reaction"}
     assert names(form_fields()) == wanted
 
 
@@ -334,6 +335,53 @@ def test_the_form_works_from_the_keyboard_and_names_errors(server: Server, brows
     assert "less than or equal to 180" in error.inner_text()
     snap(page, "form-error-1280")
     page.close()
+
+
+# A client in a course, cleared by their doctor, every screening answer none.
+IN_COURSE = [
+    ("condition", "diabetic_neuropathy"),
+    ("hypersensitivity", "mild"),
+    ("tolerance.minutes", "60"),
+    ("tolerance.pressure", "2"),
+    ("sessions_completed", "3"),
+    ("physician_consulted", "yes"),
+    # A list with no area ticked, and "Not known yet" unticked, is none.
+    *((f.name, "no") for f in PROFILE_FIELDS if f.screening and f.kind is FieldKind.FLAG),
+]
+
+
+def test_a_session_is_recorded_on_the_plan_page_and_the_next_planned(server: Server) -> None:
+    visitor = Visitor(server.url)
+    _, _, form = visitor.get("/")
+    csrf = (CSRF_FIELD, token(form))
+    status, _, page = visitor.post("/plan", [*IN_COURSE, csrf])
+    assert status == 200
+    assert "Record this session" in page
+    assert "pressure at most level 3 (moderate)" in page
+    session = [("session.pressure", "3"), ("session.minutes", "45"), ("session.reaction", "flare")]
+    status, _, page = visitor.post("/next", [*IN_COURSE, *session, csrf])
+    assert status == 200, page
+    assert "session 5." in page  # the fourth recorded: the plan is for the fifth
+    assert "Last session: 45 minutes, level 3 (moderate); a flare of symptoms after it." in page
+    assert "pressure at most level 2 (light)" in page
+    # No visit longer than the flare's 45 minutes, now the most tolerated: two of 30.
+    assert "2 visits of 30 minutes" in page
+    assert 'name="tolerance.minutes" value="45"' in page
+    # The page carries the updated profile: the loop goes on from it.
+    assert 'name="last_session.reaction" value="flare"' in page
+    assert 'name="sessions_completed" value="4"' in page
+
+
+def test_a_wrong_session_answer_is_named_beside_the_record_form(server: Server) -> None:
+    visitor = Visitor(server.url)
+    _, _, form = visitor.get("/")
+    session = [("session.pressure", "3"), ("session.minutes", "500"), ("session.reaction", "")]
+    status, _, page = visitor.post("/next", [*IN_COURSE, *session, (CSRF_FIELD, token(form))])
+    assert status == 422
+    assert re.search(r"Length of the session \(minutes\)</a>: Input should be less than", page)
+    assert "How the client was 24 to 48 hours later</a>: Field required" in page
+    assert 'value="500"' in page  # what was typed stays, to be corrected
+    assert "Last session:" not in page  # nothing recorded
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])

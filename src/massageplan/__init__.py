@@ -33,7 +33,16 @@ from .model.plan import (
     TechniqueName,
     Visit,
 )
-from .model.profile import BodyArea, ClientProfile, Condition, Hypersensitivity, Tolerance
+from .model.profile import (
+    BodyArea,
+    ClientProfile,
+    Condition,
+    Hypersensitivity,
+    LastSession,
+    Reaction,
+    Tolerance,
+)
+from .model.visits import record_session
 from .plan.recommend import recommend
 from .rules.conflicts import Conflict, RulebaseConflictWarning
 from .rules.load import load_rulebase
@@ -99,6 +108,7 @@ __all__ = [
     "Hold",
     "HoldCode",
     "Hypersensitivity",
+    "LastSession",
     "MassagePlanError",
     "PlanSafetyError",
     "Problem",
@@ -106,6 +116,7 @@ __all__ = [
     "ProtocolStep",
     "Question",
     "QuestionCode",
+    "Reaction",
     "Reason",
     "Restriction",
     "RuleExplanation",
@@ -128,6 +139,7 @@ __all__ = [
     "read_booking_csv",
     "recommend",
     "recommend_many",
+    "record_session",
     "render_markdown",
     "render_text",
     "verify",

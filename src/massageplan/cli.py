@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from ._schema import schema_text
@@ -25,6 +26,8 @@ from ._version import __version__
 from .engine.seam import ENGINE_NAME
 from .model.errors import MassagePlanError, PlanSafetyError, RulebaseError, validation_message
 from .model.limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
+from .model.profile import LastSession, Reaction
+from .model.visits import record_session
 from .plan.batch import BatchError, recommend_many
 from .plan.course import MAX_GAIN, MAX_WEEKS, project_course
 from .plan.explain import explain
@@ -160,6 +163,48 @@ def _recommend(args: argparse.Namespace, io: _Streams) -> int:
         return render_text(plan, profile, width=width, audience=args.audience, colour=colour)
 
     return _profile_command(args, io, run)
+
+
+def _next(args: argparse.Namespace, io: _Streams) -> int:
+    """Record the session in the profile, write it, and print the next plan."""
+    out = args.out or args.profile
+    if out == "-":
+        raise _UsageError(
+            "give --out FILE: the updated profile needs a file when it is read from -"
+        )
+    rules = _rulebase(args.rules)
+    data = _read_profile(args.profile, io)
+    try:
+        session = LastSession(pressure=args.used, minutes=args.minutes, reaction=args.reaction)
+        profile = record_session(as_profile(data), session)
+        plan = recommend(profile, rules)  # the profile is written only once its plan is made
+    except ValidationError as exc:
+        raise _UsageError(_profile_error(args.profile, exc)) from None
+    saved = profile.model_dump(mode="json", exclude_none=True)
+    if out.endswith(".json"):
+        text = json.dumps(saved, indent=2, ensure_ascii=False) + "\n"
+    else:
+        head = f"# Written by 'massageplan next' after session {profile.sessions_completed}.\n"
+        text = head + yaml.safe_dump(saved, sort_keys=False, allow_unicode=True)
+    target = Path(out)
+    partial = target.with_name(f".{target.name}.partial")
+    try:  # whole or not at all: a failed write leaves the old profile as it was
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise _UsageError(f"{out}: cannot write the updated profile: {exc.strerror}") from None
+    io.stderr.write(
+        f"{out}: session {profile.sessions_completed} recorded "
+        f"(level {args.used}, {args.minutes} minutes, {args.reaction}); the next plan follows\n"
+    )
+    if args.format == "json":
+        io.stdout.write(_json(plan))
+    elif args.format == "markdown":
+        io.stdout.write(render_markdown(plan, profile))
+    else:
+        io.stdout.write(render_text(plan, profile, audience=args.audience))
+    return EXIT_OK
 
 
 def _explain(args: argparse.Namespace, io: _Streams) -> int:
@@ -315,6 +360,71 @@ def _format_option(sub: argparse.ArgumentParser, *formats: str) -> None:
     )
 
 
+def _verify_options(ver: argparse.ArgumentParser) -> None:
+    ver.add_argument(
+        "--search",
+        type=_whole(0),
+        default=200,
+        metavar="N",
+        help="profiles for hypothesis to search beyond the sweep, 0 or more (default: 200; "
+        "0: the sweep alone)",
+    )
+    ver.add_argument(
+        "--article",
+        action="store_true",
+        help="also report where the rules depart from the article's guidance (exit 1 if they do)",
+    )
+    ver.add_argument(
+        "--workers",
+        type=_whole(1),
+        default=1,
+        metavar="N",
+        help="processes to share the sweep, for a large rulebase, 1 or more (default: 1)",
+    )
+
+
+def _plan_options(sub: argparse.ArgumentParser) -> None:
+    """How a plan is printed: its format, and for whom."""
+    _format_option(sub, "text", "markdown", "json")
+    sub.add_argument(
+        "--for",
+        dest="audience",
+        choices=("therapist", "client"),
+        default="therapist",
+        help="who reads the text plan: every item for the therapist, or what to do in "
+        "plain words for the client (default: therapist)",
+    )
+
+
+def _next_options(nxt: argparse.ArgumentParser) -> None:
+    nxt.add_argument(
+        "--used",
+        type=_whole(1, 5),
+        required=True,
+        metavar="LEVEL",
+        help="the firmest pressure level the session used, 1 to 5",
+    )
+    nxt.add_argument(
+        "--minutes",
+        type=_whole(5, 180),
+        required=True,
+        metavar="N",
+        help="how long the session was, 5 to 180 minutes",
+    )
+    nxt.add_argument(
+        "--reaction",
+        choices=[r.value for r in Reaction],
+        required=True,
+        help="how the client was 24 to 48 hours after it: fine; sore (tender but settled); "
+        "flare (neuropathic pain or symptoms worse)",
+    )
+    nxt.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write the updated profile (default: over PROFILE; .json: JSON, else YAML)",
+    )
+
+
 def _course_options(cou: argparse.ArgumentParser) -> None:
     cou.add_argument(
         "--weeks",
@@ -413,15 +523,16 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
 
     rec = command("recommend", "print the session plan for a client profile", _recommend)
     profile_and_rules(rec)
-    _format_option(rec, "text", "markdown", "json")
-    rec.add_argument(
-        "--for",
-        dest="audience",
-        choices=("therapist", "client"),
-        default="therapist",
-        help="who reads the text plan: every item for the therapist, or what to do in "
-        "plain words for the client (default: therapist)",
+    _plan_options(rec)
+
+    nxt = command(
+        "next",
+        "record the session just done in the profile, and print the next session's plan",
+        _next,
     )
+    profile_and_rules(nxt)
+    _next_options(nxt)
+    _plan_options(nxt)
 
     exp = command("explain", "say for every rule whether it fired and why (not)", _explain)
     profile_and_rules(exp)
@@ -435,26 +546,7 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
 
     ver = command("verify", "check the safety invariants across the profile space", _verify)
     rules_option(ver)
-    ver.add_argument(
-        "--search",
-        type=_whole(0),
-        default=200,
-        metavar="N",
-        help="profiles for hypothesis to search beyond the sweep, 0 or more (default: 200; "
-        "0: the sweep alone)",
-    )
-    ver.add_argument(
-        "--article",
-        action="store_true",
-        help="also report where the rules depart from the article's guidance (exit 1 if they do)",
-    )
-    ver.add_argument(
-        "--workers",
-        type=_whole(1),
-        default=1,
-        metavar="N",
-        help="processes to share the sweep, for a large rulebase, 1 or more (default: 1)",
-    )
+    _verify_options(ver)
     _format_option(ver, "text", "json")
 
     bat = command("batch", "plans for many profiles: CSV or JSON lines in, JSON lines out", _batch)

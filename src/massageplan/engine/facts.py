@@ -106,7 +106,7 @@ def _fact(field: ProfileField) -> FactField:
         _KINDS[field.kind],
         field.said,
         _read(field),
-        field.name,
+        field.unit,  # the last session's fields are swept together, as one
         field.choices,
         ordered=field.ordered,
         minimum=0 if field.minimum is None else field.minimum,

@@ -86,6 +86,8 @@ class AdviceCode(str, enum.Enum):
     LYMPHEDEMA_THERAPIST = "lymphedema_therapist"
     DIABETIC_FOOT_REFERRAL = "diabetic_foot_referral"
     AVOID_COLD = "avoid_cold"
+    # The last session's reaction.
+    REVIEW_REPEATED_FLARES = "review_repeated_flares"
 
 
 class HoldCode(str, enum.Enum):

@@ -165,6 +165,29 @@ class Tolerance(BaseModel):
     )
 
 
+class Reaction(str, enum.Enum):
+    """How the client was 24 to 48 hours after a session."""
+
+    FINE = "fine"  # no worse
+    SORE = "sore"  # tender, but settled
+    FLARE = "flare"  # neuropathic pain or symptoms worse
+
+
+class LastSession(BaseModel):
+    """What the last session used, and how the client was after it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    pressure: PressureLevel = Field(description="The firmest pressure level the session used.")
+    minutes: Annotated[StrictInt, Field(ge=5, le=180)] = Field(
+        description="How long the session was, in minutes."
+    )
+    reaction: Reaction = Field(
+        description="How the client was 24 to 48 hours after it: fine; sore (tender but "
+        "settled); flare (neuropathic pain or symptoms worse)."
+    )
+
+
 class ClientProfile(BaseModel):
     """A massage-therapy client with peripheral neuropathy."""
 
@@ -191,6 +214,11 @@ class ClientProfile(BaseModel):
     )
     physician_consulted: StrictBool = Field(
         default=False, description="Has talked to their doctor about massage."
+    )
+    last_session: LastSession | None = Field(
+        default=None,
+        description="The last session, and how the client was after it. Null: not known "
+        "(no session yet, or not recorded).",
     )
     # Screening beyond the article. Null (the default) is "not asked", which is
     # not "none": until it is answered the plan asks, and takes the cautious answer.
@@ -315,11 +343,20 @@ class ProfileField:
         return self.name.replace(".", "_")
 
     def get(self, profile: ClientProfile) -> Any:
-        """Its value in ``profile``."""
+        """Its value in ``profile`` (None inside a nested object left null)."""
         value: Any = profile
         for part in self.name.split("."):
+            if value is None:
+                return None
             value = getattr(value, part)
         return value
+
+    @property
+    def unit(self) -> str:
+        """What the sweep varies as one: the field, or the nested object a profile
+        may leave null that holds it (``last_session``), whose fields go together."""
+        head = self.name.split(".", 1)[0]
+        return head if head in NULLABLE_GROUPS else self.name
 
 
 def put_field(profile: dict[str, Any], name: str, value: Any) -> None:
@@ -355,12 +392,16 @@ def _schema() -> dict[str, Any]:
 def _from_model(name: str) -> dict[str, Any]:
     """What the model says of a field: its kind, values, range, default."""
     schema = _schema()
-    node, required = schema, False
+    node, required, in_nullable = schema, False, False
     for part in name.split("."):
-        node = _resolved(schema, node)
+        # A nested object a profile may leave null (the last session) holds its
+        # fields together: each is then unknown, and none is required alone.
+        options = [_resolved(schema, o) for o in node.get("anyOf", [node])]
+        node = next(o for o in options if o.get("type") != "null")
+        in_nullable = in_nullable or len(options) > 1
         if part not in node.get("properties", {}):
             raise TypeError(f"PROFILE_FIELDS names {name!r}, which ClientProfile has not")
-        required = part in node.get("required", ())
+        required = part in node.get("required", ()) and not in_nullable
         node = node["properties"][part]
     options = [_resolved(schema, o) for o in node.get("anyOf", [node])]
     kinds = [o for o in options if o.get("type") != "null"]
@@ -385,7 +426,7 @@ def _from_model(name: str) -> dict[str, Any]:
         "vocabulary": vocabulary,
         "minimum": kind_node.get("minimum"),
         "maximum": kind_node.get("maximum"),
-        "may_be_unknown": len(kinds) < len(options),
+        "may_be_unknown": in_nullable or len(kinds) < len(options),
         "required": required,
         "default": node.get("default"),
     }
@@ -393,6 +434,10 @@ def _from_model(name: str) -> dict[str, Any]:
 
 ALL = SweepAxis.ALL
 ONE_AT_A_TIME = SweepAxis.ONE_AT_A_TIME
+
+# Nested objects a profile may leave null, whose fields are given together or
+# not at all: the field table lists their fields, and the sweep takes each as one.
+NULLABLE_GROUPS: dict[str, type[BaseModel]] = {"last_session": LastSession}
 
 # Every field of a profile, once, in the model's order: the one table the
 # channels (CSV, JSON lines, the web form, the FHIR Questionnaire), the
@@ -440,6 +485,28 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ),
     ProfileField("sessions_completed", "sessions already done", ALL, boundaries=(0,)),
     ProfileField("physician_consulted", "has talked to their doctor about massage", ALL),
+    ProfileField(
+        "last_session.pressure",
+        "the firmest pressure the last session used (level)",
+        ONE_AT_A_TIME,
+        beyond_article=True,
+        points=(1, 2, 3, 4, 5),
+    ),
+    ProfileField(
+        "last_session.minutes",
+        "how long the last session was (minutes)",
+        ONE_AT_A_TIME,
+        beyond_article=True,
+        points=(5, 180),
+        boundaries=(60,),
+        visit_lengths=True,
+    ),
+    ProfileField(
+        "last_session.reaction",
+        "how the client was 24 to 48 hours after the last session",
+        ONE_AT_A_TIME,
+        beyond_article=True,
+    ),
     ProfileField(
         "numb_areas",
         "areas of reduced or lost sensation",
@@ -534,6 +601,8 @@ def _model_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
     names = []
     for name, spec in model.model_fields.items():
         nested = spec.annotation
+        if name in NULLABLE_GROUPS and not prefix:
+            nested = NULLABLE_GROUPS[name]
         if isinstance(nested, type) and issubclass(nested, BaseModel):
             names += _model_fields(nested, f"{prefix}{name}.")
         else:
@@ -565,7 +634,8 @@ AREA_LIST_INDEX = {name: i for i, name in enumerate(AREA_LISTS)}
 
 class PlanInputs(NamedTuple):
     """All that plan assembly may read of a profile: each area list as a mask
-    (``AREA_LISTS`` order; an unknown list names no area), and the tolerance.
+    (``AREA_LISTS`` order; an unknown list names no area), the tolerance, and
+    the last session's pressure and minutes (None: not known).
 
     With the fired rules it decides the plan, so together they are the key
     plans are kept by: what the builder can read is the key, by construction.
@@ -574,6 +644,7 @@ class PlanInputs(NamedTuple):
     masks: tuple[int, ...]
     minutes: int
     pressure: int | None
+    last: tuple[int, int] | None = None
 
     @classmethod
     def of(cls, profile: ClientProfile) -> PlanInputs:
@@ -583,8 +654,13 @@ class PlanInputs(NamedTuple):
             for area in getattr(profile, name) or ():
                 mask |= AREA_BIT[area]
             masks.append(mask)
-        tolerance = profile.tolerance
-        return cls(tuple(masks), tolerance.minutes, tolerance.pressure)
+        tolerance, last = profile.tolerance, profile.last_session
+        return cls(
+            tuple(masks),
+            tolerance.minutes,
+            tolerance.pressure,
+            None if last is None else (last.pressure, last.minutes),
+        )
 
     def mask(self, area_list: str) -> int:
         return self.masks[AREA_LIST_INDEX[area_list]]

@@ -591,6 +591,23 @@ class PlanBuilder:
         )
 
 
+def _each_quote_once(reasons: tuple[Reason, ...]) -> tuple[Reason, ...]:
+    """The reasons with the article's sentence given once: two rules resting on
+    the same sentence (a pressure cap after a good session, and while the
+    pressure is unknown) both bind, and the plan quotes it at the first."""
+    seen: set[str] = set()
+    shown, changed = [], False
+    for reason in reasons:
+        if reason.quote is not None and reason.quote in seen:
+            shown.append(reason.model_copy(update={"quote": None}))
+            changed = True
+            continue
+        if reason.quote is not None:
+            seen.add(reason.quote)
+        shown.append(reason)
+    return tuple(shown) if changed else reasons
+
+
 @dataclass(frozen=True, slots=True)
 class PlanMade:
     """What every plan of one rulebase is made with: its items' table, its
@@ -655,9 +672,10 @@ class PlanMade:
         if found is None:  # kept with the reasons: their identity is not reused
             listed = dict.fromkeys([s for reason in reasons for s in reason.sources])
             found = parts.keep(
-                sources_key, (reasons, parts.same(tuple([self.sources[s] for s in listed])))
+                sources_key,
+                (_each_quote_once(reasons), parts.same(tuple([self.sources[s] for s in listed]))),
             )
-        sources = found[1]
+        shown, sources = found
         plan: SessionPlan = construct(
             SessionPlan,
             {
@@ -670,7 +688,7 @@ class PlanMade:
                 "restrictions": restrictions,
                 "advice": advice,
                 "protocol": protocol,
-                "reasons": reasons,
+                "reasons": shown,
                 "sources": sources,
                 "fired_rules": fired_rules,
                 "trace": self.trace,
@@ -682,19 +700,19 @@ class PlanMade:
 
 
 # What a part whose effects read nothing is made with.
-_NO_INPUTS = PlanInputs((0,) * len(AREA_LISTS), 0, None)
+_NO_INPUTS = PlanInputs((0,) * len(AREA_LISTS), 0, None, None)
 
 # A rule as plan assembly uses it: its bit, id, effects and reason.
 RuleEffects = tuple[int, str, Sequence[EffectBase], Reason]
 
 
 # A part's name, its fired rules, and what of the inputs their effects read.
-Recipe = tuple[str, int, tuple[int, ...], bool, bool]
+Recipe = tuple[str, int, tuple[int, ...], bool, bool, bool]
 
 
 def _key(recipe: Recipe, inputs: PlanInputs) -> Hashable:
-    name, mine, lists, minutes, pressure = recipe
-    if not lists and not minutes and not pressure:
+    name, mine, lists, minutes, pressure, last = recipe
+    if not lists and not minutes and not pressure and not last:
         return name, mine
     masks = inputs.masks
     return (
@@ -703,6 +721,7 @@ def _key(recipe: Recipe, inputs: PlanInputs) -> Hashable:
         tuple([masks[i] for i in lists]),
         inputs.minutes if minutes else 0,
         inputs.pressure if pressure else None,
+        inputs.last if last else None,
     )
 
 
@@ -724,11 +743,11 @@ class _Part:
         for bit, _, _ in self.effects:
             self.mask |= bit
         # What the effects of each fired subset read, found once per subset.
-        self.reads: dict[int, tuple[tuple[int, ...], bool, bool]] = {}
+        self.reads: dict[int, tuple[tuple[int, ...], bool, bool, bool]] = {}
 
-    def _read(self, mine: int) -> tuple[tuple[int, ...], bool, bool]:
+    def _read(self, mine: int) -> tuple[tuple[int, ...], bool, bool, bool]:
         """What the effects of the fired subset ``mine`` read: the area lists (by
-        index), the minutes, the pressure; found once per subset."""
+        index), the minutes, the pressure, the last session; found once per subset."""
         reads = self.reads.get(mine)
         if reads is None:
             named = frozenset().union(*(reads for bit, reads in self._reads if mine & bit))
@@ -736,12 +755,13 @@ class _Part:
                 tuple(i for i, name in enumerate(AREA_LISTS) if name in named),
                 "minutes" in named,
                 "pressure" in named,
+                "last" in named,
             )
         return reads
 
     def recipe(self, fired: int) -> Recipe:
         """How to make the part's key for the fired set: its fired rules, and the
-        area lists (by index), minutes and pressure their effects read."""
+        area lists (by index), minutes, pressure and last session their effects read."""
         mine = fired & self.mask
         return (self.name, mine, *self._read(mine))
 
@@ -752,12 +772,13 @@ class _Part:
     def projected(self, fired: int, inputs: PlanInputs) -> PlanInputs:
         """``inputs`` with all but what the part's fired effects read left out:
         what the part's builder is given is what its key holds, by construction."""
-        lists, minutes, pressure = self._read(fired & self.mask)
+        lists, minutes, pressure, last = self._read(fired & self.mask)
         kept = set(lists)
         return PlanInputs(
             tuple([m if i in kept else 0 for i, m in enumerate(inputs.masks)]),
             inputs.minutes if minutes else 0,
             inputs.pressure if pressure else None,
+            inputs.last if last else None,
         )
 
     def builder(self, fired: int, inputs: PlanInputs, made: PlanMade) -> PlanBuilder:

@@ -34,7 +34,7 @@ _Viewed = tuple[SessionPlan, PlanView]
 class _Fired:
     """The rules of one fired set, their ids, and what of the inputs their effects read."""
 
-    __slots__ = ("ids", "lists", "minutes", "pressure", "rules")
+    __slots__ = ("ids", "last", "lists", "minutes", "pressure", "rules")
 
     def __init__(self, rules: tuple[LoadedRule, ...], reads_of: dict[str, frozenset[str]]) -> None:
         self.rules = rules
@@ -43,6 +43,7 @@ class _Fired:
         self.lists = tuple(name in reads for name in AREA_LISTS)
         self.minutes = "minutes" in reads
         self.pressure = "pressure" in reads
+        self.last = "last" in reads
 
     def project(self, inputs: PlanInputs) -> PlanInputs:
         """The inputs with what these rules do not read left out (0, or None)."""
@@ -50,6 +51,7 @@ class _Fired:
             tuple([m if kept else 0 for m, kept in zip(inputs.masks, self.lists, strict=True)]),
             inputs.minutes if self.minutes else 0,
             inputs.pressure if self.pressure else None,
+            inputs.last if self.last else None,
         )
 
 
@@ -122,10 +124,11 @@ class CompiledRulebase:
         passing = self.fired.passing("sessions_completed", first)
         return frozenset(rule.id for rule in self.rulebase if passing & self.bits[rule.id])
 
-    def reads_tolerance(self, fired: int) -> tuple[bool, bool]:
-        """Whether the fired set's effects read the tolerated minutes, and pressure."""
+    def reads_tolerance(self, fired: int) -> tuple[bool, bool, bool]:
+        """Whether the fired set's effects read the tolerated minutes, the
+        pressure, and the last session."""
         found = self._set(fired)
-        return found.minutes, found.pressure
+        return found.minutes, found.pressure, found.last
 
     def key(self, fired: int, inputs: PlanInputs) -> PlanKey:
         """A plan's key: the fired rules, and what of ``inputs`` their effects read."""

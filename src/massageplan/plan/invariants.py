@@ -15,6 +15,7 @@ as masks, made once per plan). A check of the plan alone is a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypeVar
@@ -52,6 +53,7 @@ from ..model.profile import (
     Hypersensitivity,
     Medication,
     PlanInputs,
+    Reaction,
     SwellingSign,
     area_mask,
     areas_in,
@@ -94,6 +96,7 @@ ARMS_AND_LEGS = area_mask(
     ]
 )
 SHORTEST_SPLIT_VISIT = 15  # minutes
+MAX_WEEKLY_GROWTH = 15  # minutes a projected course's week may grow by
 # Words of a text written about the client to someone else, not to the client.
 THIRD_PERSON_WORDS = ("the client",)
 _MARKED = frozenset({Hypersensitivity.MODERATE, Hypersensitivity.SEVERE})
@@ -135,6 +138,7 @@ class Case(NamedTuple):
     low_white_cells: bool | None = None
     medications: frozenset[Medication] = frozenset()  # none when not asked
     by_area: bool = False  # hypersensitivity given area by area: some area named
+    reaction: Reaction | None = None  # after the last session (None: not known)
 
     @classmethod
     def of(cls, profile: ClientProfile, inputs: PlanInputs | None = None) -> Case:
@@ -154,6 +158,7 @@ class Case(NamedTuple):
             profile.low_white_cells,
             frozenset(profile.medications or ()),
             bool(profile.hypersensitive_areas),
+            None if profile.last_session is None else profile.last_session.reaction,
         )
 
     def mask(self, area_list: str) -> int:
@@ -338,7 +343,7 @@ _steps_of = _per_part(_step_codes)
 
 PlanCheck = Callable[[PlanView], list[Finding]]
 CaseCheck = Callable[[Case, PlanView], list[Finding]]
-CourseCheck = Callable[[Course], list[Finding]]
+CourseCheck = Callable[[Course, ClientProfile], list[Finding]]
 
 
 @dataclass(frozen=True)
@@ -839,7 +844,7 @@ def _holds_not_for_the_client(holds: tuple[Hold, ...]) -> tuple[Finding, ...]:
     )
 
 
-def _course_steps(course: Course) -> list[Finding]:
+def _course_steps(course: Course, start: ClientProfile) -> list[Finding]:
     found = []
     kinds = {s.id: s.kind for s in course.sources}
     reasons = {r.rule_id: r for r in course.reasons}  # the course lists each once
@@ -867,6 +872,41 @@ def _course_steps(course: Course) -> list[Finding]:
                     )
                 )
         previous = highest
+    return found
+
+
+def _good_weeks(course: Course, start: ClientProfile) -> list[Finding]:
+    """A projection of good weeks, said so, with the step back stated; the week's
+    minutes grow by 15 at most; with severe hypersensitivity, a level every
+    other week at most."""
+    found = []
+    if course.reaction_assumed is not Reaction.FINE:
+        found.append(Finding("the course does not assume a fine reaction every week", {}))
+    if not all(word in course.step_back for word in ("flare", "soreness")):
+        found.append(Finding("the course does not state the step back after a bad week", {}))
+    worked = [w for w in course.weeks if w.pressures]
+    for before, week in itertools.pairwise(worked):
+        if week.minutes > before.minutes + MAX_WEEKLY_GROWTH:
+            found.append(
+                Finding(
+                    f"week {week.week} has {week.minutes} minutes, {before.minutes} the week "
+                    f"before (at most {MAX_WEEKLY_GROWTH} more)",
+                    {},
+                    tuple(week.reasons),
+                )
+            )
+    if start.hypersensitivity is Hypersensitivity.SEVERE:
+        levels = [max(w.pressures) for w in worked]
+        for index in range(2, len(levels)):
+            if levels[index] > levels[index - 1] > levels[index - 2]:
+                found.append(
+                    Finding(
+                        f"pressure rises two weeks running to week {worked[index].week}, with "
+                        "severe hypersensitivity (every other week at most)",
+                        {"hypersensitivity": start.hypersensitivity.value},
+                        tuple(worked[index].reasons),
+                    )
+                )
     return found
 
 
@@ -1162,6 +1202,37 @@ def _where_touch_hurts(case: Case, view: PlanView) -> list[Finding]:
     return found
 
 
+def _reaction_decides(case: Case, view: PlanView) -> list[Finding]:
+    """After a flare: a level lighter, no longer, and the doctor if flares repeat;
+    after soreness: no step up; after a fine session: at most one level up."""
+    reaction, last = case.reaction, case.inputs.last
+    if reaction is None or last is None:
+        return []
+    used, minutes = last
+    values = {
+        "last_session.pressure": used,
+        "last_session.minutes": minutes,
+        "last_session.reaction": reaction.value,
+    }
+    if reaction is Reaction.SORE:
+        return _pressure_over(view, used, "after soreness: no step up", values)
+    if reaction is Reaction.FINE:
+        return _pressure_over(view, min(5, used + 1), "after a fine session", values)
+    found = _pressure_over(view, max(1, used - 1), "after a flare: a level lighter", values)
+    visits = view.plan.visits
+    longer = [v.minutes for v in visits if v.minutes > minutes]
+    if longer:
+        found.append(
+            Finding(
+                f"visits of {longer} minutes after a flare (none longer than the last "
+                f"session's {minutes})",
+                values,
+                _rules(r for v in visits for r in v.reasons),
+            )
+        )
+    return found + _advice_missing(view, AdviceCode.REVIEW_REPEATED_FLARES, values)
+
+
 _DULLING = frozenset({Medication.GABAPENTINOID, Medication.OPIOID})
 
 
@@ -1219,6 +1290,9 @@ def _one_hour_a_week(case: Case, view: PlanView) -> list[Finding]:
         return []
     if not plan.techniques:  # nothing to book: safety invariant 13 holds the booking
         return []
+    last = case.inputs.last
+    if case.reaction is Reaction.FLARE and last is not None and last[1] < WEEKLY_MINUTES:
+        return []  # after a flare no visit is longer than the last (safety invariant 24)
     return [
         Finding(
             f"the week's visits are {minutes or 'none'} minutes, not one 60-minute visit",
@@ -1486,6 +1560,17 @@ INVARIANTS: tuple[Invariant, ...] = (
     ),
     Invariant(
         "safety",
+        24,
+        "the reaction decides the step",
+        "After a flare: pressure at most last_session.pressure - 1 (at least 1), no visit "
+        "longer than last_session.minutes, and the review_repeated_flares advice (the doctor, "
+        "if flares repeat). After sore: no step up from last_session.pressure. After fine: at "
+        "most one level above it. With no last session known, invariant 4 alone decides.",
+        _reaction_decides,
+        only_with=("last_session",),
+    ),
+    Invariant(
+        "safety",
         25,
         "hypersensitivity by area",
         "On a hypersensitive_areas area: no kneading, trigger point or friction, and pressure "
@@ -1507,10 +1592,21 @@ INVARIANTS: tuple[Invariant, ...] = (
         _medicines_considered,
     ),
     Invariant(
+        "safety",
+        27,
+        "courses are projections of good weeks",
+        "A projected course assumes a fine reaction each week and says so; the weekly total "
+        f"of minutes grows by at most {MAX_WEEKLY_GROWTH} a week; with severe hypersensitivity, "
+        "pressure rises at most every other week; and the course states the step-back rule of "
+        "invariant 24.",
+        course_check=_good_weeks,
+    ),
+    Invariant(
         "article",
         1,
         "one 60-minute visit a week",
-        "A client who tolerates 60 minutes or more gets one 60-minute visit a week.",
+        "A client who tolerates 60 minutes or more gets one 60-minute visit a week (after a "
+        "flare that followed a shorter session, none longer than it: safety invariant 24).",
         _one_hour_a_week,
     ),
     Invariant(
@@ -1628,14 +1724,15 @@ def breaches(
     return case_breaches(Case.of(profile), PlanView(plan, first_session_rules), invariants)
 
 
-def course_breaches(course: Course) -> list[Breach]:
-    """Every course-wide safety invariant that ``course`` breaks (each week's own
-    plans are checked as any plan is, when they are made)."""
+def course_breaches(course: Course, start: ClientProfile) -> list[Breach]:
+    """Every course-wide safety invariant that ``course``, projected for the
+    client ``start``, breaks (each week's own plans are checked as any plan is,
+    when they are made)."""
     return [
         Breach(invariant, finding)
         for invariant in SAFETY_INVARIANTS
         if invariant.course_check is not None
-        for finding in invariant.course_check(course)
+        for finding in invariant.course_check(course, start)
     ]
 
 

@@ -15,6 +15,7 @@ from .._gc_pause import collector_paused
 from ..model.errors import MassagePlanError
 from ..model.plan import SessionPlan
 from ..model.profile import (
+    FIELD,
     PROFILE_FIELDS,
     ClientProfile,
     Condition,
@@ -229,6 +230,7 @@ class _AreaSet(NamedTuple):
 
     fired: int  # the rules its values let fire, as the engine decides
     masks: tuple[int, ...]  # its area lists, as masks
+    last: tuple[int, int] | None  # its last session's pressure and minutes
     before: tuple[Any, ...]  # the case's fields before its condition (``_BEFORE``)
     after: tuple[Any, ...]  # and after it (``_AFTER``)
     live: Checks  # the checks that can find anything for a client with its lists and flags
@@ -253,6 +255,7 @@ def _area_sets(
             _AreaSet(
                 fired,
                 case.inputs.masks,
+                case.inputs.last,
                 fields[_BEFORE],
                 fields[_AFTER],
                 live_checks(invariants, set_fields),
@@ -323,7 +326,7 @@ def _sweep_part(
     # rules read; their views by plan (many of those share a plan), for as
     # long as the sweep lasts.
     views: dict[tuple[int, int, int, int | None], PlanView] = {}
-    reads: dict[int, tuple[bool, bool]] = {}
+    reads: dict[int, tuple[bool, bool, bool]] = {}
     by_plan: dict[int, tuple[SessionPlan, PlanView]] = {}
     swept = _Swept()
     per_combination = len(prepared)
@@ -355,12 +358,13 @@ def _sweep_part(
             swept.checked += per_combination
             continue
         classes.add((fired_here, scalar_class))
-        for offset, (fired_areas, masks, before, after, live) in enumerate(prepared):
+        for offset, (fired_areas, masks, last, before, after, live) in enumerate(prepared):
             fired = fired_here & fired_areas
-            inputs = _new(PlanInputs, (masks, minutes, pressure))
+            inputs = _new(PlanInputs, (masks, minutes, pressure, last))
             read = reads.get(fired)
             if read is None:
                 read = reads[fired] = compiled.reads_tolerance(fired)
+            # (The area set's offset already tells its last sessions apart.)
             here = (fired, offset, minutes if read[0] else 0, pressure if read[1] else None)
             view = views.get(here)
             if view is None:
@@ -422,16 +426,29 @@ def _search(
         ) from None
     values = field_values(rulebase)
 
-    def drawn(field: ProfileField) -> Any:
-        """The values the rules test, and for lists and numbers anything else
-        the profile allows."""
-        swept = st.sampled_from(values[field.name])
+    def anything(field: ProfileField) -> Any:
+        """Any value the profile allows for a list, a number or a choice."""
         if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
-            return st.one_of(swept, st.lists(st.sampled_from(field.choices), max_size=5))
+            return st.lists(st.sampled_from(field.choices), max_size=5)
         if field.kind is FieldKind.NUMBER:
             high = 10**6 if field.maximum is None else field.maximum
-            return st.one_of(swept, st.integers(field.minimum or 0, high))
-        return swept
+            return st.integers(field.minimum or 0, high)
+        return st.sampled_from(field.choices) if field.kind is FieldKind.CHOICE else None
+
+    def drawn(unit: str) -> Any:
+        """The values the rules test, and anything else the profile allows; a
+        group of fields (the last session) is null or given whole."""
+        swept = st.sampled_from(values[unit])
+        members = [f for f in PROFILE_FIELDS if f.unit == unit]
+        if unit not in FIELD:
+            whole = {f.name.split(".", 1)[1]: anything(f) for f in members}
+            return st.one_of(swept, st.fixed_dictionaries(whole))
+        other = anything(FIELD[unit])
+        return (
+            swept
+            if other is None or FIELD[unit].kind is FieldKind.CHOICE
+            else st.one_of(swept, other)
+        )
 
     def profile(drawn_values: dict[str, Any]) -> ClientProfile:
         mapping = dict(BASE)
@@ -439,7 +456,8 @@ def _search(
             mapping = with_value(mapping, name, value)
         return ClientProfile.model_validate(mapping)
 
-    profiles = st.fixed_dictionaries({f.name: drawn(f) for f in PROFILE_FIELDS}).map(profile)
+    units = dict.fromkeys(f.unit for f in PROFILE_FIELDS)
+    profiles = st.fixed_dictionaries({unit: drawn(unit) for unit in units}).map(profile)
     found: list[Counterexample] = []
 
     @settings(

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 # Visits in blues that print apart in grey too; pressure in a red that reads as a warning.
 _VISITS = ("#1f4e79", "#4f81bd", "#9dc3e6", "#c9dcef")
 _PRESSURE = "#b03a2e"
+# Per-area caps in dark greys and browns, dashed, apart from the pressure line.
+_HELD = ("#5d4037", "#616161", "#8d6e63")
 # Text stays text (searchable, selectable, readable by a screen reader), and ids
 # and metadata are fixed, so the same course always gives the same file.
 _SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "massageplan"}
@@ -88,8 +90,25 @@ def course_figure(course: Course) -> Figure:
         linewidth=1.5,
         label="pressure allowed at each visit (level)",
     )
-    pressure.set_ylim(0.5, 7.5)
-    pressure.set_yticks(list(PRESSURE_WORDS), [f"{n} {w}" for n, w in PRESSURE_WORDS.items()])
+    # Areas the plans hold below the week's pressure, each group as its own
+    # dashed line: the per-area caps a therapist must not miss in a course.
+    held: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    for week in course.weeks:
+        for cap in week.area_caps if week.pressures else ():
+            held.setdefault(tuple(a.value for a in cap.areas), []).append((week.week, cap.level))
+    for n, (areas, points) in enumerate(held.items()):
+        pressure.plot(
+            [x for x, _ in points],
+            [y for _, y in points],
+            color=_HELD[n % len(_HELD)],
+            linestyle="--",
+            marker="s",
+            linewidth=1,
+            label=f"{', '.join(words(a) for a in areas)}: at most (level; 0: no work)",
+        )
+    pressure.set_ylim(-0.5, 7.5)
+    levels_said = {0: "no work", **PRESSURE_WORDS}
+    pressure.set_yticks(list(levels_said), [f"{n} {w}" for n, w in levels_said.items()])
     pressure.set_ylabel("pressure level", color=_PRESSURE)
 
     bars, bar_labels = minutes.get_legend_handles_labels()
@@ -101,7 +120,7 @@ def course_figure(course: Course) -> Figure:
             words(h.code.value) for h in course.holds
         )
     minutes.set_title(title, fontsize=11, color=_PRESSURE if course.holds else "black")
-    notes = "Assumes " + "; ".join(course.assumptions) + "."
+    notes = "Assumes " + "; ".join(course.assumptions) + ". " + course.step_back
     figure.supxlabel("\n".join(textwrap.wrap(notes, 120)), fontsize=7)
     return figure
 

@@ -19,7 +19,14 @@ from ..model.plan import (
     SourceKind,
 )
 from ..model.plan import Audience as AdviceAudience
-from ..model.profile import PRESSURE_WORDS, PROFILE_FIELDS, BodyArea, ClientProfile, FieldKind
+from ..model.profile import (
+    PRESSURE_WORDS,
+    PROFILE_FIELDS,
+    BodyArea,
+    ClientProfile,
+    FieldKind,
+    Reaction,
+)
 from ..model.wording import pressure_words, technique_words, words
 
 
@@ -321,6 +328,13 @@ def _and(parts: list[str]) -> str:
 _KEEP = "\u00a0"
 
 
+_AFTER_LAST = {
+    Reaction.FINE: "fine after it",
+    Reaction.SORE: "sore after it, then settled",
+    Reaction.FLARE: "a flare of symptoms after it",
+}
+
+
 def client_header(profile: ClientProfile) -> list[str]:
     """Who the plan is for, in a few lines."""
     risk = [
@@ -339,6 +353,12 @@ def client_header(profile: ClientProfile) -> list[str]:
         f"session{_KEEP}{profile.sessions_completed + 1}.",
         f"Tolerates: {profile.tolerance.minutes} minutes; {tolerated}.",
     ]
+    last = profile.last_session
+    if last is not None:
+        lines.append(
+            f"Last session: {last.minutes} minutes, {pressure_words(last.pressure)}; "
+            f"{_AFTER_LAST[last.reaction]}."
+        )
     if risk:
         lines.append("At risk: " + "; ".join(risk) + ".")
     flags = [

@@ -9,7 +9,7 @@ Adding a kind means adding one class here and listing it in ``EFFECT_KINDS``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, Union
 
 from pydantic import (
@@ -327,11 +327,58 @@ class PressureLimit(BaseModel):
         "while that is known (a rule testing pressure_known covers the unknown case).",
     )
 
+    above_last_session: Annotated[StrictInt, Field(ge=0, le=1)] | None = Field(
+        default=None,
+        description="Levels above the pressure the last session used (0: no step up); "
+        "applies only while the last session is known.",
+    )
+    below_last_session: Annotated[StrictInt, Field(ge=1, le=4)] | None = Field(
+        default=None,
+        description="Levels below the pressure the last session used (never below level 1); "
+        "applies only while the last session is known.",
+    )
+
     @model_validator(mode="after")
     def _exactly_one(self) -> PressureLimit:
-        if (self.level is None) == (self.above_tolerated is None):
-            raise ValueError("give exactly one of 'level' or 'above_tolerated'")
+        given = [v for v in self.model_dump().values() if v is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'level', 'above_tolerated', 'above_last_session' "
+                "or 'below_last_session'"
+            )
         return self
+
+    def cap(self, inputs: PlanInputs) -> int | None:
+        """The level this limit allows for ``inputs`` (None: it does not apply)."""
+        if self.level is not None:
+            return self.level
+        if self.above_tolerated is not None:
+            tolerated = inputs.pressure
+            return None if tolerated is None else min(5, tolerated + self.above_tolerated)
+        if inputs.last is None:
+            return None
+        used = inputs.last[0]
+        if self.above_last_session is not None:
+            return min(5, used + self.above_last_session)
+        return max(1, used - (self.below_last_session or 0))
+
+    def reads(self) -> frozenset[str]:
+        if self.above_tolerated is not None:
+            return frozenset({"pressure"})
+        if self.level is None:
+            return frozenset({"last"})
+        return frozenset()
+
+    def describe(self) -> str:
+        if self.level is not None:
+            return f"pressure at most level {self.level}"
+        if self.above_tolerated is not None:
+            return f"pressure at most {self.above_tolerated} level(s) above what was tolerated"
+        if self.above_last_session == 0:
+            return "pressure at most what the last session used"
+        if self.above_last_session is not None:
+            return f"pressure at most {self.above_last_session} level above the last session's"
+        return f"pressure at least {self.below_last_session} level(s) below the last session's"
 
 
 class PressureEffect(EffectBase):
@@ -343,23 +390,18 @@ class PressureEffect(EffectBase):
     pressure_at_most: PressureLimit
 
     def apply(self, plan: PlanBuilder, reason: Reason) -> None:
-        limit = self.pressure_at_most
-        if limit.level is not None:
-            plan.cap_pressure(limit.level, reason)
-        elif plan.inputs.pressure is not None:
-            plan.cap_pressure(min(5, plan.inputs.pressure + (limit.above_tolerated or 0)), reason)
+        cap = self.pressure_at_most.cap(plan.inputs)
+        if cap is not None:
+            plan.cap_pressure(cap, reason)
 
     def reads(self) -> frozenset[str]:
-        return frozenset({"pressure"}) if self.pressure_at_most.level is None else frozenset()
+        return self.pressure_at_most.reads()
 
     def describe(self) -> str:
-        limit = self.pressure_at_most
-        if limit.level is not None:
-            return f"pressure at most level {limit.level}"
-        return f"pressure at most {limit.above_tolerated} level(s) above what was tolerated"
+        return self.pressure_at_most.describe()
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset(SAFETY(n) for n in (4, 12, 18, 21, 22, 26))
+        return frozenset(SAFETY(n) for n in (4, 12, 18, 21, 22, 24, 26))
 
 
 class VisitsSpec(BaseModel):
@@ -368,9 +410,12 @@ class VisitsSpec(BaseModel):
     weekly_minutes: Annotated[StrictInt, Field(ge=5, le=180)] = Field(
         default=60, description="Massage minutes a week."
     )
-    longest_visit: Annotated[StrictInt, Field(ge=5, le=180)] | Literal["tolerance"] = Field(
+    longest_visit: (
+        Annotated[StrictInt, Field(ge=5, le=180)] | Literal["tolerance", "last_session"]
+    ) = Field(
         default=60,
-        description="Longest single visit in minutes, or 'tolerance' for the client's tolerance.",
+        description="Longest single visit in minutes, 'tolerance' for the client's tolerance, "
+        "or 'last_session' for the last session's length (no limit while it is not known).",
     )
     at_most_per_week: Annotated[StrictInt, Field(ge=1, le=7)] | None = Field(
         default=None, description="Most visits in one week (one, unless a rule allows more)."
@@ -380,6 +425,14 @@ class VisitsSpec(BaseModel):
         description="The shortest visit the week may be split into; a client who "
         "tolerates less gets one visit of what they tolerate.",
     )
+
+
+# A longest visit named by what it is, and what of the inputs it reads.
+_LONGEST: dict[str, Callable[[PlanInputs], int]] = {
+    "tolerance": lambda inputs: inputs.minutes,
+    "last_session": lambda inputs: 180 if inputs.last is None else inputs.last[1],
+}
+_LONGEST_READS = {"tolerance": ("minutes",), "last_session": ("last",)}
 
 
 class VisitsEffect(EffectBase):
@@ -392,21 +445,24 @@ class VisitsEffect(EffectBase):
 
     def apply(self, plan: PlanBuilder, reason: Reason) -> None:
         spec = self.visits
-        longest = plan.inputs.minutes if spec.longest_visit == "tolerance" else spec.longest_visit
+        longest = (
+            _LONGEST[spec.longest_visit](plan.inputs)
+            if isinstance(spec.longest_visit, str)
+            else spec.longest_visit
+        )
         plan.schedule(
             spec.weekly_minutes, longest, spec.at_most_per_week, spec.shortest_split_visit, reason
         )
 
     def reads(self) -> frozenset[str]:
-        return frozenset({"minutes"}) if self.visits.longest_visit == "tolerance" else frozenset()
+        return frozenset(_LONGEST_READS.get(str(self.visits.longest_visit), ()))
 
     def describe(self) -> str:
         spec = self.visits
-        longest = (
-            "the tolerated length"
-            if spec.longest_visit == "tolerance"
-            else f"{spec.longest_visit} minutes"
-        )
+        longest = {
+            "tolerance": "the tolerated length",
+            "last_session": "the last session's length",
+        }.get(str(spec.longest_visit), f"{spec.longest_visit} minutes")
         per_week = f", at most {spec.at_most_per_week} a week" if spec.at_most_per_week else ""
         shortest = (
             f", none split shorter than {spec.shortest_split_visit} minutes"
@@ -423,7 +479,8 @@ class VisitsEffect(EffectBase):
         found = []
         for name in sorted(self.visits.model_fields_set & other.visits.model_fields_set):
             mine, theirs = getattr(self.visits, name), getattr(other.visits, name)
-            if mine != theirs and "tolerance" not in (mine, theirs):
+            # A length read from the client is narrowed by, not contradicted by, a number.
+            if mine != theirs and not {"tolerance", "last_session"} & {mine, theirs}:
                 found.append(f"{name} is {mine} in one and {theirs} in the other")
         return found
 
@@ -434,7 +491,7 @@ class VisitsEffect(EffectBase):
         ]
 
     def bears_on(self) -> frozenset[str]:
-        return frozenset({SAFETY(3), SAFETY(17), SAFETY(22), ARTICLE(1), ARTICLE(2)})
+        return frozenset({SAFETY(3), SAFETY(17), SAFETY(22), SAFETY(24), ARTICLE(1), ARTICLE(2)})
 
     def minute_constants(self) -> frozenset[int]:
         spec = self.visits
@@ -463,6 +520,7 @@ _ADVICE_INVARIANTS: dict[AdviceCode, tuple[int, ...]] = {
     AdviceCode.POSTPONE_ON_FEVER: (21,),
     AdviceCode.DIABETIC_FOOT_REFERRAL: (13,),
     AdviceCode.AVOID_COLD: (26,),
+    AdviceCode.REVIEW_REPEATED_FLARES: (24,),
 }
 
 

@@ -43,11 +43,21 @@ def _base_value(field: ProfileField) -> Any:
 
 
 # A complete profile every sweep starts from; each field is then swept.
-BASE: dict[str, Any] = nested_profile({f.name: _base_value(f) for f in PROFILE_FIELDS})
+BASE: dict[str, Any] = {
+    **nested_profile({f.name: _base_value(f) for f in PROFILE_FIELDS if f.unit == f.name}),
+    **{f.unit: None for f in PROFILE_FIELDS if f.unit != f.name},  # a group: not known
+}
 # Profile fields that no safety invariant reads: only the rules tell their values apart.
 RULES_ONLY = tuple(f.name for f in PROFILE_FIELDS if f.sweep is SweepAxis.RULES_ONLY)
 # Fields the sweep varies one at a time (empty, off first; see SweepSpace).
-ONE_AT_A_TIME = tuple(f.name for f in PROFILE_FIELDS if f.sweep is SweepAxis.ONE_AT_A_TIME)
+# (The last session's fields are one such value: given together, or null.)
+ONE_AT_A_TIME = tuple(
+    dict.fromkeys(f.unit for f in PROFILE_FIELDS if f.sweep is SweepAxis.ONE_AT_A_TIME)
+)
+
+
+def _screening(name: str) -> bool:
+    return name in FIELD and FIELD[name].screening
 
 
 def _neighbours(values: set[int], low: int, high: int) -> list[int]:
@@ -68,7 +78,8 @@ def _relevant_areas(rulebase: Rulebase) -> list[BodyArea]:
     named: set[BodyArea] = set()
     for rule in rulebase:
         for clause in rule.clauses:
-            if FIELD[FACT_FIELD[clause.field]].kind is not FieldKind.AREAS:
+            field = FIELD.get(FACT_FIELD[clause.field])
+            if field is None or field.kind is not FieldKind.AREAS:
                 continue  # a list of other values (swelling signs) names no area
             named |= {BodyArea(t.value) for t in clause.tests if t.op == "includes"}
         for effect in rule.rule.then:
@@ -113,7 +124,38 @@ def field_values(rulebase: Rulebase) -> dict[str, list[Any]]:
             taken = sorted({*field.points, *_neighbours(compared, low, high)})
         # Unknown is a value of its own: never "none".
         values[field.name] = [None, *taken] if field.may_be_unknown else taken
-    return values
+    return _grouped(values)
+
+
+def _grouped(values: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The values with each group of fields given together (``NULLABLE_GROUPS``)
+    taken as one: null, or every choice of its choice fields, each with its
+    numbers taken one at a time while the others stay at their middle value."""
+    out: dict[str, list[Any]] = {}
+    for name, taken in values.items():
+        unit = FIELD[name].unit
+        if unit == name:
+            out[name] = taken
+            continue
+        if unit in out:
+            continue
+        members = {
+            f.name.split(".", 1)[1]: [v for v in values[f.name] if v is not None]
+            for f in PROFILE_FIELDS
+            if f.unit == unit
+        }
+        numbers = [k for k in members if FIELD[f"{unit}.{k}"].kind is FieldKind.NUMBER]
+        choices = [k for k in members if k not in numbers]
+        middle = {k: members[k][len(members[k]) // 2] for k in numbers}
+        combos: list[dict[str, Any]] = []
+        for chosen in itertools.product(*(members[k] for k in choices)):
+            for number in numbers:
+                for value in members[number]:
+                    combo = {**dict(zip(choices, chosen, strict=True)), **middle, number: value}
+                    if combo not in combos:
+                        combos.append(combo)
+        out[unit] = [None, *combos]
+    return out
 
 
 def with_value(profile: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
@@ -156,13 +198,13 @@ class SweepSpace:
         # everywhere, not area by area) takes null as its "none".
         nothing: dict[str, Any] = {
             name: None
-            if not FIELD[name].screening and None in values[name]
+            if not _screening(name) and None in values[name]
             else next((v for v in values[name] if v is not None), None)
             for name in ONE_AT_A_TIME
         }
         sets: list[dict[str, Any]] = [nothing]
         for name in ONE_AT_A_TIME:
-            partner = FIELD[name].sweep_with
+            partner = FIELD[name].sweep_with if name in FIELD else ""
             if partner:  # it matters only with its partner set: the last one area (feet), and all
                 with_partner = values[partner][-2:]
                 sets += [
@@ -175,7 +217,7 @@ class SweepSpace:
         sets.append({name: values[name][-1] for name in ONE_AT_A_TIME})
         # Nothing asked at all: a profile sent with the article's fields alone.
         unasked = {
-            name: None for name in ONE_AT_A_TIME if FIELD[name].screening and None in values[name]
+            name: None for name in ONE_AT_A_TIME if _screening(name) and None in values[name]
         }
         if unasked:
             sets.append({**nothing, **unasked})

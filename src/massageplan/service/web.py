@@ -30,9 +30,11 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..model.errors import MassagePlanError, PlanSafetyError
-from ..model.profile import FIELD, ClientProfile
+from ..model.profile import FIELD, NULLABLE_GROUPS, ClientProfile, LastSession, Reaction
+from ..model.visits import record_session
 from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
+from ..render.course import area_caps_words
 from ..render.text import PROTOCOL_TITLE, SCALE, Audience, _layout, plain_header
 from ..rules.rulebase import Rulebase
 from .fhir import NONE_ANSWER, intake_questionnaire
@@ -166,7 +168,11 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
             key = f.name.rsplit(".", 1)[-1]  # a group's fields are named "group.field"
             given = [v for v in form.get(f.name, []) if v != ""]
             if f.kind == "group":
-                data[key] = read(f.children)
+                # A part the profile may leave null (the last session) is null
+                # when none of it is filled in; a part it must have is named by
+                # the profile's validation.
+                part = read(f.children)
+                data[key] = None if not part and key in NULLABLE_GROUPS else part
             elif f.kind == "choices":
                 unknown = f.unknown_allowed and f"{f.name}.unknown" in form
                 if unknown and given:
@@ -216,12 +222,46 @@ def form_from_profile(profile: ClientProfile) -> dict[str, list[str]]:
                 if value:
                     form[f.name] = ["yes"]
             elif f.kind == "choice":
-                form[f.name] = [value.value]
+                form[f.name] = [] if value is None else [value.value]
             else:
                 form[f.name] = [] if value is None else [str(value)]
 
     write(form_fields())
     return {name: values for name, values in form.items() if values}
+
+
+# The "record this session" form on the plan page: what the session used, and
+# the client's reaction, each a field of LastSession.
+RECORD_NAMES = tuple(f"session.{name}" for name in LastSession.model_fields)
+RECORD_FIELDS = {
+    "session.pressure": "Firmest pressure used (level 1 to 5)",
+    "session.minutes": "Length of the session (minutes)",
+    "session.reaction": "How the client was 24 to 48 hours later",
+}
+REACTION_WORDS = {
+    Reaction.FINE.value: "Fine",
+    Reaction.SORE.value: "Sore, then settled",
+    Reaction.FLARE.value: "A flare: pain or symptoms worse",
+}
+
+
+def _record_values(recorded: Mapping[str, str]) -> dict[str, Any]:
+    """The session's answers as LastSession's fields (numbers as numbers, when
+    they are; anything else is pydantic's to name)."""
+    values: dict[str, Any] = {}
+    for name, typed in recorded.items():
+        key, text = name.split(".", 1)[1], typed.strip()
+        if text:
+            values[key] = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else text
+    return values
+
+
+def _record_errors(recorded: Mapping[str, str]) -> dict[str, str]:
+    try:
+        LastSession.model_validate(_record_values(recorded))
+    except ValidationError as exc:
+        return {f"session.{name}": text for name, text in field_errors(exc).items()}
+    return {}
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -279,6 +319,37 @@ async def _posted(request: Request) -> dict[str, list[str]]:
 
 
 Make = Callable[[dict[str, list[str]], ClientProfile, str], HTMLResponse]
+
+
+def _plan_of(
+    rulebase: Rulebase,
+    profile: ClientProfile,
+    audience: Audience,
+    *,
+    form: Mapping[str, list[str]],
+    token: str,
+    recorded: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The plan page for ``profile``: for the therapist, with "record this session"
+    (``recorded``: what was posted there, when it was wrong)."""
+    plan = recommend(profile, rulebase)
+    return _page(
+        "plan.html",
+        status,
+        doc=_layout(plan, audience, profile),
+        header=plain_header(profile),
+        audience=audience,
+        scale=SCALE,
+        protocol_title=PROTOCOL_TITLE[audience],
+        form=form,
+        record=RECORD_FIELDS,
+        reactions=REACTION_WORDS,
+        recorded=recorded or {},
+        record_errors=_record_errors(recorded) if recorded else {},
+        csrf=token,
+        csrf_field=CSRF_FIELD,
+    )
 
 
 def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
@@ -345,18 +416,7 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
         )
 
         def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
-            plan = recommend(profile, rulebase)
-            return _page(
-                "plan.html",
-                doc=_layout(plan, audience, profile),
-                header=plain_header(profile),
-                audience=audience,
-                scale=SCALE,
-                protocol_title=PROTOCOL_TITLE[audience],
-                form=form,
-                csrf=token,
-                csrf_field=CSRF_FIELD,
-            )
+            return _plan_of(rulebase, profile, audience, form=form, token=token)
 
         return await answered(request, make)
 
@@ -365,9 +425,11 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
         def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
             course = project_course(profile, min(COURSE_WEEKS, MAX_WEEKS), rulebase=rulebase)
             longest = max((max(w.visits, default=0) for w in course.weeks), default=0)
+            lower = [area_caps_words(w.area_caps) if w.pressures else "" for w in course.weeks]
             return _page(
                 "course.html",
                 course=course,
+                held_lower=lower if any(lower) else [],
                 longest=longest or 1,
                 header=plain_header(profile),
                 form=form,
@@ -376,3 +438,46 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
             )
 
         return await answered(request, make)
+
+    _add_next_page(app, rulebase)
+
+
+def _add_next_page(app: FastAPI, rulebase: Rulebase) -> None:
+    """Mount "record this session": the plan page's form that plans the next one."""
+
+    @app.post("/next", include_in_schema=False)
+    async def next_page(request: Request) -> Response:
+        """Record the session just done, and plan the next one from it: the page
+        carries the updated profile, so the loop goes on visit after visit."""
+        token = _token(request)
+        try:
+            form = await _posted(request)
+        except _FormRefusedError as exc:
+            return _with_cookie(_page("refused.html", 403, problem=str(exc)), token)
+        recorded = {name: (form.pop(name, [""]) or [""])[0] for name in RECORD_NAMES}
+
+        def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
+            try:
+                session = LastSession.model_validate(_record_values(recorded))
+            except ValidationError:  # the session's answers, beside the record form
+                return _plan_of(
+                    rulebase,
+                    profile,
+                    "therapist",
+                    form=form,
+                    token=token,
+                    recorded=recorded,
+                    status=422,
+                )
+            after = record_session(profile, session)
+            return _plan_of(
+                rulebase, after, "therapist", form=form_from_profile(after), token=token
+            )
+
+        try:
+            page = make(form, ClientProfile.model_validate(profile_from_form(form)), token)
+        except (ValidationError, FormContradictionError):
+            page = _page("refused.html", 422, problem="the client's answers did not come with it")
+        except PlanSafetyError as exc:
+            page = _page("refused.html", 422, problem="; ".join(exc.violations))
+        return _with_cookie(page, token)
