@@ -24,6 +24,7 @@ from massageplan.service.web import (
     CSRF_FIELD,
     FormContradictionError,
     form_fields,
+    form_from_profile,
     profile_from_form,
 )
 from tests.test_service import Server
@@ -396,6 +397,106 @@ def test_the_printout_fits_on_two_pages(server: Server, browser: Any, paper: str
     pdf = page.pdf(format=paper, print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     assert 1 <= pages <= 2, f"{pages} {paper} pages"
+    page.close()
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_letter_to_the_doctor_prints_on_one_page(
+    server: Server, browser: Any, paper: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/")
+    fill_new_client(page)  # nothing screened yet: the longest letter, every question open
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Letter to the doctor").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == (
+        "Massage therapy for your patient: a proposal and some questions"
+    )
+    headings = page.locator("main h2").all_inner_texts()
+    assert headings[:3] == ["About your patient", "The session I propose", "My questions"]
+    assert headings[3].startswith("Your reply")
+    asked = page.locator("ol.asked > li").all_inner_texts()
+    assert asked[0].startswith("Is the session proposed above suitable")
+    assert any(
+        q.startswith("What is the cause of the swelling of the ankles and feet") for q in asked
+    )
+    # Names and dates are lines to fill in by hand: nothing the form sent.
+    assert page.locator("dl.fill dd").all_inner_texts() == [""] * 9
+    pdf = page.pdf(format=paper, print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"{pages} {paper} pages"
+    snap(page, f"letter-{paper}")
+    page.close()
+
+
+# Everything a letter can say at once: every question, the most restrictions
+# and sources; it still prints on one page.
+LONGEST_LETTER = ClientProfile.model_validate(
+    {
+        "condition": "chemotherapy_induced_neuropathy",
+        "hypersensitivity": "severe",
+        "hypersensitive_areas": ["hands", "feet"],
+        "swelling": ["hands", "lower_legs", "ankles", "feet"],
+        "swelling_signs": ["new", "painful"],
+        "fragile_tissue": ["forearms", "lower_legs"],
+        "tolerance": {"minutes": 20},
+        "numb_areas": ["hands", "feet"],
+        "wounds": ["feet", "lower_legs"],
+        "injection_sites": ["abdomen"],
+        "clot_history": True,
+        "on_chemotherapy": True,
+        "on_anticoagulants": True,
+        "port_sites": ["chest"],
+        "lymphedema_risk": ["upper_arms"],
+        "low_platelets": True,
+        "low_white_cells": True,
+        "medications": ["insulin_or_sulfonylurea", "opioid", "steroid", "oxaliplatin"],
+        "last_session": {"pressure": 2, "minutes": 20, "reaction": "flare"},
+    }
+)
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_longest_letter_still_prints_on_one_page(
+    server: Server, browser: Any, paper: str
+) -> None:
+    visitor = Visitor(server.url)
+    _, _, form = visitor.get("/")
+    answers = [(k, v) for k, values in form_from_profile(LONGEST_LETTER).items() for v in values]
+    status, _, html = visitor.post("/letter", [*answers, (CSRF_FIELD, token(form))])
+    assert status == 200
+    page = browser.new_page()
+    page.goto(server.url + "/")  # the page's address, for its stylesheet
+    page.set_content(html)
+    assert page.locator("ol.asked > li").count() == 6  # every question a letter asks
+    pdf = page.pdf(format=paper, print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"{pages} {paper} pages"
+    page.close()
+
+
+def test_a_session_is_recorded_in_the_browser(server: Server, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto(server.url + "/")
+    fill_new_client(page)
+    answer_screening_none(page)
+    page.get_by_label("Has talked to their doctor about massage.").check()
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    record = page.get_by_role("region", name="Record this session")
+    record.get_by_label("Firmest pressure used (level 1 to 5)").select_option("1")
+    record.get_by_label("Length of the session (minutes)").fill("20")
+    record.get_by_label("How the client was 24 to 48 hours later").select_option("sore")
+    record.get_by_role("button", name="Record it and plan the next session").click()
+    page.wait_for_load_state()
+    who = page.locator("ul.who").inner_text()
+    assert "session 2." in who
+    assert "Last session: 20 minutes, level 1 (very light); sore after it, then settled." in who
+    assert "pressure at most level 1 (very light)" in page.locator("ul.week").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    snap(page, "recorded-390")
     page.close()
 
 

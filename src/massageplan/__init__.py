@@ -50,10 +50,12 @@ from .rules.rulebase import Rulebase
 
 if TYPE_CHECKING:
     from .model.course import Course, CourseWeek
+    from .model.letter import DoctorLetter, DoctorQuestion, DoctorQuestionCode
     from .plan.batch import BatchError, recommend_many
     from .plan.course import project_course
     from .plan.explain import ConditionCheck, Explanation, RuleExplanation, explain
     from .plan.verify import Counterexample, VerifyReport, verify
+    from .render.letter import doctor_letter, render_letter
     from .render.text import render_markdown, render_text
     from .service.booking import read_booking_csv
 
@@ -68,6 +70,11 @@ _LAZY = {
     "Explanation": "plan.explain",
     "RuleExplanation": "plan.explain",
     "explain": "plan.explain",
+    "DoctorLetter": "model.letter",
+    "DoctorQuestion": "model.letter",
+    "DoctorQuestionCode": "model.letter",
+    "doctor_letter": "render.letter",
+    "render_letter": "render.letter",
     "render_markdown": "render.text",
     "render_text": "render.text",
     "Counterexample": "plan.verify",
@@ -102,6 +109,9 @@ __all__ = [
     "Counterexample",
     "Course",
     "CourseWeek",
+    "DoctorLetter",
+    "DoctorQuestion",
+    "DoctorQuestionCode",
     "EngineError",
     "Explanation",
     "GeneratedBy",
@@ -133,6 +143,7 @@ __all__ = [
     "VerifyReport",
     "Visit",
     "__version__",
+    "doctor_letter",
     "explain",
     "load_rulebase",
     "project_course",
@@ -140,6 +151,7 @@ __all__ = [
     "recommend",
     "recommend_many",
     "record_session",
+    "render_letter",
     "render_markdown",
     "render_text",
     "verify",

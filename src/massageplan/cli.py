@@ -207,6 +207,23 @@ def _next(args: argparse.Namespace, io: _Streams) -> int:
     return EXIT_OK
 
 
+def _letter(args: argparse.Namespace, io: _Streams) -> int:
+    rules = _rulebase(args.rules)
+
+    def run(data: Any) -> str:
+        from .render.letter import NO_LETTER, doctor_letter, render_letter  # noqa: PLC0415 - on first use
+
+        profile = as_profile(data)
+        letter = doctor_letter(recommend(profile, rules), profile)
+        if letter is None:
+            return NO_LETTER + "\n"
+        if args.format == "json":
+            return _json(letter)
+        return render_letter(letter, markdown=args.format == "markdown")
+
+    return _profile_command(args, io, run)
+
+
 def _explain(args: argparse.Namespace, io: _Streams) -> int:
     rules = _rulebase(args.rules)
     if args.format == "json":
@@ -469,7 +486,9 @@ def _serve_options(srv: argparse.ArgumentParser) -> None:
     )
 
 
-def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
+def _top_parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
+    """The command's parser, without its subcommands: writes to the given streams."""
+
     class Parser(argparse.ArgumentParser):
         """Prints help and usage errors to the streams main() was given."""
 
@@ -501,6 +520,11 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
         shtab.add_argument_to(
             parser, ["--print-completion"], help="print a shell completion script"
         )
+    return parser
+
+
+def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
+    parser = _top_parser(stdout, stderr)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, summary: str, handler: Callable[..., int]) -> argparse.ArgumentParser:
@@ -533,6 +557,14 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     profile_and_rules(nxt)
     _next_options(nxt)
     _plan_options(nxt)
+
+    let = command(
+        "letter",
+        "print a one-page letter to the client's doctor, for a plan that needs one",
+        _letter,
+    )
+    profile_and_rules(let)
+    _format_option(let, "text", "markdown", "json")
 
     exp = command("explain", "say for every rule whether it fired and why (not)", _explain)
     profile_and_rules(exp)

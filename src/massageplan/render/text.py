@@ -335,8 +335,9 @@ _AFTER_LAST = {
 }
 
 
-def client_header(profile: ClientProfile) -> list[str]:
-    """Who the plan is for, in a few lines."""
+def client_header(profile: ClientProfile, *, notes: bool = True) -> list[str]:
+    """Who the plan is for, in a few lines (``notes``: with the flags that are
+    set, and what is not yet known)."""
     risk = [
         f"{field.header} {', '.join(words(a.value) for a in field.get(profile))}"
         for field in PROFILE_FIELDS
@@ -374,14 +375,14 @@ def client_header(profile: ClientProfile) -> list[str]:
         )
         if flag
     ]
-    if flags:
+    if flags and notes:
         lines.append("Note: " + "; ".join(flags) + ".")
     return lines
 
 
-def plain_header(profile: ClientProfile) -> list[str]:
+def plain_header(profile: ClientProfile, *, notes: bool = True) -> list[str]:
     """The header's lines as they are read, for formats that do not wrap them."""
-    return [line.replace(_KEEP, " ") for line in client_header(profile)]
+    return [line.replace(_KEEP, " ") for line in client_header(profile, notes=notes)]
 
 
 def _advice_sections(doc: _Document) -> list[tuple[str, list[_Line]]]:

@@ -35,6 +35,8 @@ from ..model.visits import record_session
 from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
 from ..render.course import area_caps_words
+from ..render.letter import NO_LETTER, REPLY, REPLY_TITLE, SIGN, TO_FILL, doctor_letter
+from ..render.letter import TITLE as LETTER_TITLE
 from ..render.text import PROTOCOL_TITLE, SCALE, Audience, _layout, plain_header
 from ..rules.rulebase import Rulebase
 from .fhir import NONE_ANSWER, intake_questionnaire
@@ -337,6 +339,7 @@ def _plan_of(
     return _page(
         "plan.html",
         status,
+        letter=audience == "therapist" and doctor_letter(plan, profile) is not None,
         doc=_layout(plan, audience, profile),
         header=plain_header(profile),
         audience=audience,
@@ -440,6 +443,29 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
         return await answered(request, make)
 
     _add_next_page(app, rulebase)
+
+    @app.post("/letter", include_in_schema=False)
+    async def letter_page(request: Request) -> Response:
+        """The letter to the doctor, to print: one A4 or Letter page."""
+
+        def make(form: dict[str, list[str]], profile: ClientProfile, token: str) -> HTMLResponse:
+            letter = doctor_letter(recommend(profile, rulebase), profile)
+            if letter is None:
+                return _page("refused.html", 404, problem=NO_LETTER)
+            return _page(
+                "letter.html",
+                letter=letter,
+                title=LETTER_TITLE,
+                to_fill=TO_FILL,
+                reply_title=REPLY_TITLE,
+                reply=REPLY,
+                sign=SIGN,
+                form=form,
+                csrf=token,
+                csrf_field=CSRF_FIELD,
+            )
+
+        return await answered(request, make)
 
 
 def _add_next_page(app: FastAPI, rulebase: Rulebase) -> None:
