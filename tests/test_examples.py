@@ -476,6 +476,18 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "first_advice": "experienced_therapist",
         "advice": {"continue_standard_treatment"},
     },
+    "opioid-after-a-fine-session.yaml": {
+        # Fine after a session at 3 would allow firm (4), but an opioid dulls
+        # what the client feels: no step up (invariant 26 over 24), and help
+        # on and off the table.
+        "holds": [],
+        "visits": [60],
+        "pressure": 3,
+        "techniques": FULL_MIX_AT_MODERATE,
+        "restrictions": [],
+        "first_advice": "continue_standard_treatment",
+        "advice": {"disclose_medical_history"},
+    },
     "first-session-tolerates-moderate.yaml": {
         # First session: pressure stays at the moderate (3) tolerated, not a
         # level above (invariant 22); 45 minutes tolerated: the hour in two
@@ -518,6 +530,7 @@ MORE_STEPS: dict[str, set[str]] = {
     "numb-hands-and-feet.yaml": {"numb_areas"},
     "screened-client.yaml": {"numb_areas"},
     "pain-medicines-and-steroids.yaml": {"fall_risk"},  # gabapentin: help on and off
+    "opioid-after-a-fine-session.yaml": {"fall_risk"},
 }
 NO_SESSION = {"nothing-can-be-worked.yaml"}
 
