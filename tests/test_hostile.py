@@ -256,3 +256,46 @@ def test_the_cli_gives_one_line_for_any_profile_bytes(data: bytes) -> None:
     assert code in (0, 2)
     if code == 2:
         assert len(err.getvalue().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "says"),
+    [
+        (
+            "recommend",
+            '{"condition": "diabetic_neuropathy", "hypersensitivity": "none", '
+            '"tolerance": {"minutes": ' + "9" * 5000 + "}}",
+            ":1: not a valid profile file: a number of more than 18 digits",
+        ),
+        ("recommend", "tolerance: {minutes: .nan}\n", "tolerance.minutes"),
+        ("batch", '{"tolerance": {"minutes": ' + "9" * 5000 + "}}\n", ""),
+    ],
+)
+def test_numbers_too_long_to_read_get_one_line_never_a_traceback(
+    tmp_path: Path, command: str, text: str, says: str
+) -> None:
+    path = tmp_path / ("in.jsonl" if command == "batch" else "profile.json")
+    path.write_text(text, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main([command, str(path)], stdout=out, stderr=err)
+    assert "Traceback" not in err.getvalue()
+    if command == "batch":  # the item's error, in its place
+        assert code == 1
+        assert "line 1 is not JSON: a number too long to read" in out.getvalue()
+    else:
+        assert code == 2
+        assert len(err.getvalue().splitlines()) == 1
+        assert says in err.getvalue()
+
+
+def test_a_dangling_link_in_a_rules_folder_is_named(tmp_path: Path) -> None:
+    (tmp_path / "10-extra.yaml").write_text(RULE, encoding="utf-8")
+    (tmp_path / "20-gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    with pytest.raises(RulebaseError) as raised:
+        load_rulebase(tmp_path, builtin=True)
+    (problem,) = raised.value.problems
+    assert problem.path == tmp_path / "20-gone.yaml"
+    assert "symbolic link to nothing" in str(problem)
+    err = io.StringIO()
+    assert main(["lint", str(tmp_path)], stdout=io.StringIO(), stderr=err) == 2
+    assert "20-gone.yaml: a symbolic link to nothing" in err.getvalue()

@@ -63,12 +63,18 @@ def test_profiles_are_frozen() -> None:
 
 def test_facts_are_clean() -> None:
     profile = ClientProfile.model_validate(
-        {**VALID, "sessions_completed": 10**12, "swelling": ["feet"]}
+        {**VALID, "sessions_completed": 10_000, "swelling": ["feet"]}
     )
     facts = profile_facts(profile)
     assert "tolerance.pressure" not in facts  # unknown is absent, never null
     assert facts["pressure_known"] is False
-    assert facts["sessions_completed"] == 1_000_000
+    assert facts["sessions_completed"] == 10_000
     assert facts["swelling"] == ["feet"]
     assert facts["swelling.count"] == 1
     assert facts["first_session"] is False
+
+
+def test_a_session_count_past_a_lifetime_is_refused_by_name() -> None:
+    with pytest.raises(pydantic.ValidationError, match="sessions_completed") as raised:
+        ClientProfile.model_validate({**VALID, "sessions_completed": 10**12})
+    assert "less than or equal to 10000" in str(raised.value)

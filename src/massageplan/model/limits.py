@@ -26,6 +26,9 @@ MAX_DEPTH = 32  # nesting of mappings and lists, in a profile or a rule file
 MAX_PROFILE_VALUES = 1_000  # values in one profile, counted through its nesting
 MAX_LIST_ITEMS = 64  # items in one list of a profile (there are 16 body areas)
 MAX_TEXT = 1_000  # characters in one text of a profile
+# Digits in one number, as typed or written: more than any count, level or
+# minutes means, and int() of thousands of digits refuses (or is slow).
+MAX_NUMBER_DIGITS = 18
 
 
 class LimitError(ValueError):

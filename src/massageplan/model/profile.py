@@ -127,6 +127,7 @@ MedicineList = Annotated[tuple[Medication, ...], BeforeValidator(in_enum_order(M
 PRESSURE_WORDS: dict[int, str] = {1: "very light", 2: "light", 3: "moderate", 4: "firm", 5: "deep"}
 
 PressureLevel = Annotated[StrictInt, Field(ge=1, le=5)]
+MAX_SESSIONS = 10_000
 
 
 def sort_areas(areas: object) -> object:
@@ -209,7 +210,8 @@ class ClientProfile(BaseModel):
         default=(), description="Areas of fragile tissue from vascular dysfunction."
     )
     tolerance: Tolerance
-    sessions_completed: Annotated[StrictInt, Field(ge=0)] = Field(
+    # Bounded: weekly for a lifetime is a few thousand; a larger count is a typing slip.
+    sessions_completed: Annotated[StrictInt, Field(ge=0, le=MAX_SESSIONS)] = Field(
         default=0, description="Sessions already done in this course."
     )
     physician_consulted: StrictBool = Field(

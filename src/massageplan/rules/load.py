@@ -136,11 +136,18 @@ def _load_library(directory: Path) -> _Library:
 def _rule_files(path: Path, display_root: str) -> list[tuple[Path, str]]:
     """The rule files a path names, each with the name plans show for it."""
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.iterdir()
-            if p.suffix in RULE_FILE_SUFFIXES and p.name != SOURCES_FILE and p.is_file()
-        )
+        named = [p for p in path.iterdir() if p.suffix in RULE_FILE_SUFFIXES]
+        # A rule file that a link promises and nobody delivers is an error, never
+        # a file skipped without a word (and 'lint' saying "no problems").
+        dangling = sorted(p for p in named if p.is_symlink() and not p.exists())
+        if dangling:
+            raise RulebaseError(
+                [
+                    Problem("a symbolic link to nothing (its target is missing)", p, kind="file")
+                    for p in dangling
+                ]
+            )
+        files = sorted(p for p in named if p.name != SOURCES_FILE and p.is_file())
         if not files:
             raise RulebaseError([Problem("folder holds no rule files (*.yaml)", path, kind="file")])
         return [(p, f"{display_root}/{p.name}") for p in files]

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..model.errors import Problem, RulebaseError
-from ..model.limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_YAML_NODES
+from ..model.limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_NUMBER_DIGITS, MAX_YAML_NODES
 from .positions import Document, KeyPath, Mark, format_key_path
 
 # libyaml's parser where PyYAML was built with it: the same safe constructor,
@@ -85,10 +85,15 @@ class _Builder:
             ]
         if not isinstance(node, yaml.ScalarNode):  # pragma: no cover - yaml has three node kinds
             raise self.fail("unsupported YAML node", node, key_path)
+        if len(node.value) > MAX_NUMBER_DIGITS and node.tag.endswith((":int", ":float")):
+            # int() of thousands of digits is refused (or slow): say so, never a traceback.
+            raise self.fail(f"a number of more than {MAX_NUMBER_DIGITS} digits", node, key_path)
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise self.fail(_tag_message(exc, node), node, key_path) from None
+        except ValueError as exc:  # a number the constructor cannot make
+            raise self.fail(f"not a number this reader can take: {exc}", node, key_path) from None
 
     def _mapping(self, node: yaml.MappingNode, key_path: KeyPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..model.errors import MassagePlanError, RowError
+from ..model.limits import MAX_NUMBER_DIGITS
 from ..model.profile import PROFILE_FIELDS, ClientProfile, FieldKind, ProfileField, put_field
 
 # Columns a booking system may send besides the profile's: carried, not read.
@@ -44,7 +45,8 @@ def _cell_value(field: ProfileField, cell: str) -> Any:
         raise RowError(f"{column}: {cell[:40]!r} is not yes or no")
     if field.kind is FieldKind.NUMBER:
         # Digits only, and few of them: int() of a long or odd one raises, or is slow.
-        if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 18):
+        digits = text.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= MAX_NUMBER_DIGITS):
             raise RowError(f"{column}: {cell[:40]!r} is not a whole number")
         return int(text)
     return text
@@ -134,6 +136,25 @@ def write_booking_csv(
     return out.getvalue()
 
 
+def json_problem(exc: ValueError | RecursionError) -> str:
+    """What is wrong with a JSON text that would not load, in one short line."""
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return "a number too long to read"  # int() of over 4,300 digits refuses
+
+
+def load_json(text: str) -> Any:
+    """JSON from a request or a file: raises ValueError with :func:`json_problem`'s
+    one line for text that is not JSON, nested too deeply, or holds a number too
+    long to read (never a RecursionError or a traceback)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(json_problem(exc)) from None
+
+
 def read_json_lines(text: str) -> list[Any]:
     """One profile per non-blank line; a line that is not JSON is that item's error."""
     items: list[Any] = []
@@ -142,7 +163,6 @@ def read_json_lines(text: str) -> list[Any]:
             continue
         try:
             items.append(json.loads(line))
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            items.append(RowError(f"line {number} is not JSON: {reason}"))
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+            items.append(RowError(f"line {number} is not JSON: {json_problem(exc)}"))
     return items

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .._version import __version__
+from ..model.limits import MAX_DEPTH
 from ..model.profile import (
     FIELD,
     PROFILE_FIELDS,
@@ -125,9 +126,11 @@ def intake_questionnaire() -> dict[str, Any]:
 # --------------------------------------------------------------- reading FHIR
 
 
-def _answers(items: Any, where: str) -> Iterator[tuple[str, list[Any]]]:
+def _answers(items: Any, where: str, depth: int = 0) -> Iterator[tuple[str, list[Any]]]:
     if not isinstance(items, list):
         raise FhirError(f"{where}: 'item' is not a list")
+    if depth > MAX_DEPTH:  # the intake has one level of groups; never a RecursionError
+        raise FhirError(f"{where}: items nested more than {MAX_DEPTH} deep")
     for n, item in enumerate(items):
         here = f"{where}.item[{n}]"
         if not isinstance(item, Mapping) or not isinstance(item.get("linkId"), str):
@@ -139,7 +142,7 @@ def _answers(items: Any, where: str) -> Iterator[tuple[str, list[Any]]]:
         if values:
             yield item["linkId"], values
         if "item" in item:
-            yield from _answers(item["item"], here)
+            yield from _answers(item["item"], here, depth + 1)
 
 
 def _value(answer: Any, where: str) -> Any:
@@ -166,7 +169,11 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
         raise FhirError(f"intake: the QuestionnaireResponse is not for {QUESTIONNAIRE_URL}")
     repeats = _REPEATING
     profile: dict[str, Any] = {}
+    answered: set[str] = set()
     for link, values in _answers(response.get("item", []), "intake"):
+        if link in answered:
+            raise FhirError(f"intake: {link[:60]!r} is answered twice")
+        answered.add(link)
         if link not in FIELD:
             raise FhirError(
                 f"intake: the item {link[:60]!r} is no question of {QUESTIONNAIRE_URL}; "

@@ -21,11 +21,15 @@ service listens on loopback only. Bodies larger than ``max_body`` bytes get
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from ..model.errors import PlanSafetyError, validation_message
@@ -34,9 +38,10 @@ from ..model.profile import ClientProfile
 from ..plan.batch import BatchError, recommend_many
 from ..plan.recommend import builtin_rulebase, recommend
 from ..rules.rulebase import Rulebase
-from .booking import read_json_lines
+from .booking import load_json, read_json_lines
 from .cds_hooks import HOOK, SERVICE_ID, cards, error_card, service_description
 from .fhir import FhirError, profile_from_fhir, resources
+from .headers import SECURITY_HEADERS, UNGUARDED_PATHS
 from .trust import Trust, check_bind
 
 MAX_BODY = 1024 * 1024  # bytes: a batch of a few thousand profiles
@@ -51,7 +56,7 @@ ASGIApp = Callable[
 
 
 class _SizeLimit:
-    """ASGI middleware: 413 for a body over ``limit`` bytes, before it is read whole."""
+    """ASGI middleware: 413 for a body over ``limit`` bytes read, before it is read whole."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -66,14 +71,12 @@ class _SizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None:
-            # The server holds the body to its declared length; only that needs checking.
-            if not declared.isdigit() or int(declared) > self.limit:
-                await _too_large(send, self.limit)
-                return
-            await self.app(scope, receive, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, self.limit)  # refused before a byte is read
             return
-        # Chunked: read it here, never more than the limit, and hand it on whole.
+        # Read it here, counting the bytes read, not those announced (a small
+        # Content-Length beside a chunked body announces nothing true), never
+        # more than the limit, and hand it on whole.
         chunks, size, more = [], 0, True
         while more:
             message = await receive()
@@ -104,13 +107,102 @@ async def _too_large(send: Callable[[Any], Awaitable[None]], limit: int) -> None
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json")],
+            "headers": [
+                (b"content-type", b"application/json"),
+                *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
 # ------------------------------------------------------------------ the app
+
+
+BATCH_SLICE = 8  # profiles planned between two chances for other requests to run
+_COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def _batch_response(raw: bytes, ndjson: bool, rules: Rulebase) -> tuple[int, bytes]:
+    """A batch request's status and JSON body, all of it made here, off the
+    event loop: reading the items, planning them, writing the answer."""
+    text = raw.decode("utf-8", errors="replace")
+    if ndjson:
+        items: list[Any] = read_json_lines(text)
+    else:
+        try:
+            parsed: Any = load_json(text)
+        except ValueError as exc:
+            return 400, _detail(f"not JSON: {exc}")
+        if not isinstance(parsed, list):
+            return 400, _detail("expected a JSON list of profiles")
+        items = parsed
+    if len(items) > MAX_BATCH:
+        return 413, _detail(f"over {MAX_BATCH} profiles in one batch")
+    written = []
+    for i, r in enumerate(_in_slices(items, rules)):
+        key = "error" if isinstance(r, BatchError) else "plan"
+        # An item at a time: one dumps() of the whole answer would hold the
+        # interpreter for as long as it takes to write megabytes.
+        written.append(json.dumps({"index": i, key: r.model_dump(mode="json")}, **_COMPACT))
+        if i % BATCH_SLICE == BATCH_SLICE - 1:
+            time.sleep(0)
+    return 200, ("[" + ",".join(written) + "]").encode()
+
+
+def _detail(message: str) -> bytes:
+    return json.dumps({"detail": message}).encode()
+
+
+def _in_slices(items: list[Any], rules: Rulebase) -> list[SessionPlan | BatchError]:
+    """The batch's plans, a slice at a time, each error at its place in the whole."""
+    results: list[SessionPlan | BatchError] = []
+    for start in range(0, len(items), BATCH_SLICE):
+        results += [
+            r.model_copy(update={"index": start + r.index}) if isinstance(r, BatchError) else r
+            for r in recommend_many(items[start : start + BATCH_SLICE], rulebase=rules)
+        ]
+        time.sleep(0)  # releases the interpreter: a waiting request's thread runs now
+    return results
+
+
+def _guard(app: FastAPI, trust: Trust | None) -> None:
+    """What every request passes: the token check, the security headers on every
+    response, and field errors that never echo the input back."""
+
+    @app.middleware("http")
+    async def authenticate(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        if trust is not None and request.url.path not in ("/docs", "/openapi.json"):
+            refused = trust.check(request.headers.get("authorization"), request.url.path)
+            if refused is not None:
+                return JSONResponse(
+                    {"detail": refused}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+                )
+        return await call_next(request)
+
+    # Added last, so outermost: the token check's 401 carries the headers too.
+    @app.middleware("http")
+    async def secured(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
+        response = await call_next(request)
+        if request.url.path not in UNGUARDED_PATHS:  # errors and JSON too, not only pages
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Any:
+        # Every field named, as FastAPI would, but without echoing the input: a
+        # NaN or a huge number sent back would not even serialise (and a
+        # client's answers need not travel twice).
+        detail = [
+            {
+                "type": str(e.get("type")),
+                "loc": list(e.get("loc", ())),
+                "msg": str(e.get("msg")),
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
 
 
 def create_app(
@@ -127,15 +219,7 @@ def create_app(
         version=rules.digest,
     )
 
-    @app.middleware("http")
-    async def authenticate(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        if trust is not None and request.url.path not in ("/docs", "/openapi.json"):
-            refused = trust.check(request.headers.get("authorization"), request.url.path)
-            if refused is not None:
-                return JSONResponse(
-                    {"detail": refused}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-                )
-        return await call_next(request)
+    _guard(app, trust)
 
     def unsafe(exc: PlanSafetyError) -> Any:
         detail = [{"type": "unsafe_plan", "msg": v} for v in exc.violations]
@@ -149,30 +233,20 @@ def create_app(
         except PlanSafetyError as exc:
             return unsafe(exc)
 
+    one_batch = anyio.CapacityLimiter(1)
+
     @app.post("/plans/batch", tags=["plans"])
     async def batch(request: Request) -> Any:
         """Plans for a JSON list of profiles, or JSON lines (application/x-ndjson):
         each item's plan or error, in order."""
-        raw = (await request.body()).decode("utf-8", errors="replace")
-        if "ndjson" in request.headers.get("content-type", ""):
-            items: list[Any] = read_json_lines(raw)
-        else:
-            try:
-                parsed: Any = json.loads(raw)
-            except ValueError as exc:
-                return JSONResponse({"detail": f"not JSON: {exc}"}, status_code=400)
-            if not isinstance(parsed, list):
-                return JSONResponse({"detail": "expected a JSON list of profiles"}, 400)
-            items = parsed
-        if len(items) > MAX_BATCH:
-            return JSONResponse({"detail": f"over {MAX_BATCH} profiles in one batch"}, 413)
-        results = recommend_many(items, rulebase=rules)
-        return [
-            {"index": i, "error": r.model_dump(mode="json")}
-            if isinstance(r, BatchError)
-            else {"index": i, "plan": r.model_dump(mode="json")}
-            for i, r in enumerate(results)
-        ]
+        raw = await request.body()
+        ndjson = "ndjson" in request.headers.get("content-type", "")
+        # Off the event loop, one batch at a time, in slices that hand the
+        # interpreter over between them: a batch never holds a single plan up.
+        status, body = await anyio.to_thread.run_sync(
+            _batch_response, raw, ndjson, rules, limiter=one_batch
+        )
+        return Response(body, status_code=status, media_type="application/json")
 
     @app.get("/cds-services", tags=["cds-hooks"])
     def discovery() -> dict[str, Any]:

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..model.errors import MassagePlanError, PlanSafetyError
+from ..model.limits import MAX_NUMBER_DIGITS
 from ..model.profile import FIELD, NULLABLE_GROUPS, ClientProfile, LastSession, Reaction
 from ..model.visits import record_session
 from ..plan.course import MAX_WEEKS, project_course
@@ -40,20 +41,12 @@ from ..render.letter import TITLE as LETTER_TITLE
 from ..render.text import PROTOCOL_TITLE, SCALE, Audience, _layout, plain_header
 from ..rules.rulebase import Rulebase
 from .fhir import NONE_ANSWER, intake_questionnaire
+from .headers import PAGE_HEADERS
 
 CSRF_COOKIE = "massageplan_csrf"
 CSRF_FIELD = "csrf_token"
 COURSE_WEEKS = 12
 MAX_FORM = 64 * 1024  # bytes: an intake form is a few hundred
-_HEADERS = {
-    "Cache-Control": "no-store",  # a client's health details: never kept by a cache
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 @functools.cache
@@ -154,6 +147,17 @@ def _form_names() -> frozenset[str]:
     return frozenset(names(form_fields()) | {CSRF_FIELD})
 
 
+def _number(typed: str) -> int | str:
+    """A typed number as a whole number, where it is one of a sane length;
+    anything else ("²", thousands of digits, "ten") as text, for pydantic to
+    name beside its field."""
+    text = typed.strip()
+    digits = text.removeprefix("-")
+    if digits.isascii() and digits.isdigit() and len(digits) <= MAX_NUMBER_DIGITS:
+        return int(text)
+    return text
+
+
 def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
     """The profile a posted form says, as the plain dict pydantic then validates.
 
@@ -185,11 +189,10 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
             elif f.kind == "boolean" and f.unknown_allowed:
                 # Not asked yet (empty), no, or yes; anything else is pydantic's to name.
                 data[key] = _YES_NO.get(given[0], given[0]) if given else None
-            elif f.kind == "boolean":
-                data[key] = bool(given)
+            elif f.kind == "boolean":  # a checkbox: ticked ("yes") or not; "no" is no
+                data[key] = _YES_NO.get(given[0], given[0]) if given else False
             elif given:
-                value = given[0].strip()
-                data[key] = int(value) if value.lstrip("-").isdigit() else value
+                data[key] = _number(given[0])
         return data
 
     made = read(form_fields())
@@ -252,9 +255,8 @@ def _record_values(recorded: Mapping[str, str]) -> dict[str, Any]:
     they are; anything else is pydantic's to name)."""
     values: dict[str, Any] = {}
     for name, typed in recorded.items():
-        key, text = name.split(".", 1)[1], typed.strip()
-        if text:
-            values[key] = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else text
+        if typed.strip():
+            values[name.split(".", 1)[1]] = _number(typed)
     return values
 
 
@@ -285,7 +287,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 def _page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
     html = _templates().get_template(template).render(version=__version__, **values)
-    return HTMLResponse(html, status_code=status, headers=_HEADERS)
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
 
 def _token(request: Request) -> str:
@@ -307,6 +309,10 @@ async def _posted(request: Request) -> dict[str, list[str]]:
     """The posted form, once its CSRF token matches the cookie's."""
     if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
         raise _FormRefusedError("expected a form post")
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        # A browser says where a post comes from: only this site's own pages post here.
+        raise _FormRefusedError("the form was posted from another site")
     body = await request.body()
     if len(body) > MAX_FORM:
         raise _FormRefusedError("the form is larger than an intake form can be")
@@ -410,7 +416,9 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
         css = (
             resources.files("massageplan.service").joinpath("templates/plan.css").read_text("utf-8")
         )
-        return Response(css, media_type="text/css", headers={"Cache-Control": "no-cache"})
+        # The stylesheet may be cached, if checked each time; nothing else of the page may.
+        headers = {**PAGE_HEADERS, "Cache-Control": "no-cache"}
+        return Response(css, media_type="text/css", headers=headers)
 
     @app.post("/plan", include_in_schema=False)
     async def plan_page(request: Request) -> Response:
