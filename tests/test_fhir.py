@@ -40,3 +40,41 @@ def test_any_intake_and_conditions_give_a_mapping_or_a_fhir_error(
         assert isinstance(profile, dict)
         return
     assert said.startswith("intake")  # it says where
+
+
+def _condition(code: str, verification: str | None = None) -> dict[str, Any]:
+    resource: dict[str, Any] = {
+        "resourceType": "Condition",
+        "clinicalStatus": {"coding": [{"code": "active"}]},
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code}]},
+    }
+    if verification is not None:
+        resource["verificationStatus"] = {"coding": [{"code": verification}]}
+    return resource
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        (["E11.42"], "diabetic_neuropathy"),
+        (["E1142"], "diabetic_neuropathy"),  # the same code, written without its dot
+        (["e1142 "], "diabetic_neuropathy"),
+        (["G620", "T451X5A"], "chemotherapy_induced_neuropathy"),
+        (["G629"], "peripheral_neuropathy"),
+        (["E119"], None),  # diabetes without a neuropathy
+    ],
+)
+def test_icd10cm_codes_are_read_with_or_without_the_dot(
+    codes: list[str], expected: str | None
+) -> None:
+    found = condition_from_codes([_condition(c) for c in codes])
+    assert (None if found is None else found.value) == expected
+
+
+@pytest.mark.parametrize("status", ["refuted", "entered-in-error"])
+def test_a_condition_ruled_out_or_in_error_is_not_counted(status: str) -> None:
+    assert condition_from_codes([_condition("E11.42", status)]) is None
+    both = [_condition("E11.42", status), _condition("G62.9", "confirmed")]
+    found = condition_from_codes(both)
+    assert found is not None
+    assert found.value == "peripheral_neuropathy"

@@ -399,3 +399,13 @@ def test_a_batch_does_not_hold_up_single_plans(server: Server) -> None:
     assert len(meanwhile) >= 5, "single plans waited for the batch"
     assert statistics.median(meanwhile) < took["batch"] / 10
     assert max(meanwhile) < took["batch"] / 2, "a single plan waited for most of the batch"
+
+
+def test_an_odd_key_is_quoted_so_the_message_stays_one_line(server: Server) -> None:
+    """Found by the batch fuzz test: a key that is a line break made a two-line error."""
+    status, _, text = post(server, "/plans/batch", b'[{"\\n": null}]', "application/json")
+    assert status == 200
+    (result,) = json.loads(text)
+    message = result["error"]["message"]
+    assert "'\\n': Extra inputs are not permitted" in message
+    assert "\n" not in message

@@ -259,12 +259,37 @@ def test_screening_cards_put_the_new_holds_and_critical_advice_first(server: Ser
     assert plan["pressure"] == 2
 
 
-def test_missing_prefetch_is_412(server: Server) -> None:
-    status, body = server.call("POST", "/cds-services/massage-plan", hook_call(None))
-    assert status == 412
-    assert "intake" in body["detail"]
-    status, _ = server.call("POST", "/cds-services/massage-plan", hook_call({"intake": None}))
-    assert status == 412
+@pytest.mark.parametrize(
+    "prefetch",
+    [None, {"intake": None}, {"intake": {**intake(PROFILE), "status": "entered-in-error"}}],
+)
+def test_without_a_usable_intake_a_card_asks_for_it(server: Server, prefetch: Any) -> None:
+    """No intake, a null one, or one marked entered-in-error: a card asking for
+    the intake (not a 412 the EHR shows as a failure)."""
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call(prefetch))
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    (card,) = body["cards"]
+    assert card["summary"] == "Massage plan needs the intake questionnaire first"
+    assert card["indicator"] == "warning"
+
+
+def test_an_intake_of_another_patient_is_refused(server: Server) -> None:
+    other = {**intake(PROFILE), "subject": {"reference": "Patient/p2"}}
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call({"intake": other}))
+    assert status == 400
+    assert body["detail"] == "the intake's subject is not context.patientId: refused"
+    absolute = {**intake(PROFILE), "subject": {"reference": "https://ehr.example/fhir/Patient/p1"}}
+    status, _ = server.call("POST", "/cds-services/massage-plan", hook_call({"intake": absolute}))
+    assert status == 200
+
+
+def test_a_call_without_its_context_is_refused(server: Server) -> None:
+    call = hook_call({"intake": intake(PROFILE)})
+    del call["context"]
+    status, body = server.call("POST", "/cds-services/massage-plan", call)
+    assert status == 400
+    assert "context" in body["detail"]
 
 
 def test_invalid_intake_answers_get_a_critical_card_naming_the_field(server: Server) -> None:
@@ -298,7 +323,7 @@ def test_invalid_intake_answers_get_a_critical_card_naming_the_field(server: Ser
 )
 def test_odd_prefetch_data_gets_a_card_or_a_4xx_never_a_500(server: Server, prefetch: Any) -> None:
     status, body = server.call("POST", "/cds-services/massage-plan", hook_call(prefetch))
-    assert status in (200, 412), body
+    assert status in (200, 400), body
     if status == 200:
         jsonschema.validate(body, CARD_SCHEMA)
 

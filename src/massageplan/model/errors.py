@@ -113,7 +113,9 @@ def _field(loc: Sequence[int | str]) -> str:
         if isinstance(part, int):
             words += f" item {part + 1}"
         else:
-            words += ("." if words else "") + part
+            # A key nobody expected ("\n", "a b") is quoted, so the message stays one line.
+            said = part if part.isidentifier() else repr(part[:40])
+            words += ("." if words else "") + said
     return words
 
 

@@ -1,5 +1,6 @@
 """The letter to the client's doctor (contract v4, part 2): one page, for any
-plan with a hold or a question only the doctor can answer.
+plan with a hold or a question only the doctor can answer, or whose client
+has not yet talked to their doctor.
 
 Walton's decision steps end with a written exchange with the physician: the
 proposed plan, the specific questions, and a reply. The letter is made from

@@ -127,3 +127,17 @@ def error_card(hook_instance: str, problem: str) -> dict[str, Any]:
         "detail": f"massageplan could not make a plan, so none is shown: {problem}.",
         "source": {"label": "massageplan"},
     }
+
+
+def intake_needed_card(hook_instance: str) -> dict[str, Any]:
+    """The card for a call whose prefetch has no usable intake: ask for it."""
+    return {
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{hook_instance}/intake-needed")),
+        "summary": _summary("Massage plan needs the intake questionnaire first"),
+        "indicator": "warning",
+        "detail": (
+            "There is no massage intake for this patient, so no plan can be made yet: fill in "
+            "the massageplan intake questionnaire with the patient, then book again."
+        ),
+        "source": {"label": "massageplan"},
+    }

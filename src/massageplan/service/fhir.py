@@ -265,6 +265,33 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+# A Condition's verificationStatus that means it is not so (FHIR R4's
+# condition-ver-status), and a resource status that means it was never so.
+NOT_SO = frozenset({"refuted", "entered-in-error"})
+ENTERED_IN_ERROR = "entered-in-error"
+
+
+def icd10cm_code(code: str) -> str:
+    """An ICD-10-CM code as written with its dot (``E1142`` is ``E11.42``): EHRs
+    send both, and the category is the three characters before the dot."""
+    code = code.strip().upper()
+    return code if "." in code or len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+
+
+def usable(found: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The resources not marked entered-in-error."""
+    return [r for r in found if r.get("status") != ENTERED_IN_ERROR]
+
+
+def subject_is(resource: Mapping[str, Any], patient_id: str) -> bool:
+    """Whether a resource's subject is the patient ``patient_id`` (a relative or
+    an absolute reference)."""
+    reference = _get(resource.get("subject"), "reference")
+    if not isinstance(reference, str):
+        return False
+    return reference == f"Patient/{patient_id}" or reference.endswith(f"/Patient/{patient_id}")
+
+
 def condition_from_codes(conditions: Any) -> Condition | None:
     """The neuropathy the client's active Conditions code, by ICD-10-CM:
 
@@ -285,9 +312,12 @@ def condition_from_codes(conditions: Any) -> Condition | None:
         statuses = {code for c in codings if isinstance(code := _get(c, "code"), str)}
         if statuses and not statuses & {"active", "recurrence", "relapse"}:
             continue  # resolved, inactive or in remission (no status at all: counted)
+        verified = _list(_get(resource.get("verificationStatus"), "coding"))
+        if {_get(c, "code") for c in verified} & NOT_SO:
+            continue  # ruled out, or recorded in error: never counted
         for coding in _list(_get(resource.get("code"), "coding")):
             if _get(coding, "system") == ICD10CM:
-                codes.add(str(coding.get("code", "")).upper())
+                codes.add(icd10cm_code(str(coding.get("code", ""))))
     if any(c[:3] in {"E08", "E09", "E10", "E11", "E13"} and c[4:5] == "4" for c in codes):
         return Condition.DIABETIC_NEUROPATHY
     chemo = any(c.startswith("T45.1X5") for c in codes)

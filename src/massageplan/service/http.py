@@ -39,8 +39,15 @@ from ..plan.batch import BatchError, recommend_many
 from ..plan.recommend import builtin_rulebase, recommend
 from ..rules.rulebase import Rulebase
 from .booking import load_json, read_json_lines
-from .cds_hooks import HOOK, SERVICE_ID, cards, error_card, service_description
-from .fhir import FhirError, profile_from_fhir, resources
+from .cds_hooks import (
+    HOOK,
+    SERVICE_ID,
+    cards,
+    error_card,
+    intake_needed_card,
+    service_description,
+)
+from .fhir import FhirError, profile_from_fhir, resources, subject_is, usable
 from .headers import SECURITY_HEADERS, UNGUARDED_PATHS
 from .trust import Trust, check_bind
 
@@ -166,6 +173,43 @@ def _in_slices(items: list[Any], rules: Rulebase) -> list[SessionPlan | BatchErr
     return results
 
 
+class _CallRefusedError(Exception):
+    """A CDS Hooks call the service will not answer with cards (400, and why)."""
+
+
+def _cards_for(call: Mapping[str, Any], rules: Rulebase) -> list[dict[str, Any]]:
+    """The cards for a CDS Hooks call, or :class:`_CallRefusedError`."""
+    if call.get("hook") != HOOK or not isinstance(call.get("hookInstance"), str):
+        raise _CallRefusedError(f"expected a CDS Hooks '{HOOK}' call with a hookInstance")
+    instance = call["hookInstance"]
+    context = call.get("context")
+    patient = context.get("patientId") if isinstance(context, Mapping) else None
+    if not isinstance(patient, str) or not patient:
+        raise _CallRefusedError("expected the call's context, with the patientId it is for")
+    prefetch = call.get("prefetch") or {}
+    if not isinstance(prefetch, Mapping):
+        raise _CallRefusedError("expected the prefetch as an object")
+    # The intake: the resource, or a searchset of them; one marked
+    # entered-in-error is no intake at all.
+    responses = usable(resources(prefetch["intake"])) if prefetch.get("intake") else []
+    if not responses:
+        return [intake_needed_card(instance)]
+    conditions = [r for r in resources(prefetch.get("conditions")) if subject_is(r, patient)]
+    try:
+        profile = ClientProfile.model_validate(profile_from_fhir(responses[0], conditions))
+    except FhirError as exc:
+        return [error_card(instance, str(exc))]
+    except ValidationError as exc:  # every field, named
+        return [error_card(instance, validation_message(exc))]
+    if not subject_is(responses[0], patient):  # a plan for another patient: never
+        raise _CallRefusedError("the intake's subject is not context.patientId: refused")
+    try:
+        made = recommend(profile, rules)
+    except PlanSafetyError as exc:
+        return [error_card(instance, "; ".join(exc.violations))]
+    return cards(made, profile, instance)
+
+
 def _guard(app: FastAPI, trust: Trust | None) -> None:
     """What every request passes: the token check, the security headers on every
     response, and field errors that never echo the input back."""
@@ -255,36 +299,12 @@ def create_app(
 
     @app.post(f"/cds-services/{SERVICE_ID}", tags=["cds-hooks"])
     def service(call: dict[str, Any]) -> Any:
-        """Cards for an appointment-book call: 412 without the intake prefetch."""
-        if call.get("hook") != HOOK or not isinstance(call.get("hookInstance"), str):
-            return JSONResponse(
-                {"detail": f"expected a CDS Hooks '{HOOK}' call with a hookInstance"}, 400
-            )
-        instance = call["hookInstance"]
-        prefetch = call.get("prefetch") or {}
-        if not isinstance(prefetch, Mapping) or not prefetch.get("intake"):
-            return JSONResponse(
-                {
-                    "detail": "prefetch 'intake' (the client's intake QuestionnaireResponse) is "
-                    "missing: the service cannot plan without it"
-                },
-                status_code=412,
-            )
-        responses = resources(prefetch["intake"])  # the resource, or a searchset of them
+        """Cards for an appointment-book call for context.patientId: a card asking for
+        the intake when the prefetch has none; 400 for an intake of another patient."""
         try:
-            data = profile_from_fhir(
-                responses[0] if responses else None, prefetch.get("conditions")
-            )
-            profile = ClientProfile.model_validate(data)
-        except FhirError as exc:
-            return {"cards": [error_card(instance, str(exc))]}
-        except ValidationError as exc:  # every field, named
-            return {"cards": [error_card(instance, validation_message(exc))]}
-        try:
-            made = recommend(profile, rules)
-        except PlanSafetyError as exc:
-            return {"cards": [error_card(instance, "; ".join(exc.violations))]}
-        return {"cards": cards(made, profile, instance)}
+            return {"cards": _cards_for(call, rules)}
+        except _CallRefusedError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=400)
 
     if trust is None:  # on loopback only: the pages a front desk uses (no tokens in a browser)
         from .web import add_pages  # noqa: PLC0415 - templates are loaded only when served

@@ -186,11 +186,11 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
                         "“Not known yet” is ticked, and so are areas: untick one or the other"
                     )
                 data[key] = None if unknown else given
-            elif f.kind == "boolean" and f.unknown_allowed:
-                # Not asked yet (empty), no, or yes; anything else is pydantic's to name.
-                data[key] = _YES_NO.get(given[0], given[0]) if given else None
-            elif f.kind == "boolean":  # a checkbox: ticked ("yes") or not; "no" is no
-                data[key] = _YES_NO.get(given[0], given[0]) if given else False
+            elif f.kind == "boolean":
+                # No or yes; left empty, not asked yet (null) where that is allowed,
+                # else no (a checkbox left unticked). Anything else is pydantic's to name.
+                unsaid = None if f.unknown_allowed else False
+                data[key] = _YES_NO.get(given[0], given[0]) if given else unsaid
             elif given:
                 data[key] = _number(given[0])
         return data
