@@ -284,6 +284,24 @@ def test_an_intake_of_another_patient_is_refused(server: Server) -> None:
     assert status == 200
 
 
+@pytest.mark.parametrize("where", ["intake", "conditions"])
+def test_an_operation_outcome_in_the_prefetch_becomes_an_error_card(
+    server: Server, where: str
+) -> None:
+    outcome = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": "error", "code": "timeout", "diagnostics": "Search\ntimed out"}],
+    }
+    bundle = {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": outcome}]}
+    prefetch: dict[str, Any] = {"intake": intake(PROFILE), where: bundle}
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call(prefetch))
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    (card,) = body["cards"]
+    assert card["indicator"] == "critical"
+    assert card["detail"].endswith("the EHR could not fetch the prefetch: Search timed out.")
+
+
 def test_a_call_without_its_context_is_refused(server: Server) -> None:
     call = hook_call({"intake": intake(PROFILE)})
     del call["context"]

@@ -71,10 +71,9 @@ _SLOW_SOURCES = ("ref2", "ref7", "project-default")  # [6] is [2]; the pace is o
 
 STEP_BACK = (
     "When a week is not good: after a flare (pain or symptoms worse), step back a level "
-    "(never below level 1), keep "
-    "each visit no longer than the last, and have the client see their doctor if flares "
-    "repeat; after soreness, hold the pressure. Then plan again from that session "
-    "(massageplan next), not from this projection."
+    "(never below level 1), keep each visit no longer than the last, and have the client "
+    "see their doctor if flares repeat; after soreness, hold the pressure. Then plan again "
+    "from that session (massageplan next), not from this projection."
 )
 
 

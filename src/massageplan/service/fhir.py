@@ -283,6 +283,16 @@ def usable(found: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [r for r in found if r.get("status") != ENTERED_IN_ERROR]
 
 
+def outcome_message(outcome: Mapping[str, Any]) -> str:
+    """What an OperationOutcome says went wrong, in one short line."""
+    said = []
+    for issue in _list(outcome.get("issue")):
+        text = _get(issue, "diagnostics") or _get(_get(issue, "details"), "text")
+        said.append(str(text) if text else str(_get(issue, "code") or "an error"))
+    line = "; ".join(said) or "an error, with no details"
+    return " ".join(line.split())[:200]  # one line, and short: the EHR's words, not ours
+
+
 def subject_is(resource: Mapping[str, Any], patient_id: str) -> bool:
     """Whether a resource's subject is the patient ``patient_id`` (a relative or
     an absolute reference)."""

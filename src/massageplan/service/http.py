@@ -47,7 +47,14 @@ from .cds_hooks import (
     intake_needed_card,
     service_description,
 )
-from .fhir import FhirError, profile_from_fhir, resources, subject_is, usable
+from .fhir import (
+    FhirError,
+    outcome_message,
+    profile_from_fhir,
+    resources,
+    subject_is,
+    usable,
+)
 from .headers import SECURITY_HEADERS, UNGUARDED_PATHS
 from .trust import Trust, check_bind
 
@@ -189,6 +196,15 @@ def _cards_for(call: Mapping[str, Any], rules: Rulebase) -> list[dict[str, Any]]
     prefetch = call.get("prefetch") or {}
     if not isinstance(prefetch, Mapping):
         raise _CallRefusedError("expected the prefetch as an object")
+    # The EHR saying it could not fetch what the service asked for: say so, not guess.
+    failed = [
+        outcome_message(r)
+        for key in ("intake", "conditions")
+        for r in resources(prefetch.get(key))
+        if r.get("resourceType") == "OperationOutcome"
+    ]
+    if failed:
+        return [error_card(instance, "the EHR could not fetch the prefetch: " + "; ".join(failed))]
     # The intake: the resource, or a searchset of them; one marked
     # entered-in-error is no intake at all.
     responses = usable(resources(prefetch["intake"])) if prefetch.get("intake") else []
