@@ -187,8 +187,14 @@ def test_the_known_500s_are_4xx(server: Server, path: str, text: str) -> None:
     }[path]
     status, got, body = post(server, path, wrapped.encode(), "application/json")
     one_line_json(status, got, body)
-    # A batch says each item's error in its place; the others refuse the body.
-    assert (status == 200) if path == "/plans/batch" and text == "NaN" else (400 <= status < 500)
+    if path != "/plans/batch":
+        assert 400 <= status < 500, body[:300]
+        return
+    # A batch refuses a body it cannot read, or says each item's error in its
+    # place (Python 3.13 reads JSON nested 1,000 deep that 3.11 cannot).
+    assert status in (200, 400), body[:300]
+    if status == 200:
+        assert all("error" in result for result in json.loads(body))
 
 
 # The web form: every control sent any value; the form again or a plan, never a 500.
