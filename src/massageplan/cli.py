@@ -26,7 +26,7 @@ from ._version import __version__
 from .engine.seam import ENGINE_NAME
 from .model.errors import MassagePlanError, PlanSafetyError, RulebaseError, validation_message
 from .model.limits import MAX_BATCH_BYTES, MAX_PROFILE_BYTES, LimitError, read_bounded, read_stream
-from .model.profile import LastSession, Reaction
+from .model.profile import FIELD, LastSession, Reaction
 from .model.visits import record_session
 from .plan.batch import BatchError, recommend_many
 from .plan.course import MAX_GAIN, MAX_WEEKS, project_course
@@ -414,19 +414,21 @@ def _plan_options(sub: argparse.ArgumentParser) -> None:
 
 
 def _next_options(nxt: argparse.ArgumentParser) -> None:
+    # The bounds are the profile's own (the field registry), not said again here.
+    level, length = FIELD["last_session.pressure"], FIELD["last_session.minutes"]
     nxt.add_argument(
         "--used",
-        type=_whole(1, 5),
+        type=_whole(level.minimum or 1, level.maximum),
         required=True,
         metavar="LEVEL",
-        help="the firmest pressure level the session used, 1 to 5",
+        help=f"the firmest pressure level the session used, {level.minimum} to {level.maximum}",
     )
     nxt.add_argument(
         "--minutes",
-        type=_whole(5, 180),
+        type=_whole(length.minimum or 1, length.maximum),
         required=True,
         metavar="N",
-        help="how long the session was, 5 to 180 minutes",
+        help=f"how long the session was, {length.minimum} to {length.maximum} minutes",
     )
     nxt.add_argument(
         "--reaction",

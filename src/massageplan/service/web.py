@@ -238,8 +238,13 @@ def form_from_profile(profile: ClientProfile) -> dict[str, list[str]]:
 # The "record this session" form on the plan page: what the session used, and
 # the client's reaction, each a field of LastSession.
 RECORD_NAMES = tuple(f"session.{name}" for name in LastSession.model_fields)
+# Their bounds are the profile's own (the field registry).
+RECORD_LEVEL = FIELD["last_session.pressure"]
+RECORD_LENGTH = FIELD["last_session.minutes"]
 RECORD_FIELDS = {
-    "session.pressure": "Firmest pressure used (level 1 to 5)",
+    "session.pressure": (
+        f"Firmest pressure used (level {RECORD_LEVEL.minimum} to {RECORD_LEVEL.maximum})"
+    ),
     "session.minutes": "Length of the session (minutes)",
     "session.reaction": "How the client was 24 to 48 hours later",
 }
@@ -353,6 +358,8 @@ def _plan_of(
         protocol_title=PROTOCOL_TITLE[audience],
         form=form,
         record=RECORD_FIELDS,
+        levels=range(RECORD_LEVEL.minimum or 1, (RECORD_LEVEL.maximum or 5) + 1),
+        length=RECORD_LENGTH,
         reactions=REACTION_WORDS,
         recorded=recorded or {},
         record_errors=_record_errors(recorded) if recorded else {},
