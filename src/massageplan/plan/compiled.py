@@ -63,7 +63,11 @@ class CompiledRulebase:
     """A rulebase as the plan layer uses it: compiled once, its results kept."""
 
     def __init__(self, rulebase: Rulebase) -> None:
-        self.rulebase = rulebase
+        # The rules, never the Rulebase: _compiled holds this weakly keyed by
+        # the rulebase, and a value that refers to its key keeps it alive forever.
+        self.rules: tuple[LoadedRule, ...] = rulebase.rules
+        self._sources = rulebase.sources
+        self._trace = rulebase.trace
         self._named: list[tuple[str, tuple[Clause, ...]]] = [
             (rule.id, rule.clauses) for rule in rulebase
         ]
@@ -98,7 +102,7 @@ class CompiledRulebase:
     def _set(self, fired: int) -> _Fired:
         found = self._fired.get(fired)
         if found is None:
-            rules = tuple(r for r in self.rulebase if fired & self.bits[r.id])
+            rules = tuple(r for r in self.rules if fired & self.bits[r.id])
             found = self._fired[fired] = _Fired(rules, self._reads)
         return found
 
@@ -111,7 +115,7 @@ class CompiledRulebase:
         found = self._bearing.get(invariant_key)
         if found is None:
             found = self._bearing[invariant_key] = tuple(
-                r for r in self.rulebase if any(invariant_key in e.bears_on() for e in r.rule.then)
+                r for r in self.rules if any(invariant_key in e.bears_on() for e in r.rule.then)
             )
         return found
 
@@ -122,7 +126,7 @@ class CompiledRulebase:
         clauses on the sessions completed hold for none."""
         first = ClientProfile.model_validate(with_value(BASE, "sessions_completed", 0))
         passing = self.fired.passing("sessions_completed", first)
-        return frozenset(rule.id for rule in self.rulebase if passing & self.bits[rule.id])
+        return frozenset(rule.id for rule in self.rules if passing & self.bits[rule.id])
 
     def reads_tolerance(self, fired: int) -> tuple[bool, bool, bool]:
         """Whether the fired set's effects read the tolerated minutes, the
@@ -166,13 +170,12 @@ class CompiledRulebase:
 
     def made_with(self, parts: Parts) -> PlanMade:
         """What this rulebase's plans are made with, items kept in ``parts``."""
-        rulebase = self.rulebase
         return PlanMade(
             parts=parts,
             rank=self.rank,
-            reasons={rule.id: rule.reason for rule in rulebase},
-            sources=rulebase.sources,
-            trace=rulebase.trace,
+            reasons={rule.id: rule.reason for rule in self.rules},
+            sources=self._sources,
+            trace=self._trace,
             generated_by=self.generated_by,
         )
 
