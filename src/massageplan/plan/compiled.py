@@ -23,7 +23,7 @@ from ..model.profile import AREA_LISTS, ClientProfile, PlanInputs
 from ..rules.profile_space import BASE, with_value
 from ..rules.rulebase import LoadedRule, Rulebase
 from .build import Parts, PlanBuilder, PlanMade, PlanMaker
-from .invariants import PlanView
+from .invariants import PlanView, forget_parts
 
 # A plan's key: the bits of the rules that fired, and the inputs their effects read.
 PlanKey = tuple[int, PlanInputs]
@@ -250,4 +250,5 @@ def compiled_for(rulebase: Rulebase) -> CompiledRulebase:
             found = _compiled.get(rulebase)
             if found is None:
                 found = _compiled[rulebase] = CompiledRulebase(rulebase)
+                weakref.finalize(rulebase, forget_parts)
     return found

@@ -262,6 +262,16 @@ def _step_codes(protocol: tuple[ProtocolStep, ...]) -> frozenset[ProtocolCode]:
 
 _Made = TypeVar("_Made")
 _SEEN = Memo(16384)
+# Every memo here keeps plan parts alive, and parts are a rulebase's: they are
+# emptied when a rulebase goes (``forget_parts``), so that a server reloading
+# its rules holds the parts of the rulebases it still has, not of every one.
+_PART_MEMOS: list[Memo] = [_SEEN]
+
+
+def forget_parts() -> None:
+    """Empty the memos of plan parts; they fill again as plans are checked."""
+    for memo in _PART_MEMOS:
+        memo.clear()
 
 
 def _once(make: Callable[..., _Made], *parts: tuple[Any, ...]) -> _Made:
@@ -280,6 +290,7 @@ def _per_part(make: Callable[[tuple[Any, ...]], _Made]) -> Callable[[tuple[Any, 
     """``make`` of one part, made once per part: :func:`_once` for one part,
     keyed by the part's identity alone (a view is made of several per plan)."""
     memo = Memo(4096)
+    _PART_MEMOS.append(memo)
 
     def once(part: tuple[Any, ...]) -> _Made:
         found = memo[id(part)]
