@@ -2,7 +2,7 @@
 
 Run: python benchmarks/bench_scale.py
 
-Rulebases of 50, 500 and 5,000 clinic rules (layered on the built-in ones),
+Rulebases of 50, 500 and 1,900 clinic rules (layered on the built-in ones),
 in one file and in five, each rule with its own thresholds; then a rulebase
 loaded and dropped 2,000 times, to see that memory does not grow with it.
 """
@@ -46,17 +46,20 @@ def rule_text(first: int, count: int) -> str:
             "      - advise: experienced_therapist\n"
             "        text: Ask for the clinic's neuropathy specialist.\n"
             f"    because: House rule {i}.\n"
-            "    sources: [article]"
+            "    sources: [project-default]"
         )
     return "\n".join(lines) + "\n"
 
 
 def write(folder: Path, rules: int, files: int) -> list[Path]:
     per_file = rules // files
+    # Rules of their own for each layout: the same rules twice would share the
+    # engine's verdicts, kept by the rulebase's digest, and time nothing.
+    first = 10_000 * files
     paths = []
     for n in range(files):
         path = folder / f"house-{n}.yaml"
-        path.write_text(rule_text(n * per_file, per_file), encoding="utf-8")
+        path.write_text(rule_text(first + n * per_file, per_file), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -81,7 +84,7 @@ def main() -> None:
         print(f"RSS growth over 2,000 rulebases loaded, used and dropped: {rss_kib() - before} KiB")
 
     print(f"{'rules':>6} {'files':>5} {'load':>9} {'first plan':>11} {'per plan':>10}")
-    for rules in (50, 500, 5000):
+    for rules in (50, 500, 1900):  # 1,900 and the built-in ones: near MAX_RULES
         for files in (1, 5):
             with tempfile.TemporaryDirectory() as folder:
                 paths = write(Path(folder), rules, files)

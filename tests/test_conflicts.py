@@ -8,6 +8,7 @@ import pytest
 
 from massageplan import RulebaseConflictWarning, RulebaseError, load_rulebase
 from massageplan.plan.recommend import builtin_rulebase
+from massageplan.rules import conflicts
 from massageplan.rules.load import read_rulebase
 
 RULE = """\
@@ -133,3 +134,24 @@ def test_same_advice_with_two_texts(tmp_path: Path) -> None:
     )
     with pytest.warns(RulebaseConflictWarning, match="two different texts"):
         load_rulebase(path)
+
+
+def test_a_rulebase_at_war_with_itself_is_told_it_was_not_fully_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every "knead" rule could contradict every "no knead" rule: 3 x 3 pairs,
+    # over a limit of 4, so the check stops and says so instead of going on.
+    monkeypatch.setattr(conflicts, "MAX_PAIRS", 4)
+    specs = [
+        (f"knead-{i}", "{}", "{technique: kneading, areas: [feet], max_pressure: 2}")
+        for i in range(3)
+    ] + [(f"no-knead-{i}", "{}", "{avoid: kneading, areas: [feet]}") for i in range(3)]
+    path = rules(tmp_path, *specs)
+    with pytest.warns(RulebaseConflictWarning):
+        rulebase = load_rulebase(path)
+    *found, last = rulebase.conflicts
+    assert "more than 4 pairs of rules could contradict" in last
+    assert "only the first 4 were checked" in last
+    assert found, "the pairs that were checked still report their conflicts"
+    with pytest.raises(RulebaseError, match="more than 4 pairs"):
+        load_rulebase(path, strict=True)

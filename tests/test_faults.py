@@ -205,7 +205,8 @@ def test_a_rulebase_used_for_plans_is_freed_when_dropped() -> None:
     for profile in PROFILES[:5]:
         recommend(profile, rulebase=rulebase)
     explain(PROFILES[0], rulebase=rulebase)
-    gone = [weakref.ref(rulebase), *(weakref.ref(r.reason) for r in rulebase.rules)]
+    gone: list[weakref.ref[object]] = [weakref.ref(rulebase)]
+    gone += [weakref.ref(r.reason) for r in rulebase.rules]
     del rulebase
     gc.collect()
     assert [ref for ref in gone if ref() is not None] == []

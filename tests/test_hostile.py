@@ -19,7 +19,13 @@ from hypothesis import strategies as st
 
 from massageplan import Rulebase, RulebaseError, load_rulebase, recommend
 from massageplan.cli import main
-from massageplan.model.limits import MAX_ALIAS_NODES, MAX_DEPTH, MAX_RULE_FILE_BYTES
+from massageplan.model.limits import (
+    MAX_ALIAS_NODES,
+    MAX_DEPTH,
+    MAX_RULE_FILE_BYTES,
+    MAX_YAML_NODES,
+)
+from massageplan.rules import load
 from massageplan.rules.safe_yaml import parse_yaml
 from tests.strategies import json_like
 
@@ -102,6 +108,60 @@ def test_the_limits_are_named() -> None:
     ):
         with pytest.raises(RulebaseError, match=words):
             parse_yaml(data, Path("limits.yaml"))
+
+
+def test_a_file_of_tiny_nodes_is_refused_before_it_is_built() -> None:
+    flood = b"rules: [" + b"a," * MAX_YAML_NODES + b"a]\n"
+    with pytest.raises(RulebaseError, match=f"more than {MAX_YAML_NODES} nodes") as info:
+        parse_yaml(flood, Path("flood.yaml"))
+    assert (info.value.path, info.value.line) == (Path("flood.yaml"), 1)
+    # One node fewer than the limit is read.
+    just_under = b"[" + b"a," * (MAX_YAML_NODES - 2) + b"a]"
+    assert len(parse_yaml(just_under, Path("ok.yaml")).data) == MAX_YAML_NODES - 1
+
+
+def test_too_many_rules_are_refused_before_any_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "MAX_RULES", 3)
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(RULE.replace("extra-advice", "one"), encoding="utf-8")
+    # The second file takes the count past 3; its rules are not even valid.
+    (folder / "b.yaml").write_text("rules: [1, 2, 3]\n", encoding="utf-8")
+    with pytest.raises(RulebaseError) as info:
+        load_rulebase(folder)
+    error = info.value
+    assert len(error.problems) == 1
+    assert (error.path, error.line) == (folder / "b.yaml", 1)
+    assert "more than the limit of 3 rules" in str(error)
+
+
+def test_rule_files_over_the_rulebase_limit_are_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "MAX_RULEBASE_BYTES", 2 * len(RULE) + 10)
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.yaml").write_text(RULE.replace("extra-advice", name), encoding="utf-8")
+    with pytest.raises(RulebaseError, match=f"more than the limit of {2 * len(RULE) + 10} bytes"):
+        load_rulebase(folder)
+    assert load_rulebase(folder / "a.yaml", folder / "b.yaml")  # two fit
+
+
+def test_a_file_wrong_throughout_reports_the_first_problems_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(load, "MAX_PROBLEMS", 5)
+    path = tmp_path / "wrong.yaml"
+    path.write_text("rules:\n" + "  - {id: x}\n" * 40, encoding="utf-8")
+    with pytest.raises(RulebaseError) as info:
+        load_rulebase(path)
+    problems = info.value.problems
+    assert len(problems) == 5
+    assert [p.line for p in problems] == sorted(p.line or 0 for p in problems)
+    assert problems[0].line == 2
 
 
 def test_special_and_oversized_files_are_refused_at_once(tmp_path: Path) -> None:

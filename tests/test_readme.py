@@ -115,6 +115,9 @@ def test_the_reliability_section_states_the_limits_in_force() -> None:
         limits.MAX_DEPTH: f"nested at most {limits.MAX_DEPTH} levels",
         limits.MAX_RULE_FILE_BYTES: f"{limits.MAX_RULE_FILE_BYTES // 2**20} MiB",
         limits.MAX_YAML_NODES: f"{limits.MAX_YAML_NODES:,} YAML nodes",
+        limits.MAX_RULEBASE_BYTES: f"{limits.MAX_RULEBASE_BYTES // 2**20} MiB and",
+        limits.MAX_RULES: f"{limits.MAX_RULES:,} rules together",
+        limits.MAX_PROBLEMS: f"at most {limits.MAX_PROBLEMS} problems",
         limits.MAX_ALIAS_NODES: f"{limits.MAX_ALIAS_NODES:,} nodes reached again",
         limits.MAX_BATCH_BYTES: f"{limits.MAX_BATCH_BYTES // 2**20} MiB",
     }

@@ -81,34 +81,71 @@ def _contradictions(
 
 
 MAX_CONFLICTS = 100  # enough to act on; more would only repeat the message
+# Pairs of rules compared, at most (each takes about 0.1 ms): a rulebase whose
+# rules could contradict in more pairs than this is told it was not fully checked.
+MAX_PAIRS = 10_000
 
 
-def _candidate_pairs(rulebase: Rulebase) -> list[tuple[LoadedRule, LoadedRule]]:
+@dataclass(frozen=True)
+class PairsNotChecked:
+    """More pairs of rules could contradict than the analysis compares."""
+
+    example: LoadedRule  # a rule in a pair left unchecked, to point the reader at
+
+    def __str__(self) -> str:
+        return (
+            f"more than {MAX_PAIRS} pairs of rules could contradict (for example around rule "
+            f"{self.example.id!r}, {self.example.where}); only the first {MAX_PAIRS} "
+            "were checked for conflicts"
+        )
+
+    def problem(self) -> Problem:
+        return Problem(
+            str(self),
+            self.example.path,
+            self.example.line,
+            None,
+            "then",
+            self.example.id,
+            kind="conflict",
+        )
+
+
+def _candidate_pairs(
+    rulebase: Rulebase,
+) -> tuple[list[tuple[LoadedRule, LoadedRule]], PairsNotChecked | None]:
     """Pairs of rules with effects that share a conflict key in different variants:
-    the only ones that can contradict, found without comparing every pair."""
+    the only ones that can contradict, found without comparing every pair. At
+    most MAX_PAIRS of them, and what was left out."""
     index: dict[Hashable, dict[Hashable, list[int]]] = defaultdict(lambda: defaultdict(list))
     for position, rule in enumerate(rulebase):
         for effect in rule.rule.then:
             for key, variant in effect.conflict_keys():
                 index[key][variant].append(position)
     pairs: set[tuple[int, int]] = set()
+    rules = rulebase.rules
     for variants in index.values():
         for one, other in itertools.combinations(variants.values(), 2):
-            pairs.update((min(a, b), max(a, b)) for a in one for b in other if a != b)
-            if len(pairs) > MAX_CONFLICTS * 100:  # a rulebase at war with itself
-                break
-    rules = rulebase.rules
-    return [(rules[a], rules[b]) for a, b in sorted(pairs)]
+            for a, b in itertools.product(one, other):
+                if a != b:
+                    pairs.add((min(a, b), max(a, b)))
+                    if len(pairs) > MAX_PAIRS:  # a rulebase at war with itself
+                        left_out = PairsNotChecked(rules[a])
+                        pairs.discard((min(a, b), max(a, b)))
+                        return [(rules[x], rules[y]) for x, y in sorted(pairs)], left_out
+    return [(rules[a], rules[b]) for a, b in sorted(pairs)], None
 
 
-def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
+def find_conflicts(rulebase: Rulebase) -> list[Conflict | PairsNotChecked]:
     """Pairs of rules that can fire for one client and contradict each other
-    (the first ``MAX_CONFLICTS`` of them)."""
+    (the first ``MAX_CONFLICTS`` of them), then whether some pairs went unchecked."""
+    candidates, left_out = _candidate_pairs(rulebase)
+    tail: list[Conflict | PairsNotChecked] = [left_out] if left_out is not None else []
     # What could contradict if both fired, before asking the engine whether they can.
     nothing_empty: frozenset[str] = frozenset()
-    pairs = [(a, b) for a, b in _candidate_pairs(rulebase) if _contradictions(a, b, nothing_empty)]
+    pairs = [(a, b) for a, b in candidates if _contradictions(a, b, nothing_empty)]
     if not pairs:
-        return []
+        return tail
     satisfying = satisfying_values(rulebase)
     values = field_values(rulebase)
     # The representative values of each area list that name no area (empty or unknown).
@@ -117,7 +154,7 @@ def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
     def layered(one: LoadedRule, other: LoadedRule) -> bool:
         return fires_without(satisfying, one.id, other.id)
 
-    conflicts: list[Conflict] = []
+    conflicts: list[Conflict | PairsNotChecked] = []
     for first, second in pairs:
         if can_fire_together(satisfying, first.id, second.id):
             # Area lists that name no area whenever both fire.
@@ -132,4 +169,4 @@ def find_conflicts(rulebase: Rulebase) -> list[Conflict]:
             )
             if len(conflicts) >= MAX_CONFLICTS:
                 break
-    return conflicts[:MAX_CONFLICTS]
+    return [*conflicts[:MAX_CONFLICTS], *tail]

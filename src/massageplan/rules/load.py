@@ -13,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from .._gc_pause import collector_paused
 from ..engine.conditions import compile_when, suggest, when_problems
 from ..model.errors import Problem, RulebaseError
+from ..model.limits import MAX_PROBLEMS, MAX_RULEBASE_BYTES, MAX_RULES
 from ..model.plan import Reason, Source, SourceKind
 from .conflicts import RulebaseConflictWarning, find_conflicts
 from .positions import Document, KeyPath
@@ -311,6 +312,51 @@ def _place(
     return []
 
 
+def _check_total_size(layers: list[list[tuple[Path, str]]]) -> None:
+    """Refuse, before parsing any, rule files that together are over the limit
+    (each file has its own limit as it is read)."""
+    total = 0
+    for named in layers:
+        for path, _ in named:
+            try:
+                total += path.stat().st_size
+            except OSError:
+                continue  # reading it says what is wrong, naming it
+            if total > MAX_RULEBASE_BYTES:
+                message = (
+                    f"the rule files up to this one come to more than the limit of "
+                    f"{MAX_RULEBASE_BYTES} bytes for one rulebase"
+                )
+                raise RulebaseError([Problem(message, path, kind="file")])
+
+
+def _check_rule_count(files: list[_File]) -> None:
+    """Refuse a rulebase of more rules than the limit before checking any rule."""
+    total = 0
+    for file in files:
+        total += len(file.items)
+        if total > MAX_RULES:
+            message = f"the rule files up to this one hold more than the limit of {MAX_RULES} rules"
+            raise RulebaseError([file.doc.problem(message, ("rules",), kind="file")])
+
+
+def _open_rule_files(
+    layers: list[list[tuple[Path, str]]], sources: _Sources
+) -> tuple[list[_File], list[Problem]]:
+    """Every rule file opened, within the limits, and the problems found opening them."""
+    _check_total_size(layers)
+    problems: list[Problem] = []
+    files: list[_File] = []
+    for layer, named in enumerate(layers):
+        for path, display in named:
+            try:
+                files.append(_open_rule_file(path, display, layer, sources))
+            except RulebaseError as exc:
+                problems.extend(exc.problems)
+            _check_rule_count(files)  # as each file is opened: stop parsing at once
+    return files, problems
+
+
 def read_rulebase(*paths: str | Path, builtin: bool | None = None) -> Rulebase:
     """Read and check rule files; :func:`load_rulebase` documents the arguments."""
     with collector_paused():
@@ -330,15 +376,7 @@ def _read_rulebase(*paths: str | Path, builtin: bool | None = None) -> Rulebase:
     for given in map(Path, paths):
         layers.append(_rule_files(given, given.name))
 
-    problems: list[Problem] = []
-    files: list[_File] = []
-    for layer, named in enumerate(layers):
-        for path, display in named:
-            try:
-                files.append(_open_rule_file(path, display, layer, sources))
-            except RulebaseError as exc:
-                problems.extend(exc.problems)
-
+    files, problems = _open_rule_files(layers, sources)
     rules: dict[str, LoadedRule] = {}
     trace: list[str] = []
     in_layer: dict[str, LoadedRule] = {}
@@ -347,6 +385,8 @@ def _read_rulebase(*paths: str | Path, builtin: bool | None = None) -> Rulebase:
         if file.layer != layer_seen:
             in_layer, layer_seen = {}, file.layer
         for index, item in enumerate(file.items):
+            if len(problems) >= MAX_PROBLEMS:
+                break  # a file that is wrong throughout: say enough to start fixing it
             try:
                 loaded = _load_rule(file, index, item, library, sources)
             except RulebaseError as exc:
@@ -355,7 +395,7 @@ def _read_rulebase(*paths: str | Path, builtin: bool | None = None) -> Rulebase:
             if loaded.rule.status is not Status.RETIRED:
                 problems.extend(_place(loaded, rules, in_layer, trace))
     if problems:
-        raise RulebaseError(by_relevance(problems))
+        raise RulebaseError(by_relevance(problems)[:MAX_PROBLEMS])
     cited = dict.fromkeys(s for rule in rules.values() for s in rule.reason.sources)
     return Rulebase(
         list(rules.values()),
