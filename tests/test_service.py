@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import io
 import json
@@ -15,20 +16,35 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import jsonschema
 import jwt
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from massageplan import MassagePlanError, recommend
+from massageplan._schema import questionnaire_text
 from massageplan.cli import main
-from massageplan.service.fhir import QUESTIONNAIRE_URL, condition_from_codes
+from massageplan.model.profile import ClientProfile
+from massageplan.render.letter import TITLE as LETTER_TITLE
+from massageplan.service.careplan import care_plan_bundle
+from massageplan.service.cds_hooks import cards
+from massageplan.service.fhir import (
+    QUESTIONNAIRE_URL,
+    condition_from_codes,
+    response_from_profile,
+)
 from massageplan.service.http import create_app
+from massageplan.service.links import LINK_HOURS, LinkError, LinkSealer
 from massageplan.service.trust import Trust, check_bind
+from tests.strategies import screened_dicts
 
 CARD_SCHEMA = json.loads(
     (Path(__file__).parent / "data" / "cds-hooks-card.schema.json").read_text(encoding="utf-8")
@@ -201,6 +217,17 @@ def test_a_batch_as_a_list_and_as_json_lines(server: Server) -> None:
     assert body[0]["plan"] == json.loads(recommend(PROFILE).model_dump_json())
 
 
+def client_texts(profile: dict[str, Any]) -> list[str]:
+    """The advice a plan writes for the client: never in a card for the clinician."""
+    plan = recommend(profile)
+    return [a.text for a in plan.advice if a.audience.value == "client"]
+
+
+def shown(cards: list[dict[str, Any]]) -> str:
+    """What a card shows a clinician: all of it but the plan's JSON for software."""
+    return json.dumps([{k: v for k, v in c.items() if k != "extension"} for c in cards])
+
+
 def test_appointment_book_gives_cards_from_fhir_resources(server: Server) -> None:
     # The questionnaire says "peripheral"; the coded Condition (E11.42, type 2
     # diabetes with diabetic polyneuropathy) decides.
@@ -212,21 +239,24 @@ def test_appointment_book_gives_cards_from_fhir_resources(server: Server) -> Non
     )
     assert status == 200
     jsonschema.validate(body, CARD_SCHEMA)
-    cards = body["cards"]
+    # A card for the hold, one for the questions, one for the plan: nothing else.
+    hold, questions, overview = body["cards"]
+    assert questions["summary"].startswith("Ask before the session (8 questions)")
     # A new client who has not seen the doctor: the hold comes first, critical.
-    assert cards[0]["indicator"] == "critical"
-    assert cards[0]["summary"].startswith("Do not book yet")
-    assert all(len(c["summary"]) < 140 for c in cards)
-    assert cards[0]["source"]["url"].startswith("https://")
-    plan = cards[-1]["extension"]["org.massageplan.plan"]
+    assert hold["indicator"] == "critical"
+    assert hold["summary"].startswith("Do not book yet")
+    assert hold["source"]["url"].startswith("https://")
+    assert overview["summary"].startswith("Once cleared: ")
+    plan = overview["extension"]["org.massageplan.plan"]
     assert plan == json.loads(recommend(PROFILE).model_dump_json())
-    assert "# Massage plan for this week" in cards[-1]["detail"]
-    order = {"critical": 0, "warning": 1, "info": 2}
-    urgency = [order[c["indicator"]] for c in cards[:-1]]
-    assert urgency == sorted(urgency)
+    assert "# Massage plan for this week" in overview["detail"]
+    said = shown(body["cards"])
+    texts = client_texts(PROFILE)
+    assert texts, "the plan has advice for the client, to be kept out of the cards"
+    assert not [t for t in texts if json.dumps(t)[1:-1] in said]
 
 
-def test_screening_cards_put_the_new_holds_and_critical_advice_first(server: Server) -> None:
+def test_screening_cards_one_per_hold_then_the_questions_then_the_plan(server: Server) -> None:
     screened = {
         **PROFILE,
         "sessions_completed": 3,
@@ -242,21 +272,146 @@ def test_screening_cards_put_the_new_holds_and_critical_advice_first(server: Ser
     cards = body["cards"]
     keys = [c["uuid"] for c in cards]
     assert len(set(keys)) == len(keys)
-    assert cards[0]["summary"].startswith(
-        "Do not book yet: the client's doctor is to clear massage"
-    )
-    critical = [c["summary"] for c in cards if c["indicator"] == "critical"]
-    assert len(critical) >= 4  # the hold, the doctor, the wound, the clot's signs
-    assert [c["indicator"] for c in cards[: len(critical)]] == ["critical"] * len(critical)
-    joined = " ".join(critical)
-    assert "signs of a" in joined or "calf or thigh" in joined
-    # Port sites not recorded: one card of questions, the port's among them.
-    (questions,) = [c for c in cards if c["summary"].startswith("Ask before the session")]
-    assert questions["indicator"] == "warning"
+    made = recommend(screened)
+    assert len(made.holds) == 1
+    hold, questions, overview = cards
+    assert hold["summary"] == "Do not book yet: the client's doctor is to clear massage first."
+    assert (hold["indicator"], questions["indicator"]) == ("critical", "warning")
+    assert questions["summary"].startswith("Ask before the session (")
     assert "port or a central line" in questions["detail"]
-    assert "foot-care specialist" in joined
-    plan = cards[-1]["extension"]["org.massageplan.plan"]
-    assert plan["pressure"] == 2
+    # The wound, the clot's signs and the doctor: critical points of the plan,
+    # in its card, which is as urgent as the most urgent of them.
+    assert overview["indicator"] == "critical"
+    assert overview["summary"].endswith("critical points inside.")
+    assert "calf or thigh" in overview["detail"] or "signs of a" in overview["detail"]
+    assert "foot-care specialist" in overview["detail"]
+    assert overview["extension"]["org.massageplan.plan"]["pressure"] == 2
+    said = shown(cards)
+    assert not [t for t in client_texts(screened) if json.dumps(t)[1:-1] in said]
+
+
+def appointment(minutes: int | None, **more: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "id": "apt1",
+        "status": "proposed",
+        "start": "2026-12-07T09:00:00+01:00",
+        "participant": [{"actor": {"reference": "Patient/p1"}, "status": "tentative"}],
+        **more,
+    }
+    if minutes is not None:
+        found["minutesDuration"] = minutes
+    return found
+
+
+def booking_call(profile: dict[str, Any], *booked: dict[str, Any]) -> dict[str, Any]:
+    call = hook_call({"intake": intake(profile)})
+    call["context"]["appointments"]["entry"] = [{"resource": a} for a in booked]
+    return call
+
+
+CLEARED = {
+    **PROFILE,
+    "physician_consulted": True,
+    "sessions_completed": 2,
+    "tolerance": {"minutes": 60, "pressure": 2},
+}
+
+
+def test_a_booking_longer_than_tolerated_gets_suggestions_to_book_the_plan(
+    server: Server,
+) -> None:
+    plan = recommend(CLEARED)
+    minutes = [v.minutes for v in plan.visits]
+    assert not plan.holds
+    assert len(minutes) == 1, "this client gets one visit a week"
+    status, body = server.call(
+        "POST", "/cds-services/massage-plan", booking_call(CLEARED, appointment(90))
+    )
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    (overview,) = [c for c in body["cards"] if "extension" in c]
+    assert overview["selectionBehavior"] == "at-most-one"
+    (length,) = overview["suggestions"]
+    assert length["label"] == f"Make this appointment {minutes[0]} minutes long"
+    assert length["isRecommended"] is True
+    (action,) = length["actions"]
+    assert action["type"] == "update"
+    assert action["resource"]["id"] == "apt1"
+    assert action["resource"]["minutesDuration"] == minutes[0]
+    start = datetime.fromisoformat(appointment(0)["start"])
+    assert datetime.fromisoformat(action["resource"]["end"]) - start == timedelta(
+        minutes=minutes[0]
+    )
+    assert {**action["resource"], "minutesDuration": 90} == {**appointment(90), "end": ANY}
+    # Booked as planned already: nothing to suggest.
+    status, body = server.call(
+        "POST", "/cds-services/massage-plan", booking_call(CLEARED, appointment(minutes[0]))
+    )
+    (overview,) = [c for c in body["cards"] if "extension" in c]
+    assert "suggestions" not in overview
+    assert "selectionBehavior" not in overview
+
+
+def test_a_week_of_several_visits_is_offered_as_a_split(server: Server) -> None:
+    sensitive = {**CLEARED, "hypersensitivity": "severe", "tolerance": {"minutes": 20}}
+    minutes = [v.minutes for v in recommend(sensitive).visits]
+    assert len(minutes) > 1, "a severe client gets shorter split sessions"
+    status, body = server.call(
+        "POST",
+        "/cds-services/massage-plan",
+        booking_call(sensitive, appointment(None, end="2026-12-07T10:00:00+01:00")),
+    )
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    (overview,) = [c for c in body["cards"] if "extension" in c]
+    labels = [s["label"] for s in overview["suggestions"]]
+    assert labels[0] == f"Make this appointment {minutes[0]} minutes long"
+    split = overview["suggestions"][1]
+    assert split["label"].startswith(f"Split it into this week's {len(minutes)} visits")
+    assert [s.get("isRecommended", False) for s in overview["suggestions"]] == [False, True]
+    update, *created = split["actions"]
+    assert (update["type"], update["resource"]["minutesDuration"]) == ("update", minutes[0])
+    assert [c["resource"]["minutesDuration"] for c in created] == minutes[1:]
+    assert {c["type"] for c in created} == {"create"}
+    assert all(c["resource"]["status"] == "proposed" for c in created)
+    assert all(c["resource"]["participant"] == appointment(0)["participant"] for c in created)
+
+
+def test_a_hold_offers_to_cancel_or_waitlist_the_booking(server: Server) -> None:
+    status, body = server.call(
+        "POST", "/cds-services/massage-plan", booking_call(PROFILE, appointment(60))
+    )
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    hold, _, overview = body["cards"]
+    assert hold["selectionBehavior"] == "at-most-one"
+    cancel, waitlist = hold["suggestions"]
+    assert cancel["isRecommended"] is True
+    assert cancel["actions"] == [
+        {
+            "type": "delete",
+            "description": "Remove the proposed massage appointment",
+            "resourceId": "Appointment/apt1",
+        }
+    ]
+    assert waitlist["actions"][0]["resource"] == {**appointment(60), "status": "waitlist"}
+    # Nothing on the plan's card books it while the hold stands.
+    assert "suggestions" not in overview
+    for card in body["cards"]:
+        assert {r["display"] for r in card["overrideReasons"]}, "reasons to give when dismissed"
+
+
+@pytest.mark.parametrize(
+    "booked",
+    [(), (appointment(60), {**appointment(30), "id": "apt2"}), ({**appointment(60), "id": 7},)],
+)
+def test_no_single_proposed_appointment_means_no_suggestion(
+    server: Server, booked: tuple[dict[str, Any], ...]
+) -> None:
+    status, body = server.call("POST", "/cds-services/massage-plan", booking_call(PROFILE, *booked))
+    assert status == 200
+    assert not [c for c in body["cards"] if "suggestions" in c]
 
 
 @pytest.mark.parametrize(
@@ -270,7 +425,7 @@ def test_without_a_usable_intake_a_card_asks_for_it(server: Server, prefetch: An
     assert status == 200
     jsonschema.validate(body, CARD_SCHEMA)
     (card,) = body["cards"]
-    assert card["summary"] == "Massage plan needs the intake questionnaire first"
+    assert card["summary"] == "Massage plan needs the intake questionnaire first."
     assert card["indicator"] == "warning"
 
 
@@ -556,3 +711,280 @@ def test_a_bad_jwk_set_stops_the_server_at_start(tmp_path: Path, document: str) 
     (tmp_path / "jwks.json").write_text(document, encoding="utf-8")
     with pytest.raises(MassagePlanError, match=r"jwks\.json: "):
         Trust.from_files(ISSUER, tmp_path / "jwks.json", BASE)
+
+
+# ------------------------------------------------------------------ feedback and CORS
+
+
+def feedback_entry(**changes: Any) -> dict[str, Any]:
+    return {
+        "card": str(uuid.uuid4()),
+        "outcome": "overridden",
+        "outcomeTimestamp": "2026-12-05T10:05:31Z",
+        **changes,
+    }
+
+
+def test_feedback_is_counted_and_nothing_personal_is_kept() -> None:
+    running = Server(create_app())  # its own tally
+    try:
+        secret = "Mrs Example in room 4 refused"  # noqa: S105 - a comment, not a password
+        card = str(uuid.uuid4())
+        body = {
+            "feedback": [
+                feedback_entry(
+                    card=card,
+                    overrideReason={
+                        "reason": {
+                            "system": "urn:massageplan:CodeSystem:override-reason",
+                            "code": "already-cleared",
+                        },
+                        "userComment": secret,
+                    },
+                ),
+                feedback_entry(outcome="accepted", acceptedSuggestions=[{"id": "s1"}]),
+                feedback_entry(overrideReason={"reason": {"system": "urn:other", "code": secret}}),
+            ]
+        }
+        status, answer = running.call("POST", "/cds-services/massage-plan/feedback", body)
+        assert (status, answer) == (200, {})
+        status, counts = running.call("GET", "/cds-services/massage-plan/feedback")
+        assert status == 200
+        assert counts == {
+            "outcomes": {"overridden": 2, "accepted": 1},
+            "overrideReasons": {"already-cleared": 1},
+        }
+        assert secret not in json.dumps(counts)
+        assert card not in json.dumps(counts)
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"feedback": []},
+        {"feedback": [feedback_entry(outcome="ignored")]},
+        {"feedback": [feedback_entry(outcome="accepted")]},  # names no suggestion
+        {"feedback": [{"card": "x", "outcome": "overridden"}]},  # no timestamp
+    ],
+)
+def test_malformed_feedback_gets_422(server: Server, body: dict[str, Any]) -> None:
+    status, answer = server.call("POST", "/cds-services/massage-plan/feedback", body)
+    assert status == 422
+    assert answer["detail"]
+
+
+def preflight(url: str, origin: str) -> dict[str, str]:
+    request = urllib.request.Request(  # noqa: S310 - the test's own loopback server
+        url + "/cds-services/massage-plan",
+        method="OPTIONS",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            return {k.lower(): v for k, v in response.headers.items()}
+    except urllib.error.HTTPError as error:
+        return {k.lower(): v for k, v in error.headers.items()}
+
+
+def test_cors_is_off_unless_an_origin_is_configured(server: Server) -> None:
+    assert "access-control-allow-origin" not in preflight(server.url, "https://ehr.example.org")
+    configured = Server(create_app(cors_origins=["https://ehr.example.org"]))
+    try:
+        allowed = preflight(configured.url, "https://ehr.example.org")
+        assert allowed["access-control-allow-origin"] == "https://ehr.example.org"
+        assert "POST" in allowed["access-control-allow-methods"]
+        assert "access-control-allow-origin" not in preflight(
+            configured.url, "https://attacker.example"
+        )
+    finally:
+        configured.stop()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["*", "https://ehr.example.org/", "https://*.example.org", "http://ehr.example.org", "ehr"],
+)
+def test_a_cors_origin_that_is_not_one_exact_origin_is_refused(origin: str) -> None:
+    with pytest.raises(MassagePlanError, match="origin"):
+        create_app(cors_origins=[origin])
+    err = io.StringIO()
+    code = main(["serve", "--cors-origin", origin], stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert origin in err.getvalue()
+    assert len(err.getvalue().splitlines()) == 1
+
+
+@pytest.mark.parametrize("instance", ["", "call-1", 5, None, "d1577c69-dfbe-44ad-ba6d"])
+def test_a_hook_instance_that_is_not_a_uuid_gets_400(server: Server, instance: Any) -> None:
+    call = hook_call({"intake": intake(PROFILE)})
+    call["hookInstance"] = instance
+    status, body = server.call("POST", "/cds-services/massage-plan", call)
+    assert status == 400
+    assert "hookInstance that is a UUID" in body["detail"]
+
+
+# ------------------------------------------------------------------ links
+
+
+def get_page(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+            return response.status, html.unescape(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, html.unescape(error.read().decode())
+
+
+def test_the_cards_link_to_the_printable_plan_and_the_letter(server: Server) -> None:
+    status, body = server.call(
+        "POST", "/cds-services/massage-plan", hook_call({"intake": intake(PROFILE)})
+    )
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    hold, _, overview = body["cards"]
+    assert hold["links"] == overview["links"]
+    plan_link, letter_link = overview["links"]
+    assert (plan_link["label"], letter_link["label"]) == ("Printable plan", "Letter to the doctor")
+    assert {plan_link["type"], letter_link["type"]} == {"absolute"}
+    prefix = server.url + "/cds-services/massage-plan/view/"
+    assert plan_link["url"].startswith(prefix + "plan/")
+    # The link carries the answers sealed: nothing of them is readable in it.
+    assert "diabetic" not in plan_link["url"]
+    assert "tolerance" not in plan_link["url"]
+    status, page = get_page(plan_link["url"])
+    assert status == 200
+    assert "<h1" in page
+    assert "Do not book yet" in page
+    assert "<form" not in page  # a page to read and print: nothing to post
+    status, page = get_page(letter_link["url"])
+    assert status == 200
+    assert "<form" not in page
+    assert LETTER_TITLE in page
+    # One page's link does not open the other, and a changed link opens nothing.
+    token = plan_link["url"].rsplit("/", 1)[1]
+    for bad in (prefix + "letter/" + token, prefix + "plan/" + token[:-4] + "AAAA"):
+        status, page = get_page(bad)
+        assert status == 404
+        assert "not one of this service's" in page
+
+
+ANSWERED = {
+    **CLEARED,
+    "hypersensitivity": "none",
+    "swelling": [],
+    "numb_areas": [],
+    "wounds": [],
+    "injection_sites": [],
+    "clot_history": False,
+    "on_anticoagulants": False,
+    "on_chemotherapy": False,
+    "port_sites": [],
+    "lymphedema_risk": [],
+    "low_platelets": False,
+    "low_white_cells": False,
+    "medications": [],
+}
+
+
+def test_a_plan_without_a_letter_links_only_the_plan(server: Server) -> None:
+    plan = recommend(ANSWERED)
+    assert not plan.holds
+    assert not plan.questions, "nothing to ask the doctor: no letter"
+    answers = response_from_profile(ClientProfile.model_validate(ANSWERED), "Patient/p1")
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call({"intake": answers}))
+    assert status == 200
+    (overview,) = body["cards"]
+    assert [link["label"] for link in overview["links"]] == ["Printable plan"]
+
+
+def test_a_link_expires_and_another_servers_link_does_not_open() -> None:
+    profile = ClientProfile.model_validate(PROFILE)
+    sealer = LinkSealer()
+    token = sealer.seal("plan", profile, now=1_000_000)
+    assert sealer.open("plan", token, now=1_000_000 + 3600) == profile
+    with pytest.raises(LinkError, match="expired"):
+        sealer.open("plan", token, now=1_000_000 + LINK_HOURS * 3600 + 1)
+    with pytest.raises(LinkError, match="not one of this service's"):
+        LinkSealer().open("plan", token, now=1_000_000)
+    with pytest.raises(MassagePlanError, match="32 bytes"):
+        LinkSealer(b"short")
+
+
+def test_under_a_trusted_issuer_a_link_opens_without_a_token(
+    keys: tuple[Any, dict[str, Any]], tmp_path: Path
+) -> None:
+    private, jwks = keys
+    (tmp_path / "jwks.json").write_text(json.dumps(jwks), encoding="utf-8")
+    secured = Server(create_app(trust=Trust.from_files(ISSUER, tmp_path / "jwks.json", BASE)))
+    try:
+        path = "/cds-services/massage-plan"
+        call = hook_call({"intake": intake(PROFILE)})
+        auth = {"authorization": f"Bearer {token(private, path)}"}
+        status, body = secured.call("POST", path, call, auth)
+        assert status == 200
+        link = body["cards"][-1]["links"][0]["url"]
+        assert link.startswith(BASE + "/cds-services/massage-plan/view/plan/")  # the public URL
+        status, page = get_page(secured.url + link.removeprefix(BASE))
+        assert status == 200
+        assert "<form" not in page
+        assert get_page(secured.url + "/plan.css")[0] == 200
+        # Every other page still needs its token.
+        assert secured.call("GET", "/cds-services")[0] == 401
+    finally:
+        secured.stop()
+
+
+@given(screened_dicts(), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_cards_are_one_per_hold_then_questions_then_the_plan_each_summary_whole(
+    data: dict[str, Any], booked: bool
+) -> None:
+    """Over generated clients: the cards are the holds, the questions (if any)
+    and the plan, in that order; every summary is one whole sentence under 140
+    characters; nothing written for the client is shown; suggestions come
+    with their selection behaviour and never book a held client."""
+    profile = ClientProfile.model_validate(data)
+    plan = recommend(profile)
+    made = cards(plan, profile, str(uuid.uuid4()), [appointment(90)] if booked else [])
+    jsonschema.validate({"cards": made}, CARD_SCHEMA)
+    expected = [f"hold/{h.code.value}" for h in plan.holds]
+    expected += ["questions"] * bool(plan.questions) + ["plan"]
+    assert len(made) == len(expected)
+    assert [c["indicator"] for c in made[: len(plan.holds)]] == ["critical"] * len(plan.holds)
+    assert "extension" in made[-1]
+    for card in made:
+        summary = card["summary"]
+        assert len(summary) < 140
+        assert summary.endswith("."), summary  # whole, never cut with an ellipsis
+        assert "\u2026" not in summary
+    said = shown(made)
+    client = [a.text for a in plan.advice if a.audience.value == "client"]
+    assert not [t for t in client if json.dumps(t)[1:-1] in said]
+    suggesting = [c for c in made if "suggestions" in c]
+    if plan.holds:
+        assert [c["uuid"] for c in suggesting] == ([made[0]["uuid"]] if booked else [])
+        assert not any(
+            a["type"] == "create"
+            for c in suggesting
+            for s in c["suggestions"]
+            for a in s["actions"]
+        )
+    recommended = [s for c in suggesting for s in c["suggestions"] if s.get("isRecommended")]
+    assert len(recommended) == len(suggesting)  # one recommended choice a card
+
+
+def test_the_plan_as_fhir_and_the_intake_questionnaire_over_http(server: Server) -> None:
+    status, body = server.call("POST", "/plans/fhir", PROFILE)
+    assert status == 200
+    assert body == care_plan_bundle(recommend(PROFILE))
+    status, body = server.call("POST", "/plans/fhir", {**PROFILE, "tolerance": {"minutes": 0}})
+    assert status == 422
+    status, body = server.call("GET", "/fhir/Questionnaire/intake")
+    assert status == 200
+    assert body == json.loads(questionnaire_text())

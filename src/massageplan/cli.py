@@ -21,7 +21,7 @@ from typing import IO, Any, NoReturn
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ._schema import schema_text
+from ._schema import questionnaire_text, schema_text
 from ._version import __version__
 from .engine.seam import ENGINE_NAME
 from .model.errors import MassagePlanError, PlanSafetyError, RulebaseError, validation_message
@@ -40,6 +40,7 @@ from .rules.load import load_rulebase
 from .rules.rulebase import Rulebase
 from .rules.safe_yaml import parse_yaml
 from .service.booking import read_booking_csv, read_json_lines
+from .service.careplan import care_plan_bundle
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -74,7 +75,11 @@ class _Streams:
 
 
 def _json(model: BaseModel) -> str:
-    return json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    return _dumps(model.model_dump(mode="json"))
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _read_text(name: str, io: _Streams, what: str, limit: int) -> str:
@@ -160,6 +165,8 @@ def _recommend(args: argparse.Namespace, io: _Streams) -> int:
             return _json(plan)
         if args.format == "markdown":
             return render_markdown(plan, profile)
+        if args.format == "fhir":
+            return _dumps(care_plan_bundle(plan))
         return render_text(plan, profile, width=width, audience=args.audience, colour=colour)
 
     return _profile_command(args, io, run)
@@ -202,6 +209,8 @@ def _next(args: argparse.Namespace, io: _Streams) -> int:
         io.stdout.write(_json(plan))
     elif args.format == "markdown":
         io.stdout.write(render_markdown(plan, profile))
+    elif args.format == "fhir":
+        io.stdout.write(_dumps(care_plan_bundle(plan)))
     else:
         io.stdout.write(render_text(plan, profile, audience=args.audience))
     return EXIT_OK
@@ -339,7 +348,11 @@ def _batch(args: argparse.Namespace, io: _Streams) -> int:
 def _serve(args: argparse.Namespace, io: _Streams) -> int:
     try:
         from .service import http as service  # noqa: PLC0415 - the 'serve' extra, only to serve
-        from .service.trust import Trust, check_bind  # noqa: PLC0415 - the same extra
+        from .service.trust import (  # noqa: PLC0415 - the same extra
+            Trust,
+            check_bind,
+            check_origin,
+        )
     except ImportError:
         raise _UsageError("serving needs its extra: pip install 'massageplan[serve]'") from None
     given = [args.issuer, args.jwks, args.base_url]
@@ -347,17 +360,21 @@ def _serve(args: argparse.Namespace, io: _Streams) -> int:
         raise _UsageError("--issuer, --jwks and --base-url go together: give all three")
     trust = Trust.from_files(args.issuer, args.jwks, args.base_url) if all(given) else None
     check_bind(args.host, trust)
+    for origin in args.cors_origin:
+        check_origin(origin)
     rules = _rulebase(args.rules)
     io.stderr.write(
         f"massageplan: serving on http://{args.host}:{args.port} "
         f"({'tokens from ' + args.issuer if trust else 'loopback only, no tokens'})\n"
     )
-    service.serve(args.host, args.port, rulebase=rules, trust=trust)
+    service.serve(args.host, args.port, rulebase=rules, trust=trust, cors_origins=args.cors_origin)
     return EXIT_OK
 
 
 def _schema(args: argparse.Namespace, io: _Streams) -> int:
-    io.stdout.write(schema_text(args.which))
+    io.stdout.write(
+        questionnaire_text() if args.which == "questionnaire" else schema_text(args.which)
+    )
     return EXIT_OK
 
 
@@ -365,6 +382,7 @@ _FORMAT_USES = {
     "text": "text for reading",
     "markdown": "Markdown for documents",
     "json": "JSON for software",
+    "fhir": "a FHIR R4 Bundle (CarePlan, ServiceRequest, Questionnaire) for an EHR",
 }
 
 
@@ -402,7 +420,7 @@ def _verify_options(ver: argparse.ArgumentParser) -> None:
 
 def _plan_options(sub: argparse.ArgumentParser) -> None:
     """How a plan is printed: its format, and for whom."""
-    _format_option(sub, "text", "markdown", "json")
+    _format_option(sub, "text", "markdown", "json", "fhir")
     sub.add_argument(
         "--for",
         dest="audience",
@@ -485,6 +503,14 @@ def _serve_options(srv: argparse.ArgumentParser) -> None:
         "--base-url",
         metavar="URL",
         help="this service's public base URL, which tokens' aud must name",
+    )
+    srv.add_argument(
+        "--cors-origin",
+        metavar="ORIGIN",
+        action="append",
+        default=[],
+        help="a web origin (https://ehr.example.org) whose pages may call the service "
+        "from a browser; repeat for more (default: none)",
     )
 
 
@@ -614,7 +640,11 @@ def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     rules_option(bat)
 
     sch = command("schema", "print the JSON Schema of profiles, plans or rule files", _schema)
-    sch.add_argument("which", choices=("profile", "plan", "rules"))
+    sch.add_argument(
+        "which",
+        choices=("profile", "plan", "rules", "questionnaire"),
+        help="a JSON Schema, or the FHIR intake Questionnaire",
+    )
 
     srv = command(
         "serve", "serve plans over HTTP and as a CDS Hooks service (the 'serve' extra)", _serve

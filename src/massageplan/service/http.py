@@ -11,6 +11,9 @@ and code that asks for the app import this module.
   the ``appointment-book`` hook; ``POST /cds-services/massage-plan``: cards
   from the profile that the request's prefetch gives (the intake
   QuestionnaireResponse and the client's Conditions).
+  ``POST .../feedback``: what clinicians did with the cards, counted;
+  ``GET .../view/{plan|letter}/{sealed}``: the page a card's link opens
+  (``service.links``).
 
 Security follows the CDS Hooks specification (``service.trust``): a request without
 a good token from the trusted issuer gets 401, and without an issuer the
@@ -22,13 +25,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -37,11 +42,16 @@ from ..model.plan import SessionPlan
 from ..model.profile import ClientProfile
 from ..plan.batch import BatchError, recommend_many
 from ..plan.recommend import builtin_rulebase, recommend
+from ..render.letter import doctor_letter
 from ..rules.rulebase import Rulebase
 from .booking import load_json, read_json_lines
+from .careplan import care_plan_bundle
 from .cds_hooks import (
     HOOK,
     SERVICE_ID,
+    Feedback,
+    FeedbackTally,
+    Links,
     cards,
     error_card,
     intake_needed_card,
@@ -49,6 +59,7 @@ from .cds_hooks import (
 )
 from .fhir import (
     FhirError,
+    intake_questionnaire,
     outcome_message,
     profile_from_fhir,
     resources,
@@ -56,10 +67,12 @@ from .fhir import (
     usable,
 )
 from .headers import SECURITY_HEADERS, UNGUARDED_PATHS
-from .trust import Trust, check_bind
+from .links import KINDS, LinkError, LinkSealer
+from .trust import Trust, check_bind, check_origin
 
 MAX_BODY = 1024 * 1024  # bytes: a batch of a few thousand profiles
 MAX_BATCH = 10_000  # profiles in one batch request
+VIEW_PATH = f"/cds-services/{SERVICE_ID}/view/"  # then a page's kind and its sealed token
 ASGIApp = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
     Awaitable[None],
@@ -180,17 +193,34 @@ def _in_slices(items: list[Any], rules: Rulebase) -> list[SessionPlan | BatchErr
     return results
 
 
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(value)
+    except (TypeError, ValueError, AttributeError):
+        return False
+    return True
+
+
 class _CallRefusedError(Exception):
     """A CDS Hooks call the service will not answer with cards (400, and why)."""
 
 
-def _cards_for(call: Mapping[str, Any], rules: Rulebase) -> list[dict[str, Any]]:
+LinksFor = Callable[[ClientProfile, SessionPlan], Links]
+
+
+def _cards_for(
+    call: Mapping[str, Any], rules: Rulebase, links_for: LinksFor | None = None
+) -> list[dict[str, Any]]:
     """The cards for a CDS Hooks call, or :class:`_CallRefusedError`."""
-    if call.get("hook") != HOOK or not isinstance(call.get("hookInstance"), str):
-        raise _CallRefusedError(f"expected a CDS Hooks '{HOOK}' call with a hookInstance")
+    if call.get("hook") != HOOK or not _is_uuid(call.get("hookInstance")):
+        raise _CallRefusedError(
+            f"expected a CDS Hooks '{HOOK}' call with a hookInstance that is a UUID"
+        )
     instance = call["hookInstance"]
     context = call.get("context")
-    patient = context.get("patientId") if isinstance(context, Mapping) else None
+    if not isinstance(context, Mapping):
+        raise _CallRefusedError("expected the call's context, with the patientId it is for")
+    patient = context.get("patientId")
     if not isinstance(patient, str) or not patient:
         raise _CallRefusedError("expected the call's context, with the patientId it is for")
     prefetch = call.get("prefetch") or {}
@@ -223,7 +253,8 @@ def _cards_for(call: Mapping[str, Any], rules: Rulebase) -> list[dict[str, Any]]
         made = recommend(profile, rules)
     except PlanSafetyError as exc:
         return [error_card(instance, "; ".join(exc.violations))]
-    return cards(made, profile, instance)
+    links = links_for(profile, made) if links_for is not None else None
+    return cards(made, profile, instance, resources(context.get("appointments")), links)
 
 
 def _guard(app: FastAPI, trust: Trust | None) -> None:
@@ -232,8 +263,12 @@ def _guard(app: FastAPI, trust: Trust | None) -> None:
 
     @app.middleware("http")
     async def authenticate(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        if trust is not None and request.url.path not in ("/docs", "/openapi.json"):
-            refused = trust.check(request.headers.get("authorization"), request.url.path)
+        path = request.url.path
+        # A card's link opens in a browser, with no token: its sealed part is
+        # its own authority (``service.links``). The stylesheet is nobody's.
+        opened_by_link = path == "/plan.css" or path.startswith(VIEW_PATH)
+        if trust is not None and path not in ("/docs", "/openapi.json") and not opened_by_link:
+            refused = trust.check(request.headers.get("authorization"), path)
             if refused is not None:
                 return JSONResponse(
                     {"detail": refused}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
@@ -265,13 +300,79 @@ def _guard(app: FastAPI, trust: Trust | None) -> None:
         return JSONResponse({"detail": detail}, status_code=422)
 
 
+def _add_cds_hooks(app: FastAPI, rules: Rulebase, trust: Trust | None, sealer: LinkSealer) -> None:
+    """The CDS Hooks service: discovery, cards, the pages their links open, feedback."""
+
+    @app.get("/cds-services", tags=["cds-hooks"])
+    def discovery() -> dict[str, Any]:
+        """CDS Hooks discovery."""
+        return {"services": [service_description()]}
+
+    @app.post(f"/cds-services/{SERVICE_ID}", tags=["cds-hooks"])
+    def service(call: dict[str, Any], request: Request) -> Any:
+        """Cards for an appointment-book call for context.patientId: a card asking for
+        the intake when the prefetch has none; 400 for an intake of another patient."""
+        base = (trust.base_url if trust is not None else str(request.base_url)).rstrip("/")
+
+        def links_for(profile: ClientProfile, plan: SessionPlan) -> Links:
+            has_letter = doctor_letter(plan, profile) is not None
+
+            def link(kind: str) -> str | None:
+                if kind == "letter" and not has_letter:
+                    return None
+                return f"{base}{VIEW_PATH}{kind}/{sealer.seal(kind, profile)}"
+
+            return link
+
+        try:
+            return {"cards": _cards_for(call, rules, links_for)}
+        except _CallRefusedError as exc:
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.get(VIEW_PATH + "{kind}/{token}", include_in_schema=False)
+    def view(kind: str, token: str) -> Any:
+        """The page a card's link opens: the printable plan, or the letter."""
+        from .web import printable_page, refused_page  # noqa: PLC0415 - templates when served
+
+        try:
+            if kind not in KINDS:
+                raise LinkError("this link is not one of this service's")
+            profile = sealer.open(kind, token)
+        except LinkError as exc:
+            return refused_page(str(exc), 404)
+        return printable_page(rules, profile, kind)
+
+    tally = FeedbackTally()
+
+    @app.post(f"/cds-services/{SERVICE_ID}/feedback", tags=["cds-hooks"])
+    def feedback(body: Feedback) -> dict[str, Any]:
+        """What a clinician did with the cards: counted, nothing kept that is personal."""
+        tally.add(body)
+        return {}
+
+    @app.get(f"/cds-services/{SERVICE_ID}/feedback", tags=["cds-hooks"])
+    def feedback_counts() -> dict[str, dict[str, int]]:
+        """How often cards were accepted or overridden, and why: counts only."""
+        return tally.counts()
+
+
 def create_app(
     rulebase: Rulebase | None = None,
     *,
     trust: Trust | None = None,
     max_body: int = MAX_BODY,
+    cors_origins: Sequence[str] = (),
+    link_key: bytes | None = None,
 ) -> Any:
-    """The FastAPI application."""
+    """The FastAPI application.
+
+    ``link_key``: the 32-byte key that seals the cards' links (made at start
+    when not given: links then end with the process; servers sharing a load
+    balancer share a key). ``cors_origins``: the web origins (such as
+    ``https://ehr.example.org``) whose pages may call it from a browser; none
+    by default. Each must be a scheme and host, with no path and no wildcard."""
+    for origin in cors_origins:
+        check_origin(origin)
     rules = builtin_rulebase() if rulebase is None else rulebase
     app = FastAPI(
         title="massageplan",
@@ -293,6 +394,20 @@ def create_app(
         except PlanSafetyError as exc:
             return unsafe(exc)
 
+    @app.post("/plans/fhir", tags=["plans"])
+    def plan_as_fhir(profile: ClientProfile) -> Any:
+        """The plan as a FHIR R4 Bundle: a CarePlan, the ServiceRequest for the
+        booking, and a Questionnaire of the plan's questions."""
+        try:
+            return care_plan_bundle(recommend(profile, rules))
+        except PlanSafetyError as exc:
+            return unsafe(exc)
+
+    @app.get("/fhir/Questionnaire/intake", tags=["fhir"])
+    def questionnaire() -> dict[str, Any]:
+        """The FHIR R4 intake Questionnaire the CDS service's prefetch answers."""
+        return intake_questionnaire()
+
     one_batch = anyio.CapacityLimiter(1)
 
     @app.post("/plans/batch", tags=["plans"])
@@ -308,23 +423,23 @@ def create_app(
         )
         return Response(body, status_code=status, media_type="application/json")
 
-    @app.get("/cds-services", tags=["cds-hooks"])
-    def discovery() -> dict[str, Any]:
-        """CDS Hooks discovery."""
-        return {"services": [service_description()]}
+    _add_cds_hooks(app, rules, trust, LinkSealer(link_key))
 
-    @app.post(f"/cds-services/{SERVICE_ID}", tags=["cds-hooks"])
-    def service(call: dict[str, Any]) -> Any:
-        """Cards for an appointment-book call for context.patientId: a card asking for
-        the intake when the prefetch has none; 400 for an intake of another patient."""
-        try:
-            return {"cards": _cards_for(call, rules)}
-        except _CallRefusedError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=400)
+    if cors_origins:
+        # An EHR's page calling from the browser (CDS Hooks, "Cross-Origin
+        # Resource Sharing"): only the origins configured, never any origin.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
 
+    from .web import add_pages, add_stylesheet  # noqa: PLC0415 - templates when served
+
+    add_stylesheet(app)
     if trust is None:  # on loopback only: the pages a front desk uses (no tokens in a browser)
-        from .web import add_pages  # noqa: PLC0415 - templates are loaded only when served
-
         add_pages(app, rules)
     app.add_middleware(_SizeLimit, limit=max_body)  # outermost: before anything reads the body
     return app
@@ -336,10 +451,11 @@ def serve(
     *,
     rulebase: Rulebase | None = None,
     trust: Trust | None = None,
+    cors_origins: Sequence[str] = (),
 ) -> None:
     """Run the service until interrupted (refuses a non-loopback host without ``trust``)."""
     check_bind(host, trust)
-    app = create_app(rulebase, trust=trust)
+    app = create_app(rulebase, trust=trust, cors_origins=cors_origins)
     import uvicorn  # noqa: PLC0415 - only a running server needs it
 
     uvicorn.run(app, host=host, port=port, ws="none", lifespan="off", log_level="info")

@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jwt
 
@@ -104,3 +105,24 @@ def check_bind(host: str, trust: Trust | None) -> None:
             "services authenticate their clients by signed JWTs. Listen on 127.0.0.1, "
             "or configure the issuer"
         )
+
+
+def check_origin(origin: str) -> None:
+    """Refuse a CORS origin that is not one exact web origin (scheme://host[:port]):
+    a wildcard, a path or plain http to a host other than loopback."""
+    parts = urlsplit(origin)
+    exact = (
+        parts.scheme in ("https", "http")
+        and parts.hostname
+        and not parts.path
+        and not parts.query
+        and not parts.fragment
+        and not parts.username
+        and "*" not in origin
+    )
+    if not exact:
+        raise MassagePlanError(
+            f"not a web origin for CORS (scheme://host[:port], nothing after it): {origin!r}"
+        )
+    if parts.scheme == "http" and not _loopback(parts.hostname or ""):
+        raise MassagePlanError(f"a CORS origin other than loopback must be https: {origin!r}")

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from .._version import __version__
 from ..model.errors import MassagePlanError, PlanSafetyError
+from ..model.letter import DoctorLetter
 from ..model.limits import MAX_NUMBER_DIGITS
 from ..model.profile import FIELD, NULLABLE_GROUPS, ClientProfile, LastSession, Reaction
 from ..model.visits import record_session
@@ -291,6 +292,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 
 def _page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    values = {"printable": False, **values}  # only a card's link opens a page to print
     html = _templates().get_template(template).render(version=__version__, **values)
     return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
@@ -368,6 +370,58 @@ def _plan_of(
     )
 
 
+def printable_page(rulebase: Rulebase, profile: ClientProfile, kind: str) -> HTMLResponse:
+    """The therapist's plan (``kind`` "plan") or the letter to the doctor
+    ("letter") for ``profile``, to read and print: no forms, nothing to post.
+    The page a CDS card's link opens."""
+    plan = recommend(profile, rulebase)
+    if kind == "letter":
+        letter = doctor_letter(plan, profile)
+        if letter is None:
+            return _page("refused.html", 404, problem=NO_LETTER)
+        return _page("letter.html", printable=True, form={}, **_letter_values(letter))
+    return _page(
+        "plan.html",
+        printable=True,
+        letter=False,
+        doc=_layout(plan, "therapist", profile),
+        header=plain_header(profile),
+        audience="therapist",
+        scale=SCALE,
+        protocol_title=PROTOCOL_TITLE["therapist"],
+        form={},
+    )
+
+
+def refused_page(problem: str, status: int) -> HTMLResponse:
+    """A page saying why nothing is shown."""
+    return _page("refused.html", status, problem=problem)
+
+
+def _letter_values(letter: DoctorLetter) -> dict[str, Any]:
+    return {
+        "letter": letter,
+        "title": LETTER_TITLE,
+        "to_fill": TO_FILL,
+        "reply_title": REPLY_TITLE,
+        "reply": REPLY,
+        "sign": SIGN,
+    }
+
+
+def add_stylesheet(app: FastAPI) -> None:
+    """The pages' stylesheet: nothing personal, so served wherever a page may be."""
+
+    @app.get("/plan.css", include_in_schema=False)
+    def stylesheet() -> Response:
+        css = (
+            resources.files("massageplan.service").joinpath("templates/plan.css").read_text("utf-8")
+        )
+        # The stylesheet may be cached, if checked each time; nothing else of the page may.
+        headers = {**PAGE_HEADERS, "Cache-Control": "no-cache"}
+        return Response(css, media_type="text/css", headers=headers)
+
+
 def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
     """Mount the web pages on ``app`` (the service's, served on loopback)."""
 
@@ -418,15 +472,6 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
             return _with_cookie(_page("refused.html", 403, problem=str(exc)), token)
         return intake(token, form, {})
 
-    @app.get("/plan.css", include_in_schema=False)
-    def stylesheet() -> Response:
-        css = (
-            resources.files("massageplan.service").joinpath("templates/plan.css").read_text("utf-8")
-        )
-        # The stylesheet may be cached, if checked each time; nothing else of the page may.
-        headers = {**PAGE_HEADERS, "Cache-Control": "no-cache"}
-        return Response(css, media_type="text/css", headers=headers)
-
     @app.post("/plan", include_in_schema=False)
     async def plan_page(request: Request) -> Response:
         audience: Audience = (
@@ -469,15 +514,10 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
                 return _page("refused.html", 404, problem=NO_LETTER)
             return _page(
                 "letter.html",
-                letter=letter,
-                title=LETTER_TITLE,
-                to_fill=TO_FILL,
-                reply_title=REPLY_TITLE,
-                reply=REPLY,
-                sign=SIGN,
                 form=form,
                 csrf=token,
                 csrf_field=CSRF_FIELD,
+                **_letter_values(letter),
             )
 
         return await answered(request, make)
