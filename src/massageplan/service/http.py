@@ -37,6 +37,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+from .._memo import Memo
 from ..model.errors import PlanSafetyError, validation_message
 from ..model.plan import SessionPlan
 from ..model.profile import ClientProfile
@@ -201,6 +202,20 @@ def _is_uuid(value: Any) -> bool:
     return True
 
 
+_PLAN_JSON = Memo(1024)  # at most 2,048 plans of a few KB each
+
+
+def plan_json(plan: SessionPlan) -> bytes:
+    """A plan's JSON, written once per plan: plans are memoised, so booking
+    software asking again for a client gets the same plan, and its bytes.
+    (FastAPI would validate the plan against its model again, then write it.)"""
+    found = _PLAN_JSON[id(plan)]
+    if found is None:  # kept with the plan: its identity is not reused while kept
+        found = _PLAN_JSON.keep(id(plan), (plan, plan.model_dump_json().encode()))
+    written: bytes = found[1]
+    return written
+
+
 class _CallRefusedError(Exception):
     """A CDS Hooks call the service will not answer with cards (400, and why)."""
 
@@ -257,32 +272,65 @@ def _cards_for(
     return cards(made, profile, instance, resources(context.get("appointments")), links)
 
 
-def _guard(app: FastAPI, trust: Trust | None) -> None:
-    """What every request passes: the token check, the security headers on every
-    response, and field errors that never echo the input back."""
+_SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+_NO_TOKEN_PATHS = frozenset({"/docs", "/openapi.json", "/plan.css"})  # the stylesheet is nobody's
 
-    @app.middleware("http")
-    async def authenticate(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        path = request.url.path
+
+class _Guard:
+    """ASGI middleware that every request passes: the token check (401 when a
+    trusted issuer is set and the token is not good), then the security
+    headers on every response it lets through, errors and JSON included.
+    Plain ASGI: Starlette's BaseHTTPMiddleware, twice, cost a third of a plan's
+    request in tasks and streams."""
+
+    def __init__(self, app: ASGIApp, trust: Trust | None) -> None:
+        self.app, self.trust = app, trust
+
+    async def __call__(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
         # A card's link opens in a browser, with no token: its sealed part is
-        # its own authority (``service.links``). The stylesheet is nobody's.
-        opened_by_link = path == "/plan.css" or path.startswith(VIEW_PATH)
-        if trust is not None and path not in ("/docs", "/openapi.json") and not opened_by_link:
-            refused = trust.check(request.headers.get("authorization"), path)
+        # its own authority (``service.links``).
+        needs_token = path not in _NO_TOKEN_PATHS and not path.startswith(VIEW_PATH)
+        if self.trust is not None and needs_token:
+            given = dict(scope.get("headers") or []).get(b"authorization")
+            refused = self.trust.check(given.decode("latin-1") if given else None, path)
             if refused is not None:
-                return JSONResponse(
-                    {"detail": refused}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
-                )
-        return await call_next(request)
+                await _refuse(send, refused)
+                return
+        if path in UNGUARDED_PATHS:
+            await self.app(scope, receive, send)
+            return
 
-    # Added last, so outermost: the token check's 401 carries the headers too.
-    @app.middleware("http")
-    async def secured(request: Request, call_next: Callable[[Request], Awaitable[Any]]) -> Any:
-        response = await call_next(request)
-        if request.url.path not in UNGUARDED_PATHS:  # errors and JSON too, not only pages
-            for name, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(name, value)
-        return response
+        async def secured(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in _SECURITY if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, secured)
+
+
+async def _refuse(send: Callable[[Any], Awaitable[None]], why: str) -> None:
+    body = json.dumps({"detail": why}).encode()
+    headers = [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")]
+    await send({"type": "http.response.start", "status": 401, "headers": headers + _SECURITY})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _guard(app: FastAPI, trust: Trust | None) -> None:
+    """What every request passes (``_Guard``), and field errors that never echo
+    the input back."""
+    app.add_middleware(_Guard, trust=trust)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Any:
@@ -387,12 +435,15 @@ def create_app(
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.post("/plans", response_model=SessionPlan, tags=["plans"])
-    def plan(profile: ClientProfile) -> Any:
+    async def plan(profile: ClientProfile) -> Any:
         """The session plan for a client profile (422 naming every field that is wrong)."""
+        # On the event loop: a plan is a memo hit or a few milliseconds, less
+        # than a worker thread's hand-over costs.
         try:
-            return recommend(profile, rules)
+            made = recommend(profile, rules)
         except PlanSafetyError as exc:
             return unsafe(exc)
+        return Response(plan_json(made), media_type="application/json")
 
     @app.post("/plans/fhir", tags=["plans"])
     def plan_as_fhir(profile: ClientProfile) -> Any:
