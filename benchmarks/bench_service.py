@@ -48,6 +48,7 @@ def distinct_bodies(count: int) -> list[bytes]:
         for n in range(count)
     ]
 
+
 BARE_APP = """
 from fastapi import FastAPI
 from massageplan import ClientProfile
