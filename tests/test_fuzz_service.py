@@ -375,24 +375,42 @@ BATCH = [
 ]
 
 
+# A single plan during a batch takes at most this many times as long as alone:
+# "no more than one plan's time" of delay. (The suite's other worker process
+# shares the two cores, which is already more than CI's machine is spared.)
+SINGLE_PLAN_SLOWDOWN = 2.0
+
+
 def test_a_batch_does_not_hold_up_single_plans(server: Server) -> None:
-    """A batch is planned off the event loop, a slice at a time: single plans
-    asked for meanwhile come back in a small part of the batch's time, not
-    after it (before, one 1 MiB batch held every request for its whole time).
-    A ratio of times taken in the same run, never an absolute time."""
+    """A batch is planned in a process of its own: single plans asked for
+    meanwhile take about as long as they take alone (before, one 1 MiB batch
+    held every request for its whole time; then, planned in a thread a slice
+    at a time, it made each single plan five times slower). Ratios of times
+    taken in the same run, never an absolute time."""
     import statistics  # noqa: PLC0415 - this test's alone
     import threading  # noqa: PLC0415 - this test's alone
     import time  # noqa: PLC0415 - this test's alone
 
-    single = json.dumps(
-        {
-            "condition": "diabetic_neuropathy",
-            "hypersensitivity": "none",
-            "tolerance": {"minutes": 60},
-        }
-    ).encode()
+    def single(n: int) -> bytes:  # a new client each time: a plan made, not a memo hit
+        return json.dumps(
+            {
+                "condition": "diabetic_neuropathy",
+                "hypersensitivity": "none",
+                "tolerance": {"minutes": 5 + n % 170, "pressure": 1 + n % 5},
+                "sessions_completed": 100 + n,
+            }
+        ).encode()
+
+    def one_plan(n: int) -> float:
+        started = time.perf_counter()
+        status, _, _ = post(server, "/plans", single(n), "application/json")
+        assert status == 200
+        return time.perf_counter() - started
+
     batch = json.dumps(BATCH).encode()
     assert len(batch) < MAX_BODY
+    post(server, "/plans/batch", json.dumps(BATCH[:2]).encode(), "application/json")  # started
+    alone = [one_plan(n) for n in range(40)]
     took: dict[str, float] = {}
 
     def run_batch() -> None:
@@ -401,23 +419,19 @@ def test_a_batch_does_not_hold_up_single_plans(server: Server) -> None:
         took["batch"] = time.perf_counter() - started
         took["status"] = status
 
-    def one_plan() -> float:
-        started = time.perf_counter()
-        status, _, _ = post(server, "/plans", single, "application/json")
-        assert status == 200
-        return time.perf_counter() - started
-
     runner = threading.Thread(target=run_batch)
     runner.start()
-    time.sleep(0.1)  # the batch has begun
-    meanwhile = []
+    time.sleep(0.05)  # the batch has begun
+    meanwhile: list[float] = []
     while runner.is_alive():
-        meanwhile.append(one_plan())
+        meanwhile.append(one_plan(1000 + len(meanwhile)))
     runner.join()
     assert took["status"] == 200
-    assert len(meanwhile) >= 5, "single plans waited for the batch"
-    assert statistics.median(meanwhile) < took["batch"] / 10
-    assert max(meanwhile) < took["batch"] / 2, "a single plan waited for most of the batch"
+    assert len(meanwhile) >= 10, "single plans waited for the batch"
+    # Delayed by no more than one plan's time: at most twice as long as alone.
+    ratio = statistics.median(meanwhile) / statistics.median(alone)
+    assert ratio <= SINGLE_PLAN_SLOWDOWN, f"single plans {ratio:.1f}x slower during a batch"
+    assert max(meanwhile) < took["batch"] / 4, "a single plan waited for much of the batch"
 
 
 def test_an_odd_key_is_quoted_so_the_message_stays_one_line(server: Server) -> None:
@@ -428,3 +442,28 @@ def test_an_odd_key_is_quoted_so_the_message_stays_one_line(server: Server) -> N
     message = result["error"]["message"]
     assert "'\\n': Extra inputs are not permitted" in message
     assert "\n" not in message
+
+
+def test_a_batch_worker_that_dies_is_replaced() -> None:
+    """The worker killed (out of memory, say) between batches: the next batch
+    starts a new one, never a 500."""
+    import os  # noqa: PLC0415 - this test's alone
+    import signal  # noqa: PLC0415 - this test's alone
+
+    from massageplan.plan.recommend import builtin_rulebase  # noqa: PLC0415 - this test's alone
+    from massageplan.service.http import _BatchWorker  # noqa: PLC0415 - the class under test
+
+    worker = _BatchWorker(builtin_rulebase())
+    try:
+        body = json.dumps(BATCH[:3]).encode()
+        status, first = worker.run(body, ndjson=False)
+        assert status == 200
+        pool = worker._pool  # the process to kill is the worker's own
+        assert pool is not None
+        for pid in list(pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        status, again = worker.run(body, ndjson=False)
+        assert (status, again) == (200, first)
+        assert worker._pool is not pool
+    finally:
+        worker.close()
