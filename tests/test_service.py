@@ -404,7 +404,13 @@ def test_a_hold_offers_to_cancel_or_waitlist_the_booking(server: Server) -> None
 
 @pytest.mark.parametrize(
     "booked",
-    [(), (appointment(60), {**appointment(30), "id": "apt2"}), ({**appointment(60), "id": 7},)],
+    [
+        (),
+        (appointment(60), {**appointment(30), "id": "apt2"}),
+        ({**appointment(60), "id": 7},),
+        (appointment(60), {k: v for k, v in appointment(30).items() if k != "id"}),
+        ({**appointment(60), "status": "booked"},),
+    ],
 )
 def test_no_single_proposed_appointment_means_no_suggestion(
     server: Server, booked: tuple[dict[str, Any], ...]

@@ -115,6 +115,8 @@ class Booking:
         start = _instant(self.appointment.get("start"))
         if start is not None:
             changed["end"] = (start + timedelta(minutes=minutes)).isoformat()
+        else:  # an end with no start to count from would contradict the new length
+            changed.pop("end", None)
         return changed
 
 
@@ -129,18 +131,15 @@ def _instant(value: Any) -> datetime | None:
 
 
 def booking_of(appointments: list[Mapping[str, Any]]) -> Booking | None:
-    """The one appointment a suggestion can act on: proposed, with an id.
-    With none, or several, the cards suggest nothing (never a guess)."""
-    proposed = [
-        a
-        for a in appointments
-        if a.get("resourceType") == "Appointment"
-        and isinstance(a.get("id"), str)
-        and a.get("status", "proposed") == "proposed"
-    ]
-    if len(proposed) != 1:
+    """The one appointment a suggestion can act on: the call's only
+    appointment, proposed, with an id. With none, several, or one that is not
+    proposed or has no id, the cards suggest nothing (never a guess)."""
+    booked = [a for a in appointments if a.get("resourceType") == "Appointment"]
+    if len(booked) != 1:
         return None
-    (appointment,) = proposed
+    (appointment,) = booked
+    if not isinstance(appointment.get("id"), str) or appointment.get("status") != "proposed":
+        return None
     minutes = appointment.get("minutesDuration")
     if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1:
         start, end = _instant(appointment.get("start")), _instant(appointment.get("end"))
