@@ -431,6 +431,16 @@ def test_a_completion_script_knows_the_commands_and_options(
         assert word in script, word
 
 
+def test_without_the_completion_extra_the_option_says_which_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "shtab", None)  # as if not installed: import fails
+    err = io.StringIO()
+    code = main(["--print-completion", "bash"], stdout=io.StringIO(), stderr=err)
+    assert code == 2
+    assert "pip install 'massageplan[completion]'" in err.getvalue()
+
+
 def test_help_states_every_exit_code_the_readme_does() -> None:
     code, out, _ = run("--help")
     assert code == 0

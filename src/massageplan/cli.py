@@ -543,12 +543,27 @@ def _top_parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
     try:  # shell completion where the 'completion' extra is installed
         import shtab  # noqa: PLC0415 - optional, and only the command line needs it
     except ImportError:
-        pass
+        parser.add_argument(
+            "--print-completion",
+            nargs="?",
+            metavar="SHELL",
+            action=_NeedsCompletionExtra,
+            help="print a shell completion script (needs the 'completion' extra)",
+        )
     else:
         shtab.add_argument_to(
             parser, ["--print-completion"], help="print a shell completion script"
         )
     return parser
+
+
+class _NeedsCompletionExtra(argparse.Action):
+    """``--print-completion`` where shtab is missing: say which extra brings it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        parser.error(
+            "--print-completion needs the 'completion' extra: pip install 'massageplan[completion]'"
+        )
 
 
 def _parser(stdout: IO[str], stderr: IO[str]) -> argparse.ArgumentParser:
