@@ -66,8 +66,8 @@ def test_questions_come_after_the_hold_and_before_the_week() -> None:
     text = render_text(plan("new-diabetic-client"), profile("new-diabetic-client"))
     lines = text.splitlines()
     asked = lines.index("ASK BEFORE THE SESSION")
-    assert lines.index("HOLD: DO NOT BOOK YET") < asked < lines.index("THIS WEEK")
-    questions = [line for line in lines[asked + 1 : lines.index("THIS WEEK")] if "- " in line]
+    assert lines.index("HOLD: DO NOT BOOK YET") < asked < lines.index("ONCE CLEARED:")
+    questions = [line for line in lines[asked + 1 : lines.index("ONCE CLEARED:")] if "- " in line]
     # Numbness, wounds, injections, a clot, blood thinners, ports, the
     # swelling, medicines.
     assert len(questions) == 8
@@ -97,7 +97,7 @@ def test_what_a_reader_sees_first() -> None:
     # "session 1" is never broken over two lines.
     assert lines[0] == "Client: diabetic neuropathy, severe touch hypersensitivity; session 1."
     assert "At risk: swollen ankles, feet." in lines
-    assert lines.index("HOLD: DO NOT BOOK YET") < lines.index("THIS WEEK")
+    assert lines.index("HOLD: DO NOT BOOK YET") < lines.index("ONCE CLEARED:")
     assert "  Swedish, up to level 1 (very light): whole body [3][4]" in lines
     assert "  Pressure levels: 1 very light, 2 light, 3 moderate, 4 firm, 5 deep." in lines
     # Talking to the doctor is said once, as the hold, not again as advice.

@@ -279,7 +279,7 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     headings = page.locator("main h2").all_inner_texts()
     # Holds first and unmistakable, then the week, techniques, avoid, advice, sources.
     assert headings[0] == "Do not book yet"
-    order = ["This week", "Techniques", "Avoid", "The session, step by step"]
+    order = ["Once cleared:", "Techniques", "Avoid", "The session, step by step"]
     order += ["To pass on to the client", "Sources"]
     assert [h for h in headings if h in order] == order
     steps = page.locator("section.protocol ol > li").all_inner_texts()

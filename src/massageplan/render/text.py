@@ -66,6 +66,11 @@ def _entry(source: Source) -> str:
     return f"{source.publisher}{year}: \u201c{source.title}\u201d{url}{kind}"
 
 
+WEEK_TITLE = "This week"
+HELD_WEEK_TITLE = "Once cleared:"
+HOLD_PREFIX = "Do not book yet: "  # what the hold heading already says
+
+
 @dataclass
 class _Line:
     head: str  # what to do, short
@@ -78,6 +83,8 @@ class _Document:
     """A plan laid out once, for every format."""
 
     holds: list[_Line] = field(default_factory=list)
+    # The week's heading: under a hold, the week is what follows the clearance.
+    week_title: str = WEEK_TITLE
     # The therapist's questions, one a line; the client's, one line naming them all.
     questions: list[_Line] = field(default_factory=list)
     week: list[_Line] = field(default_factory=list)
@@ -104,27 +111,32 @@ def _layout(
     notes = _Footnotes(plan)
     doc = _Document()
     client = audience == "client"
-    for hold in plan.holds:  # every hold, in its reader's words
-        text = hold.client_text if client else hold.text
+    for (
+        hold
+    ) in plan.holds:  # every hold, in its reader's words, once: the heading says "do not book"
+        text = hold.client_text if client else _after_heading(hold.text)
         doc.holds.append(_Line(text, cite=notes.cite(hold.reasons)))
+    if plan.holds:
+        doc.week_title = HELD_WEEK_TITLE
     if client and plan.questions:
         topics = [QUESTION_TOPIC[q.code] for q in plan.questions]
         doc.questions.append(_Line(f"Your therapist will ask you about {_and(topics)}."))
     else:
         doc.questions += [_Line(q.text, cite=notes.cite(q.reasons)) for q in plan.questions]
     minutes = [v.minutes for v in plan.visits]
+    level = headline_pressure(plan)
     if minutes:
         count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
         each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else ", ".join(map(str, minutes))
         doc.week.append(_Line(f"{count} of {each}", cite=notes.cite(plan.visits[0].reasons)))
-    else:
-        doc.week.append(_Line("no visits"))
-    doc.week.append(
-        _Line(
-            f"pressure at most {pressure_words(plan.pressure)}",
-            cite=notes.cite(plan.pressure_reasons),
+    else:  # only ever under a hold (invariant 3): no level to work at, no visit to book
+        doc.week.append(_Line("no visits and no pressure level until the hold is cleared"))
+    if minutes and level is not None:
+        doc.week.append(
+            _Line(
+                f"pressure at most {pressure_words(level)}", cite=notes.cite(plan.pressure_reasons)
+            )
         )
-    )
     # The client reads what to do and why, not the therapist's technique list.
     for technique in () if client else plan.techniques:
         doc.techniques.append(
@@ -145,6 +157,21 @@ def _layout(
     doc.sources = notes.entries()
     doc.cited = notes.numbered()
     return doc
+
+
+def _after_heading(text: str) -> str:
+    """A hold's text without the words its heading says: "Do not book yet" once."""
+    return _capital(text.removeprefix(HOLD_PREFIX)) if text.startswith(HOLD_PREFIX) else text
+
+
+def headline_pressure(plan: SessionPlan) -> int | None:
+    """The pressure the plan's headline states: the firmest any listed technique
+    may use (never above the plan's own cap); None with no visits, when there
+    is nothing to work at."""
+    if not plan.visits:
+        return None
+    used = [t.max_pressure for t in plan.techniques]
+    return min(plan.pressure, max(used)) if used else plan.pressure
 
 
 def _capital(text: str) -> str:
@@ -449,7 +476,7 @@ def render_text(
         else:
             out += [x for i in doc.questions for x in wrap(i.head, "", "")]
         out.append("")
-    out += ["THIS WEEK", *(x for i in doc.week for x in item(i, ""))]
+    out += [doc.week_title.upper(), *(x for i in doc.week for x in item(i, ""))]
     out += wrap(SCALE, "  ", "    ")
     if audience == "therapist":
         out += ["", "TECHNIQUES", *(x for i in doc.techniques for x in item(i, ": "))]
@@ -494,6 +521,7 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
         out += ["## Ask before the session", ""]
         out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in doc.questions]
         out.append("")
+    out += [f"## {doc.week_title}", ""]
     out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.week]
     out += ["", f"_{SCALE}_"]
     out += ["", "## Techniques", "", "| Technique | Areas | Sources |", "| --- | --- | --- |"]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..model.plan import Audience, HoldCode, SessionPlan, Severity, Source
 from ..model.profile import ClientProfile
-from ..render.text import render_markdown
+from ..render.text import headline_pressure, render_markdown
 from .fhir import QUESTIONNAIRE_URL
 
 SERVICE_ID = "massage-plan"
@@ -285,7 +285,10 @@ def _plan_summary(plan: SessionPlan, urgent: int) -> str:
     count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
     each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else " + ".join(map(str, minutes))
     lead = "Once cleared" if plan.holds else "Massage plan"
-    said = f"{lead}: {count} of {each} this week, pressure at most level {plan.pressure}"
+    said = f"{lead}: {count} of {each} this week"
+    level = headline_pressure(plan)
+    if level is not None:
+        said += f", pressure at most level {level}"
     if urgent:
         said += f"; {urgent} critical point" + ("s" if urgent > 1 else "") + " inside"
     return said + "."

@@ -1,0 +1,96 @@
+"""The plan's headline and holds, as each rendering says them (issue 24, items
+3 and 4): the hold said once, the week under a hold headed "Once cleared:",
+and a pressure headline no firmer than any listed technique may go; a held
+plan with no visits says so, with no level. Over every example and a
+generated sample, in text (both readers), Markdown and the CDS plan card."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+
+from massageplan import ClientProfile, recommend
+from massageplan.render.text import render_markdown, render_text
+from massageplan.service.cds_hooks import cards
+from tests.strategies import screened_dicts
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+NAMES = sorted(p.name for p in EXAMPLES.iterdir() if p.suffix in (".yaml", ".json"))
+
+
+def renderings(profile: ClientProfile) -> dict[str, str]:
+    plan = recommend(profile)
+    (overview,) = [c for c in cards(plan, profile, str(uuid.uuid4())) if "extension" in c]
+    return {
+        "text": render_text(plan, profile),
+        "client text": render_text(plan, profile, audience="client"),
+        "markdown": render_markdown(plan, profile),
+        "card summary": overview["summary"],
+    }
+
+
+def check(profile: ClientProfile) -> None:
+    plan = recommend(profile)
+    said = renderings(profile)
+    for name, text in said.items():
+        # The hold heading says "do not book yet"; no line under it says it again.
+        assert len(re.findall("do not book yet", text, re.IGNORECASE)) <= 1, name
+        if name == "card summary" and not plan.visits:  # nothing to do once cleared, yet
+            assert text == "No massage plan until the hold is cleared."
+            continue
+        assert ("once cleared" in text.lower()) == bool(plan.holds), name
+    levels = {int(n) for n in re.findall(r"pressure at most level (\d)", said["text"])}
+    if not plan.visits:
+        assert levels == set()
+        assert "no visits and no pressure level until the hold is cleared" in said["text"]
+        return
+    firmest = max((t.max_pressure for t in plan.techniques), default=plan.pressure)
+    assert levels == {min(firmest, plan.pressure)}
+    assert f"pressure at most level {min(firmest, plan.pressure)}" in said["card summary"]
+    for technique in plan.techniques:  # no technique is listed firmer than the headline
+        assert technique.max_pressure <= max(levels)
+
+
+def load(name: str) -> Any:
+    return yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_example_says_its_hold_once_and_its_pressure_truly(name: str) -> None:
+    check(ClientProfile.model_validate(load(name)))
+
+
+@given(screened_dicts())
+@settings(max_examples=60, deadline=None)
+def test_generated_clients_say_their_hold_once_and_their_pressure_truly(
+    data: dict[str, Any],
+) -> None:
+    check(ClientProfile.model_validate(data))
+
+
+def test_the_first_example_by_hand() -> None:
+    """The README's first example, as a therapist reads it (written by hand)."""
+    text = render_text(
+        recommend(load("new-diabetic-client.yaml")),
+        ClientProfile.model_validate(load("new-diabetic-client.yaml")),
+    )
+    assert "HOLD: DO NOT BOOK YET\n  - The client is to talk to their regular doctor" in text
+    assert "ONCE CLEARED:\n  1 visit of 20 minutes" in text
+    assert "THIS WEEK" not in text
+    assert "pressure at most level 1 (very light)" in text
+
+
+def test_a_plan_with_nothing_to_work_on_has_no_level() -> None:
+    profile = ClientProfile.model_validate(load("nothing-can-be-worked.yaml"))
+    plan = recommend(profile)
+    assert plan.holds
+    assert not plan.visits
+    text = render_text(plan, profile)
+    assert "pressure at most" not in text
+    assert "no visits and no pressure level until the hold is cleared" in text
