@@ -111,9 +111,8 @@ def _layout(
     notes = _Footnotes(plan)
     doc = _Document()
     client = audience == "client"
-    for (
-        hold
-    ) in plan.holds:  # every hold, in its reader's words, once: the heading says "do not book"
+    # Every hold, in its reader's words, and once: the heading says "do not book".
+    for hold in plan.holds:
         text = hold.client_text if client else _after_heading(hold.text)
         doc.holds.append(_Line(text, cite=notes.cite(hold.reasons)))
     if plan.holds:
@@ -131,7 +130,7 @@ def _layout(
         doc.week.append(_Line(f"{count} of {each}", cite=notes.cite(plan.visits[0].reasons)))
     else:  # only ever under a hold (invariant 3): no level to work at, no visit to book
         doc.week.append(_Line("no visits and no pressure level until the hold is cleared"))
-    if minutes and level is not None:
+    if level is not None:  # None exactly when there are no visits
         doc.week.append(
             _Line(
                 f"pressure at most {pressure_words(level)}", cite=notes.cite(plan.pressure_reasons)
