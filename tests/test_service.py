@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from massageplan import MassagePlanError, recommend
+from massageplan import MassagePlanError, SessionPlan, recommend
 from massageplan._schema import questionnaire_text
 from massageplan.cli import main
 from massageplan.model.profile import ClientProfile
@@ -217,9 +217,8 @@ def test_a_batch_as_a_list_and_as_json_lines(server: Server) -> None:
     assert body[0]["plan"] == json.loads(recommend(PROFILE).model_dump_json())
 
 
-def client_texts(profile: dict[str, Any]) -> list[str]:
+def client_texts(plan: SessionPlan) -> list[str]:
     """The advice a plan writes for the client: never in a card for the clinician."""
-    plan = recommend(profile)
     return [a.text for a in plan.advice if a.audience.value == "client"]
 
 
@@ -251,7 +250,7 @@ def test_appointment_book_gives_cards_from_fhir_resources(server: Server) -> Non
     assert plan == json.loads(recommend(PROFILE).model_dump_json())
     assert "# Massage plan for this week" in overview["detail"]
     said = shown(body["cards"])
-    texts = client_texts(PROFILE)
+    texts = client_texts(recommend(PROFILE))
     assert texts, "the plan has advice for the client, to be kept out of the cards"
     assert not [t for t in texts if json.dumps(t)[1:-1] in said]
 
@@ -287,7 +286,7 @@ def test_screening_cards_one_per_hold_then_the_questions_then_the_plan(server: S
     assert "foot-care specialist" in overview["detail"]
     assert overview["extension"]["org.massageplan.plan"]["pressure"] == 2
     said = shown(cards)
-    assert not [t for t in client_texts(screened) if json.dumps(t)[1:-1] in said]
+    assert not [t for t in client_texts(recommend(screened)) if json.dumps(t)[1:-1] in said]
 
 
 def appointment(minutes: int | None, **more: Any) -> dict[str, Any]:
@@ -970,8 +969,7 @@ def test_cards_are_one_per_hold_then_questions_then_the_plan_each_summary_whole(
         assert summary.endswith("."), summary  # whole, never cut with an ellipsis
         assert "\u2026" not in summary
     said = shown(made)
-    client = [a.text for a in plan.advice if a.audience.value == "client"]
-    assert not [t for t in client if json.dumps(t)[1:-1] in said]
+    assert not [t for t in client_texts(plan) if json.dumps(t)[1:-1] in said]
     suggesting = [c for c in made if "suggestions" in c]
     if plan.holds:
         assert [c["uuid"] for c in suggesting] == ([made[0]["uuid"]] if booked else [])

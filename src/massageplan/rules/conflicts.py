@@ -127,12 +127,13 @@ def _candidate_pairs(
     for variants in index.values():
         for one, other in itertools.combinations(variants.values(), 2):
             for a, b in itertools.product(one, other):
-                if a != b:
-                    pairs.add((min(a, b), max(a, b)))
-                    if len(pairs) > MAX_PAIRS:  # a rulebase at war with itself
-                        left_out = PairsNotChecked(rules[a])
-                        pairs.discard((min(a, b), max(a, b)))
-                        return [(rules[x], rules[y]) for x, y in sorted(pairs)], left_out
+                pair = (min(a, b), max(a, b))
+                if a == b or pair in pairs:
+                    continue
+                if len(pairs) == MAX_PAIRS:  # a rulebase at war with itself
+                    checked = [(rules[x], rules[y]) for x, y in sorted(pairs)]
+                    return checked, PairsNotChecked(rules[a])
+                pairs.add(pair)
     return [(rules[a], rules[b]) for a, b in sorted(pairs)], None
 
 

@@ -76,6 +76,9 @@ from .trust import Trust, check_bind, check_origin
 
 MAX_BODY = 1024 * 1024  # bytes: a batch of a few thousand profiles
 MAX_BATCH = 10_000  # profiles in one batch request
+_SECURITY = [
+    (k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
+]  # as ASGI sends them
 VIEW_PATH = f"/cds-services/{SERVICE_ID}/view/"  # then a page's kind and its sealed token
 ASGIApp = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
@@ -133,18 +136,20 @@ class _SizeLimit:
 
 
 async def _too_large(send: Callable[[Any], Awaitable[None]], limit: int) -> None:
-    body = json.dumps({"detail": f"the request body is over {limit} bytes"}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json"),
-                *((k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await _answer_error(send, 413, f"the request body is over {limit} bytes")
+
+
+async def _answer_error(
+    send: Callable[[Any], Awaitable[None]],
+    status: int,
+    detail: str,
+    *more_headers: tuple[bytes, bytes],
+) -> None:
+    """A JSON ``{"detail": ...}`` answer sent from middleware, before the app
+    runs, with the security headers every response carries."""
+    headers = [(b"content-type", b"application/json"), *more_headers, *_SECURITY]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": json.dumps({"detail": detail}).encode()})
 
 
 # ------------------------------------------------------------------ the app
@@ -313,7 +318,6 @@ def _cards_for(
     return cards(made, profile, instance, resources(context.get("appointments")), links)
 
 
-_SECURITY = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 _NO_TOKEN_PATHS = frozenset({"/docs", "/openapi.json", "/plan.css"})  # the stylesheet is nobody's
 
 
@@ -344,7 +348,7 @@ class _Guard:
             given = dict(scope.get("headers") or []).get(b"authorization")
             refused = self.trust.check(given.decode("latin-1") if given else None, path)
             if refused is not None:
-                await _refuse(send, refused)
+                await _answer_error(send, 401, refused, (b"www-authenticate", b"Bearer"))
                 return
         if path in UNGUARDED_PATHS:
             await self.app(scope, receive, send)
@@ -359,13 +363,6 @@ class _Guard:
             await send(message)
 
         await self.app(scope, receive, secured)
-
-
-async def _refuse(send: Callable[[Any], Awaitable[None]], why: str) -> None:
-    body = json.dumps({"detail": why}).encode()
-    headers = [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer")]
-    await send({"type": "http.response.start", "status": 401, "headers": headers + _SECURITY})
-    await send({"type": "http.response.body", "body": body})
 
 
 def _guard(app: FastAPI, trust: Trust | None) -> None:

@@ -32,6 +32,7 @@ from .._version import __version__
 from ..model.errors import MassagePlanError, PlanSafetyError
 from ..model.letter import DoctorLetter
 from ..model.limits import MAX_NUMBER_DIGITS
+from ..model.plan import SessionPlan
 from ..model.profile import FIELD, NULLABLE_GROUPS, ClientProfile, LastSession, Reaction
 from ..model.visits import record_session
 from ..plan.course import MAX_WEEKS, project_course
@@ -353,11 +354,7 @@ def _plan_of(
         "plan.html",
         status,
         letter=audience == "therapist" and doctor_letter(plan, profile) is not None,
-        doc=_layout(plan, audience, profile),
-        header=plain_header(profile),
-        audience=audience,
-        scale=SCALE,
-        protocol_title=PROTOCOL_TITLE[audience],
+        **_plan_values(plan, audience, profile),
         form=form,
         record=RECORD_FIELDS,
         levels=range(RECORD_LEVEL.minimum or 1, (RECORD_LEVEL.maximum or 5) + 1),
@@ -378,19 +375,22 @@ def printable_page(rulebase: Rulebase, profile: ClientProfile, kind: str) -> HTM
     if kind == "letter":
         letter = doctor_letter(plan, profile)
         if letter is None:
-            return _page("refused.html", 404, problem=NO_LETTER)
+            return refused_page(NO_LETTER, 404)
         return _page("letter.html", printable=True, form={}, **_letter_values(letter))
-    return _page(
-        "plan.html",
-        printable=True,
-        letter=False,
-        doc=_layout(plan, "therapist", profile),
-        header=plain_header(profile),
-        audience="therapist",
-        scale=SCALE,
-        protocol_title=PROTOCOL_TITLE["therapist"],
-        form={},
-    )
+    values = _plan_values(plan, "therapist", profile)
+    return _page("plan.html", printable=True, letter=False, form={}, **values)
+
+
+def _plan_values(plan: SessionPlan, audience: Audience, profile: ClientProfile) -> dict[str, Any]:
+    """What the plan page shows of a plan, for either reader: the same layout
+    as the text plan's."""
+    return {
+        "doc": _layout(plan, audience, profile),
+        "header": plain_header(profile),
+        "audience": audience,
+        "scale": SCALE,
+        "protocol_title": PROTOCOL_TITLE[audience],
+    }
 
 
 def refused_page(problem: str, status: int) -> HTMLResponse:
