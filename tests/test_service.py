@@ -35,7 +35,7 @@ from massageplan.cli import main
 from massageplan.model.profile import ClientProfile
 from massageplan.render.letter import TITLE as LETTER_TITLE
 from massageplan.service.careplan import care_plan_bundle
-from massageplan.service.cds_hooks import cards
+from massageplan.service.cds_hooks import booking_of, cards
 from massageplan.service.fhir import (
     QUESTIONNAIRE_URL,
     condition_from_codes,
@@ -992,3 +992,16 @@ def test_the_plan_as_fhir_and_the_intake_questionnaire_over_http(server: Server)
     status, body = server.call("GET", "/fhir/Questionnaire/intake")
     assert status == 200
     assert body == json.loads(questionnaire_text())
+
+
+def test_a_new_length_without_a_start_drops_the_end_it_would_contradict() -> None:
+    booked = {**appointment(60, end="2026-12-07T10:00:00+01:00")}
+    del booked["start"]
+    booking = booking_of([booked])
+    assert booking is not None
+    assert booking.lasting(20) == {
+        k: v for k, v in {**booked, "minutesDuration": 20}.items() if k != "end"
+    }
+    with_start = booking_of([appointment(60)])
+    assert with_start is not None
+    assert with_start.lasting(20)["end"] == "2026-12-07T09:20:00+01:00"
