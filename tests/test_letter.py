@@ -69,8 +69,11 @@ def test_the_letter_says_the_client_the_session_and_the_questions() -> None:
         "Pressure: at most level 1 (very light), on a scale of 0 (a still hold) to 5 (deep)."
         in letter.proposed
     )
-    assert "Chest and upper arms, ankles and feet (swollen): no work of any kind." in (
-        letter.proposed
+    # Each group of areas labelled with its own findings: the swollen feet
+    # are not said to be port sites.
+    assert (
+        "Chest and upper arms (ports not yet asked); ankles and feet (swollen, swelling not"
+        " yet described): no work of any kind." in letter.proposed
     )
     assert any(line.startswith("Raise and support the swollen") for line in letter.proposed)
     assert any("no lying face down" in line for line in letter.proposed)

@@ -128,10 +128,11 @@ def test_each_avoided_area_says_why_it_is_at_risk() -> None:
     plan = recommend(profile)
     text = render_text(plan, profile, width=200)
     section = text.split("AVOID\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    # Restrictions on areas treated alike merge into one line; the reasons go
-    # once into the "Why" line.
+    # Areas treated alike share a line, each group labelled with its own
+    # findings; they share their sources, so these are cited once, at the end.
+    # The reasons go once into the "Why" line.
     assert section[0] == (
-        "  hands (swollen), both legs below the knee (fragile): gentle work only, at most"
+        "  hands (swollen); both legs below the knee (fragile): gentle work only, at most"
         " level 2 (light); no friction, kneading or trigger-point therapy [3][5]"
     )
     assert section[1].startswith("  Why: ")

@@ -155,10 +155,28 @@ QUESTION_TOPIC: dict[QuestionCode, str] = {
     QuestionCode.MEDICATIONS: "the medicines you take",
     QuestionCode.WHAT_IS_INJECTED: "what you inject",
 }
+# What an unanswered question leaves unknown, as a plan's avoid lines label
+# the areas kept safe until it is asked ("hands (numbness not yet asked)").
+QUESTION_UNKNOWN: dict[QuestionCode, str] = {
+    QuestionCode.NUMB_AREAS: "numbness not yet asked",
+    QuestionCode.WOUNDS: "wounds not yet asked",
+    QuestionCode.INJECTION_SITES: "injection sites not yet asked",
+    QuestionCode.CLOT_HISTORY: "clots not yet asked",
+    QuestionCode.ON_CHEMOTHERAPY: "chemotherapy not yet asked",
+    QuestionCode.ON_ANTICOAGULANTS: "blood thinners not yet asked",
+    QuestionCode.PORT_SITES: "ports not yet asked",
+    QuestionCode.LYMPHEDEMA_RISK: "lymphedema not yet asked",
+    QuestionCode.LOW_PLATELETS: "platelets not yet known",
+    QuestionCode.LOW_WHITE_CELLS: "white cells not yet known",
+    QuestionCode.SWELLING_SIGNS: "swelling not yet described",
+    QuestionCode.MEDICATIONS: "medicines not yet asked",
+    QuestionCode.WHAT_IS_INJECTED: "what is injected not yet asked",
+}
 if set(QUESTION_FIELD) != set(QuestionCode) or set(SCREENING_FIELDS) - set(QUESTION_FIELD.values()):
     raise TypeError("every screening field needs its question, and every question its field")
-if set(QUESTION_TOPIC) != set(QuestionCode):
-    raise TypeError(f"QUESTION_TOPIC lacks {sorted(set(QuestionCode) - set(QUESTION_TOPIC))}")
+for _said in (QUESTION_TOPIC, QUESTION_UNKNOWN):
+    if set(_said) != set(QuestionCode):
+        raise TypeError(f"a question wording lacks {sorted(set(QuestionCode) - set(_said))}")
 
 
 class Severity(str, enum.Enum):

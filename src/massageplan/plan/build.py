@@ -221,6 +221,31 @@ def _restriction_order(key: Key) -> tuple[int, int]:
     return rank, -1 if cap is None else cap
 
 
+def _bits(mask: int) -> list[int]:
+    """Each area of ``mask`` as a mask of its own, lowest first."""
+    return [1 << i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+def _reasons_by_area(
+    entries: Sequence[Entry], stricter: dict[Key, int]
+) -> dict[Key, dict[int, _Cited]]:
+    """For each technique and cap, each area's reasons, leaving out the areas
+    a stricter restriction covers."""
+    by_area: dict[Key, dict[int, _Cited]] = {}
+    for techniques, areas, cap, reason in entries:
+        for technique in techniques:
+            key = (technique, cap)
+            kept = areas & ~stricter[key]
+            if kept:
+                per_area = by_area.setdefault(key, {})
+                for bit in _bits(kept):
+                    found = per_area.get(bit)
+                    if found is None:
+                        found = per_area[bit] = _Cited()
+                    found.cite(reason)
+    return by_area
+
+
 # The masks of the area lists rules name outright, made once each.
 _FIXED_MASKS: dict[tuple[Any, ...], int] = {}
 _TECHNIQUES_IN_ORDER = tuple(TechniqueName)
@@ -455,10 +480,12 @@ class PlanBuilder:
         return parts.same(tuple(items))
 
     def restriction_items(self, entries: Sequence[Entry]) -> tuple[Restriction, ...]:
-        """One restriction per technique and cap, each area only under the
-        strictest that applies to it: "no work of any kind on the feet" is
-        not followed by "nothing above light pressure on the feet", which
-        would say that some work is allowed there."""
+        """One restriction per technique, cap and set of reasons, each area
+        only under the strictest that applies to it: "no work of any kind on
+        the feet" is not followed by "nothing above light pressure on the
+        feet", which would say that some work is allowed there. Areas are
+        merged only where the same reasons restrict them, so every reason an
+        item cites is a reason for each of its areas."""
         said: dict[Key, int] = {}
         for techniques, areas, cap, _ in entries:
             for technique in techniques:
@@ -472,28 +499,21 @@ class PlanBuilder:
                 if other in above:
                     mask |= areas
             stricter[key] = mask
-        merged: dict[Key, tuple[list[int], _Cited]] = {}
-        for techniques, areas, cap, reason in entries:
-            for technique in techniques:
-                key = (technique, cap)
-                kept = areas & ~stricter[key]
-                if kept:
-                    found = merged.get(key)
-                    if found is None:
-                        found = merged[key] = ([0], _Cited())
-                    found[0][0] |= kept
-                    found[1].cite(reason)
+        by_area = _reasons_by_area(entries, stricter)
         items = []
-        for key in sorted(merged, key=_ORDER.__getitem__):
-            mask, cited = merged[key][0][0], merged[key][1]
-            ids = cited.ids(self._rank)
-            fields = {
-                "technique": key[0],
-                "areas": areas_in(mask),
-                "max_pressure": key[1],
-                "reasons": ids,
-            }
-            items.append(self._parts.item(("r", *key, mask, ids), Restriction, fields))
+        for key in sorted(by_area, key=_ORDER.__getitem__):
+            grouped: dict[tuple[str, ...], int] = {}
+            for bit, cited in sorted(by_area[key].items()):
+                ids = cited.ids(self._rank)
+                grouped[ids] = grouped.get(ids, 0) | bit
+            for ids, mask in grouped.items():
+                fields = {
+                    "technique": key[0],
+                    "areas": areas_in(mask),
+                    "max_pressure": key[1],
+                    "reasons": ids,
+                }
+                items.append(self._parts.item(("r", *key, mask, ids), Restriction, fields))
         return self._parts.same(tuple(items))
 
     def advice_items(self) -> tuple[Advice, ...]:

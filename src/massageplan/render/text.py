@@ -10,6 +10,7 @@ from typing import Literal
 from ..model.plan import (
     EVERY_TECHNIQUE,
     QUESTION_TOPIC,
+    QUESTION_UNKNOWN,
     TECHNIQUES,
     Advice,
     Reason,
@@ -76,6 +77,16 @@ class _Line:
     head: str  # what to do, short
     detail: str = ""  # why, or the full advice
     cite: str = ""
+    # An avoid line's areas, by what they are, each with its own citations:
+    # ("hands (swollen)", "[3]"). The head says them all, and the cite is
+    # theirs where they share it, else empty.
+    groups: tuple[tuple[str, str], ...] = ()
+
+    def cited_head(self) -> str:
+        """The head with each group's citations after it, where they differ."""
+        if self.cite or not self.groups:
+            return self.head
+        return "; ".join(f"{label} {cite}" for label, cite in self.groups)
 
 
 @dataclass
@@ -242,7 +253,19 @@ def _avoid_lines(
             else:
                 own = capped.setdefault(area, {})
                 own[technique] = min(own.get(technique, 5), restriction.max_pressure)
-    groups: dict[_AreaRule, list[BodyArea]] = {}
+    # One line for each way areas are treated; within it, areas with the same
+    # reasons and findings share a label, so each label says exactly what its
+    # areas are and cites only what restricts them.
+    unknown = {r: QUESTION_UNKNOWN[q.code] for q in plan.questions for r in q.reasons}
+    found = {
+        area: _findings(area, profile) + [unknown[r] for r in reasons if r in unknown]
+        for area, reasons in cited.items()
+    }
+    # Reasons that restrict an area the profile says nothing of come from what
+    # holds of the whole client ("on blood thinners"): where they restrict an
+    # area, its label says so too.
+    whole_client = {r for area, reasons in cited.items() if not found[area] for r in reasons}
+    groups: dict[_AreaRule, dict[tuple[tuple[str, ...], str], list[BodyArea]]] = {}
     for area in (a for a in BodyArea if a in cited):
         rule = _AreaRule(
             area in nothing,
@@ -250,13 +273,21 @@ def _avoid_lines(
             tuple(t for t in _AVOID_ORDER if t in banned.get(area, ())),
             tuple(sorted(capped.get(area, {}).items())),
         )
-        groups.setdefault(rule, []).append(area)
+        reasons = tuple(cited[area])
+        flags = _flags(profile) if whole_client.intersection(reasons) else []
+        findings = ", ".join(dict.fromkeys(found[area] + flags))
+        groups.setdefault(rule, {}).setdefault((reasons, findings), []).append(area)
     lines = []
     why: dict[str, None] = {}
-    for rule, areas in groups.items():
-        reasons = tuple(dict.fromkeys(r for a in areas for r in cited[a]))
-        why.update(dict.fromkeys(reasons))
-        lines.append(_Line(_at_risk(areas, profile), _what(rule), notes.cite(reasons)))
+    for rule, labelled in groups.items():
+        parts = []
+        for (reasons, findings), areas in labelled.items():
+            why.update(dict.fromkeys(reasons))
+            label = _listed(areas) + (f" ({findings})" if findings else "")
+            parts.append((label, notes.cite(reasons)))
+        shared = parts[0][1] if len({cite for _, cite in parts}) == 1 else ""
+        head = "; ".join(label for label, _ in parts)
+        lines.append(_Line(head, _what(rule), shared, tuple(parts)))
     text = " ".join(notes.reasons[r].text.rstrip() for r in why)
     return lines, text
 
@@ -282,17 +313,22 @@ def _either(names: list[str]) -> str:
 _RISKS = tuple((f.name, f.at_risk) for f in PROFILE_FIELDS if f.at_risk)
 
 
-def _at_risk(areas: Sequence[BodyArea], profile: ClientProfile | None) -> str:
-    """Areas grouped by why they are at risk: 'hands (fragile), ankles and feet (swollen)'."""
+def _flags(profile: ClientProfile | None) -> list[str]:
+    """The screening answers that are yes, as the header says them."""
     if profile is None:
-        return _listed(areas)
-    groups: dict[str, list[BodyArea]] = {}
-    for area in areas:
-        why = ", ".join(label for name, label in _RISKS if area in (getattr(profile, name) or ()))
-        groups.setdefault(why, []).append(area)
-    return ", ".join(
-        _listed(grouped) + (f" ({why})" if why else "") for why, grouped in groups.items()
-    )
+        return []
+    return [
+        f.header
+        for f in PROFILE_FIELDS
+        if f.kind is FieldKind.FLAG and f.screening and f.get(profile) is True
+    ]
+
+
+def _findings(area: BodyArea, profile: ClientProfile | None) -> list[str]:
+    """What the profile says the area is: ['swollen', 'wound']."""
+    if profile is None:
+        return []
+    return [label for name, label in _RISKS if area in (getattr(profile, name) or ())]
 
 
 def _listed(areas: Sequence[BodyArea]) -> str:
@@ -480,7 +516,8 @@ def render_text(
     if audience == "therapist":
         out += ["", "TECHNIQUES", *(x for i in doc.techniques for x in item(i, ": "))]
         if doc.avoid:
-            out += ["", "AVOID", *(x for i in doc.avoid for x in item(i, ": "))]
+            avoid = (_Line(i.cited_head(), i.detail, i.cite) for i in doc.avoid)
+            out += ["", "AVOID", *(x for i in avoid for x in item(i, ": "))]
             out += wrap(f"Why: {doc.why}", "  ", "    ")
     if doc.protocol:
         out += ["", PROTOCOL_TITLE[audience].upper()]
@@ -527,7 +564,9 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     out += [f"| {_md(i.head)} | {_md(i.detail)} | {i.cite} |" for i in doc.techniques]
     if doc.avoid:
         out += ["", "## Avoid", ""]
-        out += [f"- **{_md(i.head)}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid]
+        out += [
+            f"- **{_md(i.cited_head())}**: {_md(i.detail)} {i.cite}".rstrip() for i in doc.avoid
+        ]
         out += ["", f"_Why:_ {_md(doc.why)}"]
     if doc.protocol:
         out += ["", f"## {PROTOCOL_TITLE['therapist']}", ""]
