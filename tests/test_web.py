@@ -280,7 +280,7 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     # Holds first and unmistakable, then the week, techniques, avoid, advice, sources.
     assert headings[0] == "Do not book yet"
     order = ["Once cleared:", "Techniques", "Avoid", "The session, step by step"]
-    order += ["To pass on to the client", "Sources"]
+    order += ["Notes", "Sources"]  # nothing to pass on harms or changes the session
     assert [h for h in headings if h in order] == order
     steps = page.locator("section.protocol ol > li").all_inner_texts()
     assert steps[0].startswith("Before you start, agree the pressure scale")

@@ -177,6 +177,14 @@ class _TextItem(_Cited):
         self.text, self.audience = text, audience
 
 
+class _AdviceItem(_TextItem):
+    __slots__ = ("severity",)
+
+    def __init__(self, text: str, audience: Audience, severity: Severity) -> None:
+        super().__init__(text, audience)
+        self.severity = severity
+
+
 class _StepItem(_Cited):
     __slots__ = ("client_text", "text")
 
@@ -197,10 +205,6 @@ class _HoldItem(_Cited):
 
 def _first(pair: tuple[int, Any]) -> int:
     return pair[0]
-
-
-def _severity(reasons: Sequence[Reason]) -> Severity:
-    return max((r.severity for r in reasons), key=SEVERITY_ORDER.__getitem__)
 
 
 Key = tuple[RestrictedTechnique, "int | None"]
@@ -304,7 +308,7 @@ class PlanBuilder:
         self._per_week: int | None = None
         self._shortest_split: int | None = None
         self._visit_reasons = _Cited()
-        self._advice: dict[AdviceCode, _TextItem] = {}
+        self._advice: dict[AdviceCode, _AdviceItem] = {}
         self._holds: dict[HoldCode, _HoldItem] = {}
         self._questions: dict[QuestionCode, _TextItem] = {}
         self._steps: dict[ProtocolCode, _StepItem] = {}
@@ -363,10 +367,14 @@ class PlanBuilder:
             self._shortest_split = max(self._shortest_split or 0, shortest_split)
         self._visit_reasons.cite(reason)
 
-    def advise(self, code: AdviceCode, text: str, audience: Audience, reason: Reason) -> None:
+    def advise(
+        self, code: AdviceCode, text: str, audience: Audience, severity: Severity, reason: Reason
+    ) -> None:
         item = self._advice.get(code)
         if item is None:
-            item = self._advice[code] = _TextItem(text, audience)
+            item = self._advice[code] = _AdviceItem(text, audience, severity)
+        elif SEVERITY_ORDER[severity] > SEVERITY_ORDER[item.severity]:
+            item.severity = severity  # as much as the rule that says it most
         item.cite(reason)
 
     def add_hold(
@@ -525,11 +533,12 @@ class PlanBuilder:
             fields = {
                 "code": code,
                 "text": item.text,
-                "severity": _severity(item.reasons),
+                "severity": item.severity,
                 "audience": item.audience,
                 "reasons": ids,
             }
-            made.append(parts.item(("a", code, ids, item.text, item.audience), Advice, fields))
+            key = ("a", code, ids, item.text, item.audience, item.severity)
+            made.append(parts.item(key, Advice, fields))
         # Equal severities keep the rulebase's order (the sort is stable).
         made.sort(key=lambda a: -SEVERITY_ORDER[a.severity])
         return parts.same(tuple(made))

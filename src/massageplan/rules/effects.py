@@ -31,6 +31,7 @@ from ..model.plan import (
     QuestionCode,
     Reason,
     RestrictedTechnique,
+    Severity,
     TechniqueName,
 )
 from ..model.profile import AREA_LISTS, BodyArea, PlanInputs, PressureLevel
@@ -93,7 +94,9 @@ class PlanBuilder(Protocol):
         reason: Reason,
     ) -> None: ...
 
-    def advise(self, code: AdviceCode, text: str, audience: Audience, reason: Reason) -> None: ...
+    def advise(
+        self, code: AdviceCode, text: str, audience: Audience, severity: Severity, reason: Reason
+    ) -> None: ...
 
     def add_hold(
         self, code: HoldCode, text: str, client_text: str, if_no_technique: bool, reason: Reason
@@ -533,9 +536,14 @@ class AdviceEffect(EffectBase):
     advise: AdviceCode
     text: Text
     audience: Audience = Field(default=Audience.CLIENT, description="Who the text is for.")
+    severity: Severity | None = Field(
+        default=None,
+        description="How much the advice matters: critical for what could harm, warning for "
+        "what changes the session, info for the rest. Unset: the rule's severity.",
+    )
 
     def apply(self, plan: PlanBuilder, reason: Reason) -> None:
-        plan.advise(self.advise, self.text, self.audience, reason)
+        plan.advise(self.advise, self.text, self.audience, self.severity or reason.severity, reason)
 
     def describe(self) -> str:
         return f"advice {self.advise.value!r}"
