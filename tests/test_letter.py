@@ -72,8 +72,8 @@ def test_the_letter_says_the_client_the_session_and_the_questions() -> None:
     # Each group of areas labelled with its own findings: the swollen feet
     # are not said to be port sites.
     assert (
-        "Chest and upper arms (ports not yet asked); ankles and feet (swollen, swelling not"
-        " yet described): no work of any kind." in letter.proposed
+        "Chest and upper arms (ports not yet asked); ankles and feet (swollen, swelling signs"
+        " not yet asked): no work of any kind." in letter.proposed
     )
     assert any(line.startswith("Raise and support the swollen") for line in letter.proposed)
     assert any("no lying face down" in line for line in letter.proposed)

@@ -65,13 +65,23 @@ def test_text_fits_the_width(name: str, width: int, audience: Audience) -> None:
 def test_questions_come_after_the_hold_and_before_the_week() -> None:
     text = render_text(plan("new-diabetic-client"), profile("new-diabetic-client"))
     lines = text.splitlines()
-    asked = lines.index("ASK BEFORE THE SESSION")
-    assert lines.index("HOLD: DO NOT BOOK YET") < asked < lines.index("ONCE CLEARED:")
-    questions = [line for line in lines[asked + 1 : lines.index("ONCE CLEARED:")] if "- " in line]
-    # Numbness, wounds, injections, a clot, blood thinners, ports, the
-    # swelling, medicines.
+    (hold,) = [i for i, line in enumerate(lines) if line.startswith("DO NOT BOOK YET: ")]
+    (asked,) = [i for i, line in enumerate(lines) if line.startswith("ASK BEFORE THE SESSION: ")]
+    (week,) = [i for i, line in enumerate(lines) if line.startswith("ONCE CLEARED: ")]
+    assert hold < asked < week
+    # At a glance, what to ask about: numbness, wounds, injections, a clot,
+    # blood thinners, ports, the swelling, medicines.
+    assert " ".join(" ".join(lines[asked:week]).split()).split(" [")[0] == (
+        "ASK BEFORE THE SESSION: numbness, wounds, injection sites, clots, blood thinners,"
+        " ports, swelling signs, medicines"
+    )
+    # The Markdown asks each question in full.
+    markdown = render_markdown(plan("new-diabetic-client"))
+    section = markdown.split("## Ask before the session\n\n", 1)[1].split("\n\n", 1)[0]
+    questions = section.splitlines()
     assert len(questions) == 8
-    assert questions[0].startswith("  - Is there any numbness")
+    assert questions[0].startswith("- Is there any numbness")
+    assert markdown.index("## Do not book yet") < markdown.index("## Ask before the session")
     client = render_text(
         plan("new-diabetic-client"), profile("new-diabetic-client"), audience="client"
     )
@@ -86,28 +96,36 @@ def test_questions_come_after_the_hold_and_before_the_week() -> None:
     assert "will ask you" not in render_text(
         plan("new-diabetic-client-answered"), audience="client"
     )
-    markdown = render_markdown(plan("new-diabetic-client"))
-    assert markdown.index("## Hold") < markdown.index("## Ask before the session")
 
 
 def test_what_a_reader_sees_first() -> None:
     name = "new-diabetic-client-answered"
     text = render_text(plan(name), profile(name))
     lines = text.splitlines()
-    # "session 1" is never broken over two lines.
-    assert lines[0] == "Client: diabetic neuropathy, severe touch hypersensitivity; session 1."
-    assert "At risk: swollen ankles, feet." in lines
-    assert lines.index("HOLD: DO NOT BOOK YET") < lines.index("ONCE CLEARED:")
+    # "session 1" is never broken over two lines, and the header's short lines share one.
+    assert lines[:3] == [
+        "Client: diabetic neuropathy, severe touch hypersensitivity; session 1.",
+        "Tolerates: 20 minutes; pressure not yet known. At risk: swollen ankles, feet.",
+        "",
+    ]
+    assert (
+        lines[3]
+        == "DO NOT BOOK YET: the client is to talk to their doctor about massage first. [1]"
+    )
+    assert lines[4].startswith("ONCE CLEARED: 1 visit of 20 minutes, up to level 1 (very light) ")
     assert "  Swedish, up to level 1 (very light): whole body [3][4]" in lines
-    assert "  Pressure levels: 1 very light, 2 light, 3 moderate, 4 firm, 5 deep." in lines
-    # Talking to the doctor is said once, as the hold, not again as advice.
-    assert text.count("regular doctor") == 1
-    # Nothing here harms or changes the session: no advice section, and the
-    # plain items are one short line for the therapist, last.
-    assert "TO PASS ON TO THE CLIENT" not in lines
-    assert "ADVICE" not in lines
-    notes = lines[lines.index("NOTES") + 1 :]
-    assert notes[0].startswith("  - Also in the plan, for reading: experienced therapist")
+    # Talking to the doctor is said once, as the hold: not as advice, nor in the header.
+    assert text.count("doctor") == 1
+    # Nothing here harms or changes the session: no critical or warning
+    # section; the client's own items and the notes are named in a line each.
+    assert "CRITICAL" not in lines
+    assert "WARNING" not in lines
+    client = next(i for i, line in enumerate(lines) if line.startswith("IN THE CLIENT'S PLAN: "))
+    assert " ".join(" ".join(lines[client : client + 2]).split()).startswith(
+        "IN THE CLIENT'S PLAN: an experienced therapist, slower progress, their usual"
+        " treatment, their history, benefits ["
+    )
+    assert lines[client + 2].startswith("NOTES: the evidence on pain [")
     assert "Evidence note" not in text
 
 
@@ -126,20 +144,20 @@ def test_each_avoided_area_says_why_it_is_at_risk() -> None:
     )
     plan = recommend(profile)
     text = render_text(plan, profile, width=200)
-    section = text.split("AVOID\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    section = text.split("AVOID\n", 1)[1].splitlines()
     # Areas treated alike share a line, each group labelled with its own
     # findings; they share their sources, so these are cited once, at the end.
-    # The reasons go once into the "Why" line.
     assert section[0] == (
-        "  hands (swollen); both legs below the knee (fragile): gentle work only, at most"
-        " level 2 (light); no friction, kneading or trigger-point therapy [3][5]"
+        "  hands (swollen); both legs below the knee (fragile): up to level 2 (light);"
+        " no friction, kneading or trigger-point therapy [3][5]"
     )
-    assert section[1].startswith("  Why: ")
-    why = " ".join(line.strip() for line in section[1:])
+    assert not section[1].startswith("  ")  # one line says it all
+    assert "feet (swollen)" not in text
+    # The reasons go once each into the Markdown's "Why".
+    why = render_markdown(plan, profile).split("_Why:_ ", 1)[1].split("\n", 1)[0]
     for reason in plan.reasons:
         if reason.rule_id.startswith(("no-friction", "gentle-work")):
             assert why.count(reason.text) == 1, reason.rule_id
-    assert "feet (swollen)" not in text
 
 
 @pytest.mark.parametrize(
@@ -180,18 +198,20 @@ def test_colour_only_when_asked() -> None:
     plain = render_text(plan(name), profile(name))
     coloured = render_text(plan(name), profile(name), colour=True)
     assert "\033[" not in plain
-    assert "\033[1;31mCRITICAL:\033[0m" in coloured
-    assert "\033[1;31mHOLD:\033[0m DO NOT BOOK YET" in coloured
+    assert "\033[1;31mCRITICAL\033[0m" in coloured.splitlines()
+    assert coloured.count("\033[1;31mDO NOT BOOK YET:\033[0m the client's doctor") == 1
 
 
 @pytest.mark.parametrize(
     "render",
-    [render_text, render_markdown, lambda p: render_text(p, audience="client")],
+    [render_text, render_markdown],  # the client's plan has no footnotes (test_client_view)
 )
 def test_every_footnote_is_listed_once_and_used(render: Callable[[SessionPlan], str]) -> None:
     text = render(plan("new-diabetic-client-answered"))
     body, sources = re.split(r"SOURCES|## Sources", text)
-    used = set(re.findall(r"\[(\d+)\]", body))
+    used = set()  # "[2]\u2013[4]" uses 2, 3 and 4
+    for first, last in re.findall(r"\[(\d+)\](?:\u2013\[(\d+)\])?", body):
+        used |= {str(n) for n in range(int(first), int(last or first) + 1)}
     listed = re.findall(r"^\s*\[(\d+)\]", sources, flags=re.MULTILINE)
     assert sorted(listed, key=int) == listed
     assert set(listed) == used

@@ -108,7 +108,7 @@ def test_next_writes_the_updated_profile_and_prints_the_next_plan(tmp_path: Path
     assert saved["tolerance"] == {"minutes": 60, "pressure": 3}
     assert saved["numb_areas"] == []  # asked and none stays asked and none
     assert "session 8." in out  # the plan is the next session's
-    assert "pressure at most level 4 (firm)" in out  # a fine session: a level up
+    assert ", up to level 4 (firm)" in out  # a fine session: a level up
     # And again: the loop goes on from the file it wrote.
     code, out, _ = run(
         "next", str(client), "--used", "4", "--minutes", "60", "--reaction", "flare",

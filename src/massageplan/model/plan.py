@@ -133,6 +133,50 @@ class ProtocolCode(str, enum.Enum):
     GET_UP_SLOWLY = "get_up_slowly"
 
 
+# What each piece of advice is about, as the at-a-glance plan names the plain
+# ones it folds into one line ("For the client: their usual treatment, ...").
+ADVICE_TOPIC: dict[AdviceCode, str] = {
+    AdviceCode.CONSULT_PHYSICIAN: "talking to the doctor",
+    AdviceCode.CONTINUE_STANDARD_TREATMENT: "their usual treatment",
+    AdviceCode.DISCLOSE_MEDICAL_HISTORY: "their history",
+    AdviceCode.EXPERIENCED_THERAPIST: "an experienced therapist",
+    AdviceCode.SLOWER_PROGRESS_WITH_SHORTER_SESSIONS: "slower progress",
+    AdviceCode.EXPECTED_BENEFITS: "benefits",
+    AdviceCode.PAIN_RELIEF_EVIDENCE: "the evidence on pain",
+    AdviceCode.CIPN_EVIDENCE: "the evidence in chemotherapy",
+    AdviceCode.INSPECT_SKIN: "looking at the skin",
+    AdviceCode.WATCH_BLOOD_SUGAR: "blood sugar",
+    AdviceCode.CHECK_WITH_ONCOLOGY_TEAM: "the oncology team",
+    AdviceCode.CHECK_SKIN_FOR_WOUNDS: "checking the skin for wounds",
+    AdviceCode.CLOT_WARNING_SIGNS: "the signs of a clot",
+    AdviceCode.WOUND_REFERRAL: "wounds seen by a doctor",
+    AdviceCode.FALL_RISK: "falls",
+    AdviceCode.NO_HEAT_OR_COLD: "no heat or cold",
+    AdviceCode.POSTPONE_ON_FEVER: "postponing on a fever",
+    AdviceCode.CALL_EMERGENCY_SERVICES: "emergency services",
+    AdviceCode.LYMPHEDEMA_THERAPIST: "a lymphedema therapist",
+    AdviceCode.DIABETIC_FOOT_REFERRAL: "the diabetic foot service",
+    AdviceCode.AVOID_COLD: "keeping warm",
+    AdviceCode.REVIEW_REPEATED_FLARES: "flares after massage",
+}
+# Each step of the session, as the at-a-glance plan names it in one line
+# ("The session: the pressure scale, a stop word, ...").
+PROTOCOL_TOPIC: dict[ProtocolCode, str] = {
+    ProtocolCode.PRESSURE_SCALE: "the pressure scale",
+    ProtocolCode.STOP_WORD: "a stop word",
+    ProtocolCode.CHECK_FEET: "the feet looked at",
+    ProtocolCode.POSITION: "an easy position",
+    ProtocolCode.NO_PRONE_OVER_PORT: "not face down",
+    ProtocolCode.SUPPORT_SWOLLEN_LIMBS: "swollen limbs raised",
+    ProtocolCode.CHECK_IN: "check-ins",
+    ProtocolCode.NUMB_AREAS: "numb skin watched",
+    ProtocolCode.FALL_RISK: "help on and off the table",
+    ProtocolCode.GET_UP_SLOWLY: "sitting up slowly",
+}
+for _codes, _topics in ((AdviceCode, ADVICE_TOPIC), (ProtocolCode, PROTOCOL_TOPIC)):
+    if set(_topics) != set(_codes):
+        raise TypeError(f"a topic is missing for {sorted(set(_codes) - set(_topics))}")
+
 # The profile field each question's answer fills.
 QUESTION_FIELD: dict[QuestionCode, str] = {
     **{code: code.value for code in QuestionCode if code.value in SCREENING_FIELDS},
@@ -155,26 +199,27 @@ QUESTION_TOPIC: dict[QuestionCode, str] = {
     QuestionCode.MEDICATIONS: "the medicines you take",
     QuestionCode.WHAT_IS_INJECTED: "what you inject",
 }
-# What an unanswered question leaves unknown, as a plan's avoid lines label
-# the areas kept safe until it is asked ("hands (numbness not yet asked)").
-QUESTION_UNKNOWN: dict[QuestionCode, str] = {
-    QuestionCode.NUMB_AREAS: "numbness not yet asked",
-    QuestionCode.WOUNDS: "wounds not yet asked",
-    QuestionCode.INJECTION_SITES: "injection sites not yet asked",
-    QuestionCode.CLOT_HISTORY: "clots not yet asked",
-    QuestionCode.ON_CHEMOTHERAPY: "chemotherapy not yet asked",
-    QuestionCode.ON_ANTICOAGULANTS: "blood thinners not yet asked",
-    QuestionCode.PORT_SITES: "ports not yet asked",
-    QuestionCode.LYMPHEDEMA_RISK: "lymphedema not yet asked",
-    QuestionCode.LOW_PLATELETS: "platelets not yet known",
-    QuestionCode.LOW_WHITE_CELLS: "white cells not yet known",
-    QuestionCode.SWELLING_SIGNS: "swelling not yet described",
-    QuestionCode.MEDICATIONS: "medicines not yet asked",
-    QuestionCode.WHAT_IS_INJECTED: "what is injected not yet asked",
+# What each question asks about, in the therapist's words: a plan lists them
+# ("Ask before the session: numbness, wounds, ...") and labels the areas kept
+# safe until it is asked ("hands (numbness not yet asked)").
+QUESTION_SUBJECT: dict[QuestionCode, str] = {
+    QuestionCode.NUMB_AREAS: "numbness",
+    QuestionCode.WOUNDS: "wounds",
+    QuestionCode.INJECTION_SITES: "injection sites",
+    QuestionCode.CLOT_HISTORY: "clots",
+    QuestionCode.ON_CHEMOTHERAPY: "chemotherapy",
+    QuestionCode.ON_ANTICOAGULANTS: "blood thinners",
+    QuestionCode.PORT_SITES: "ports",
+    QuestionCode.LYMPHEDEMA_RISK: "lymphedema",
+    QuestionCode.LOW_PLATELETS: "platelets",
+    QuestionCode.LOW_WHITE_CELLS: "white cells",
+    QuestionCode.SWELLING_SIGNS: "swelling signs",
+    QuestionCode.MEDICATIONS: "medicines",
+    QuestionCode.WHAT_IS_INJECTED: "what is injected",
 }
 if set(QUESTION_FIELD) != set(QuestionCode) or set(SCREENING_FIELDS) - set(QUESTION_FIELD.values()):
     raise TypeError("every screening field needs its question, and every question its field")
-for _said in (QUESTION_TOPIC, QUESTION_UNKNOWN):
+for _said in (QUESTION_TOPIC, QUESTION_SUBJECT):
     if set(_said) != set(QuestionCode):
         raise TypeError(f"a question wording lacks {sorted(set(QuestionCode) - set(_said))}")
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ..model.plan import (
+    ADVICE_TOPIC,
     EVERY_TECHNIQUE,
+    PROTOCOL_TOPIC,
+    QUESTION_SUBJECT,
     QUESTION_TOPIC,
-    QUESTION_UNKNOWN,
     TECHNIQUES,
     Advice,
+    AdviceCode,
+    HoldCode,
     Reason,
     SessionPlan,
     Severity,
@@ -81,6 +86,8 @@ class _Line:
     # ("hands (swollen)", "[3]"). The head says them all, and the cite is
     # theirs where they share it, else empty.
     groups: tuple[tuple[str, str], ...] = ()
+    # A shorter detail for the at-a-glance text plan, where one says the same.
+    brief: str = ""
 
     def cited_head(self) -> str:
         """The head with each group's citations after it, where they differ."""
@@ -96,8 +103,12 @@ class _Document:
     holds: list[_Line] = field(default_factory=list)
     # The week's heading: under a hold, the week is what follows the clearance.
     week_title: str = WEEK_TITLE
+    # The headline pressure, None with no visits.
+    level: int | None = None
     # The therapist's questions, one a line; the client's, one line naming them all.
     questions: list[_Line] = field(default_factory=list)
+    # What the questions ask about, in one line, for the at-a-glance text plan.
+    asked: _Line | None = None
     week: list[_Line] = field(default_factory=list)
     techniques: list[_Line] = field(default_factory=list)
     avoid: list[_Line] = field(default_factory=list)
@@ -106,11 +117,14 @@ class _Document:
     protocol: list[_Line] = field(default_factory=list)
     # Why the avoid lines say what they say: each reason once, in one paragraph.
     why: str = ""
-    advice: list[_Line] = field(default_factory=list)
-    # In the therapist's plan: the advice written to the client, to pass on,
-    # and the general notes, folded into one line.
-    for_client: list[_Line] = field(default_factory=list)
-    notes: list[_Line] = field(default_factory=list)
+    # The advice by severity: (heading, severity, lines), most severe first.
+    sections: list[tuple[str, Severity, list[_Line]]] = field(default_factory=list)
+    # For the at-a-glance text plan: the topics of the advice written to the
+    # client (theirs to read in full), and of the therapist's plain notes.
+    for_client: _Line | None = None
+    notes: _Line | None = None
+    # The session's steps named in one line, for the at-a-glance text plan.
+    session: _Line | None = None
     sources: list[str] = field(default_factory=list)
     # The same footnotes as (number, source), for formats that link them.
     cited: list[tuple[int, Source]] = field(default_factory=list)
@@ -133,8 +147,41 @@ def _layout(
         doc.questions.append(_Line(f"Your therapist will ask you about {_and(topics)}."))
     else:
         doc.questions += [_Line(q.text, cite=notes.cite(q.reasons)) for q in plan.questions]
+        if plan.questions:
+            subjects = ", ".join(QUESTION_SUBJECT[q.code] for q in plan.questions)
+            cited = tuple(r for q in plan.questions for r in q.reasons)
+            doc.asked = _Line(subjects, cite=notes.cite(cited))
+    _week(plan, client, notes, doc)
+    # The client reads what to do and why, not the therapist's technique list.
+    doc.techniques = [] if client else _technique_lines(plan, notes)
+    if not client:
+        doc.avoid, doc.why = _avoid_lines(plan, profile, notes)
+    for step in plan.protocol:
+        said = step.client_text if client else step.text
+        if said:
+            doc.protocol.append(_Line(said, cite=notes.cite(step.reasons)))
+    if plan.protocol and not client:
+        named = ", ".join(PROTOCOL_TOPIC[step.code] for step in plan.protocol)
+        steps = tuple(r for step in plan.protocol for r in step.reasons)
+        doc.session = _Line(named, cite=notes.cite(steps))
+    _advise(plan, client, notes, doc, profile)
+    doc.sources = notes.entries()
+    doc.cited = notes.numbered()
+    if client:  # the sources are listed at the end, not marked in the text
+        for line in (
+            *doc.holds,
+            *doc.week,
+            *doc.protocol,
+            *(x for s in doc.sections for x in s[2]),
+        ):
+            line.cite = ""
+    return doc
+
+
+def _week(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) -> None:
+    """The week's visits, and the pressure its headline states."""
     minutes = [v.minutes for v in plan.visits]
-    level = headline_pressure(plan)
+    level = doc.level = headline_pressure(plan)
     if minutes:
         count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
         each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else ", ".join(map(str, minutes))
@@ -142,31 +189,37 @@ def _layout(
     else:  # only ever under a hold (invariant 3): no level to work at, no visit to book
         doc.week.append(_Line("no visits and no pressure level until the hold is cleared"))
     if level is not None:  # None exactly when there are no visits
-        doc.week.append(
-            _Line(
-                f"pressure at most {pressure_words(level)}", cite=notes.cite(plan.pressure_reasons)
-            )
+        said = (
+            f"{PRESSURE_WORDS[level].capitalize()} pressure at most (level {level} of 5)"
+            if client
+            else f"pressure at most {pressure_words(level)}"
         )
-    # The client reads what to do and why, not the therapist's technique list.
-    for technique in () if client else plan.techniques:
-        doc.techniques.append(
+        doc.week.append(_Line(said, cite=notes.cite(plan.pressure_reasons)))
+
+
+def _technique_lines(plan: SessionPlan, notes: _Footnotes) -> list[_Line]:
+    """A line for each technique: where, and how firm; a technique on every
+    area no restriction closes says so, in brief, for the text plan."""
+    closed = {
+        area
+        for r in plan.restrictions
+        if str(getattr(r.technique, "value", r.technique)) == EVERY_TECHNIQUE
+        and r.max_pressure is None
+        for area in r.areas
+    }
+    lines = []
+    for technique in plan.techniques:
+        everywhere_open = bool(closed) and set(technique.areas) == set(BodyArea) - closed
+        lines.append(
             _Line(
                 f"{_capital(technique_words(technique.name.value))}, up to "
                 f"{pressure_words(technique.max_pressure)}",
                 area_words(technique.areas),
                 notes.cite(technique.reasons),
+                brief="every area not closed below" if everywhere_open else "",
             )
         )
-    if not client:
-        doc.avoid, doc.why = _avoid_lines(plan, profile, notes)
-    for step in plan.protocol:
-        said = step.client_text if client else step.text
-        if said:
-            doc.protocol.append(_Line(said, cite=notes.cite(step.reasons)))
-    _advise(plan, client, notes, doc)
-    doc.sources = notes.entries()
-    doc.cited = notes.numbered()
-    return doc
+    return lines
 
 
 def _after_heading(text: str) -> str:
@@ -188,28 +241,60 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _advise(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) -> None:
-    """The advice lines: for the client, what is written to them; for the therapist,
-    their own items, then what to pass on to the client, then the general notes
-    folded into one line. Cited in that order, so footnotes number in order of use."""
-
-    def line(advice: Advice) -> _Line:
-        mark = "" if advice.severity is Severity.INFO else f"{advice.severity.value.upper()}: "
-        return _Line(mark + advice.text, cite=notes.cite(advice.reasons))
-
+def _advise(
+    plan: SessionPlan,
+    client: bool,
+    notes: _Footnotes,
+    doc: _Document,
+    profile: ClientProfile | None = None,
+) -> None:
+    """The advice by how much it matters, each section headed by it, so no item
+    carries a label. The client reads what is written to them; the therapist
+    reads their own, then what the client's plan tells the client, then the
+    plain notes. Cited in that order, so footnotes number in order of use."""
     held = {h.code.value for h in plan.holds}  # said already, under the hold
     unsaid = [a for a in plan.advice if a.code.value not in held]
     if client:
-        doc.advice += [line(a) for a in unsaid if a.audience is not AdviceAudience.THERAPIST]
+        unsaid = [a for a in unsaid if a.audience is not AdviceAudience.THERAPIST]
+        if profile is not None and profile.sessions_completed > 0:
+            # Written to someone still choosing a therapist: not to a client in a course.
+            unsaid = [a for a in unsaid if a.code is not AdviceCode.EXPERIENCED_THERAPIST]
+    theirs = [] if client else [a for a in unsaid if a.audience is AdviceAudience.CLIENT]
+
+    def lines(items: list[Advice]) -> list[_Line]:
+        return [_Line(a.text, cite=notes.cite(a.reasons)) for a in items]
+
+    for severity, title in ADVICE_TITLES[client]:
+        said = [a for a in unsaid if a.severity is severity and a not in theirs]
+        if severity is Severity.INFO and theirs:  # the client's, before the plain notes
+            doc.sections.append((CLIENTS_PLAN_TITLE, Severity.INFO, lines(theirs)))
+        if said:
+            doc.sections.append((title, severity, lines(said)))
+    if client:
         return
-    folded = [a for a in unsaid if a.severity is Severity.INFO]  # evidence, general notes
-    to_pass_on = [a for a in unsaid if a not in folded and a.audience is AdviceAudience.CLIENT]
-    doc.advice += [line(a) for a in unsaid if a not in folded and a not in to_pass_on]
-    doc.for_client += [line(a) for a in to_pass_on]
-    if folded:
-        names = ", ".join(words(a.code.value) for a in folded)
-        cites = notes.cite(tuple(r for a in folded for r in a.reasons))
-        doc.notes.append(_Line(f"Also in the plan, for reading: {names}", cite=cites))
+    # At a glance, the last two by topic (cited above, so numbered already).
+    plain = [a for a in unsaid if a.severity is Severity.INFO and a not in theirs]
+    for items, attribute in ((theirs, "for_client"), (plain, "notes")):
+        if items:
+            topics = ", ".join(ADVICE_TOPIC[a.code] for a in items)
+            cited = notes.cite(tuple(r for a in items for r in a.reasons))
+            setattr(doc, attribute, _Line(topics, cite=cited))
+
+
+CLIENTS_PLAN_TITLE = "In the client's plan"
+# The advice sections, by severity, as each reader's plan heads them.
+ADVICE_TITLES: dict[bool, tuple[tuple[Severity, str], ...]] = {
+    False: (
+        (Severity.CRITICAL, "Critical"),
+        (Severity.WARNING, "Warning"),
+        (Severity.INFO, "Notes"),
+    ),
+    True: (
+        (Severity.CRITICAL, "Important"),
+        (Severity.WARNING, "For your sessions"),
+        (Severity.INFO, "Good to know"),
+    ),
+}
 
 
 # What is never done where, said in this order (the article names friction first).
@@ -256,7 +341,9 @@ def _avoid_lines(
     # One line for each way areas are treated; within it, areas with the same
     # reasons and findings share a label, so each label says exactly what its
     # areas are and cites only what restricts them.
-    unknown = {r: QUESTION_UNKNOWN[q.code] for q in plan.questions for r in q.reasons}
+    unknown = {
+        r: f"{QUESTION_SUBJECT[q.code]} not yet asked" for q in plan.questions for r in q.reasons
+    }
     found = {
         area: _findings(area, profile) + [unknown[r] for r in reasons if r in unknown]
         for area, reasons in cited.items()
@@ -298,7 +385,7 @@ def _what(rule: _AreaRule) -> str:
     said = []
     if rule.cap is not None:
         level = pressure_words(rule.cap)
-        said.append(f"gentle work only, at most {level}" if rule.cap <= 2 else f"at most {level}")
+        said.append(f"up to {level}")
     said += [f"{technique_words(t)} at most {pressure_words(c)}" for t, c in rule.capped]
     if rule.banned:
         said.append("no " + _either([technique_words(t) for t in rule.banned]))
@@ -338,7 +425,12 @@ def _listed(areas: Sequence[BodyArea]) -> str:
 
 Audience = Literal["therapist", "client"]
 SCALE = "Pressure levels: " + ", ".join(f"{n} {w}" for n, w in PRESSURE_WORDS.items()) + "."
-_COLOURS = {"CRITICAL": "\033[1;31m", "WARNING": "\033[33m", "HOLD": "\033[1;31m"}
+_COLOURS = {
+    "CRITICAL": "\033[1;31m",
+    "WARNING": "\033[33m",
+    "HOLD": "\033[1;31m",
+    "DO NOT BOOK YET": "\033[1;31m",
+}
 _RESET = "\033[0m"
 
 
@@ -382,6 +474,35 @@ def _said(areas: set[BodyArea]) -> list[str]:
     return [at.get(a) or words(a.value) for a in _BODY_ORDER if a in at or a in left]
 
 
+_MARKS = re.compile(r"(?:\[\d+\])+")
+
+
+def _ranged(text: str) -> str:
+    """Runs of three or more footnote marks said as a range, with an en dash:
+    "[2][3][4][7]" as "[2]\u2013[4][7]", so a line of sources takes less room."""
+
+    def ranged(found: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.findall(r"\d+", found.group())]
+        runs: list[list[int]] = []
+        for n in numbers:
+            if runs and n == runs[-1][-1] + 1:
+                runs[-1].append(n)
+            else:
+                runs.append([n])
+        return "".join(
+            f"[{run[0]}]\u2013[{run[-1]}]" if len(run) >= 3 else "".join(f"[{n}]" for n in run)
+            for run in runs
+        )
+
+    return _MARKS.sub(ranged, text)
+
+
+def _merged(*cites: str) -> str:
+    """Citation marks said once each, in order: "[1][4]" and "[1][12]" give "[1][4][12]"."""
+    numbers = {int(n) for cite in cites for n in re.findall(r"\d+", cite)}
+    return "".join(f"[{n}]" for n in sorted(numbers))
+
+
 def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -397,9 +518,12 @@ _AFTER_LAST = {
 }
 
 
-def client_header(profile: ClientProfile, *, notes: bool = True) -> list[str]:
+def client_header(
+    profile: ClientProfile, *, notes: bool = True, doctor_said: bool = False
+) -> list[str]:
     """Who the plan is for, in a few lines (``notes``: with the flags that are
-    set, and what is not yet known)."""
+    set, and what is not yet known; ``doctor_said``: a hold already says the
+    doctor is not yet consulted)."""
     risk = [
         f"{field.header} {', '.join(words(a.value) for a in field.get(profile))}"
         for field in PROFILE_FIELDS
@@ -433,7 +557,7 @@ def client_header(profile: ClientProfile, *, notes: bool = True) -> list[str]:
         text
         for flag, text in (
             (profile.on_chemotherapy and profile.port_sites is None, "port sites not known"),
-            (not profile.physician_consulted, "doctor not yet consulted"),
+            (not profile.physician_consulted and not doctor_said, "doctor not yet consulted"),
         )
         if flag
     ]
@@ -442,19 +566,128 @@ def client_header(profile: ClientProfile, *, notes: bool = True) -> list[str]:
     return lines
 
 
+# The client's neuropathy, and how sensitive touch is, as the client's plan says them.
+_YOUR_CONDITION = {
+    "diabetic_neuropathy": "your neuropathy from diabetes",
+    "chemotherapy_induced_neuropathy": "your neuropathy from chemotherapy",
+    "peripheral_neuropathy": "your neuropathy",
+}
+_YOUR_TOUCH = {
+    "mild": "Your skin is a little sensitive to touch.",
+    "moderate": "Your skin is quite sensitive to touch.",
+    "severe": "Your skin is very sensitive to touch.",
+}
+WHERE_FROM = "Where this comes from"
+
+
+def where_from(doc: _Document) -> str:
+    """Who the client's plan rests on, in a sentence: the titles are in the
+    therapist's plan. This project's own choices are named last."""
+    sources = [source for _, source in doc.cited]
+    who = dict.fromkeys(s.publisher for s in sources if s.kind is not SourceKind.PROJECT_DEFAULT)
+    said = "; ".join(who)
+    if any(s.kind is SourceKind.PROJECT_DEFAULT for s in sources):
+        said += "; and this plan's own choices, where those sources give no number"
+    return said + "."
+
+
+def your_header(profile: ClientProfile) -> list[str]:
+    """Who the plan is for, written to the client: no clinical labels."""
+    session = profile.sessions_completed + 1
+    lines = [
+        f"Your massage plan, for {_YOUR_CONDITION[profile.condition.value]}.",
+        ("This is your first session." if session == 1 else f"This is session {session}.")
+        + f" You can have up to {profile.tolerance.minutes} minutes at a time.",
+    ]
+    touch = _YOUR_TOUCH.get(profile.hypersensitivity.value)
+    if touch:
+        lines.append(touch)
+    return lines
+
+
 def plain_header(profile: ClientProfile, *, notes: bool = True) -> list[str]:
     """The header's lines as they are read, for formats that do not wrap them."""
     return [line.replace(_KEEP, " ") for line in client_header(profile, notes=notes)]
 
 
-def _advice_sections(doc: _Document) -> list[tuple[str, list[_Line]]]:
-    """The advice sections that have lines, in the order a reader meets them."""
-    sections = [
-        ("Advice", doc.advice),
-        ("To pass on to the client", doc.for_client),
-        ("Notes", doc.notes),
-    ]
-    return [(title, lines) for title, lines in sections if lines]
+_DOCTOR_HOLDS = frozenset({HoldCode.CONSULT_PHYSICIAN, HoldCode.PHYSICIAN_CLEARANCE})
+
+
+def _packed(lines: list[str], width: int) -> list[str]:
+    """The header's lines after the first, joined while they fit on one line."""
+    packed = lines[:2]
+    for text in lines[2:]:
+        if len(packed[-1]) + 1 + len(text) <= width and len(packed) > 1:
+            packed[-1] += " " + text
+        else:
+            packed.append(text)
+    return packed
+
+
+_Wrap = Callable[[str, str, str], list[str]]
+_Item = Callable[..., list[str]]
+
+
+def _at_a_glance(
+    doc: _Document,
+    line: Callable[..., list[str]],
+    item: _Item,
+    paint: Callable[[str], str],
+) -> list[str]:
+    """The therapist's plan, to read in thirty seconds: the hold, what to ask,
+    the week, where and how to work, the session's steps by name, and every
+    critical and warning item in full. The Markdown and web plans say each
+    question, step and note in full, with the reasons."""
+    out: list[str] = []
+    if len(doc.holds) == 1:
+        (hold,) = doc.holds
+        out += line("DO NOT BOOK YET", hold, hold.head[:1].lower() + hold.head[1:])
+    elif doc.holds:
+        out += [paint("DO NOT BOOK YET"), *(x for i in doc.holds for x in item(i, "", "- "))]
+    if doc.asked is not None:
+        out += line("ASK BEFORE THE SESSION", doc.asked)
+    visits = doc.week[0].head
+    if doc.level is not None:
+        visits += f", up to {pressure_words(doc.level)}"
+    cited = _merged(*(i.cite for i in doc.week))
+    out += line(doc.week_title.upper().rstrip(":"), _Line(visits, cite=cited))
+    techniques = (_Line(i.head, i.brief or i.detail, i.cite) for i in doc.techniques)
+    out += [x for i in techniques for x in item(i, ": ")]
+    if doc.avoid:
+        avoid = (_Line(i.cited_head(), i.detail, i.cite) for i in doc.avoid)
+        out += ["AVOID", *(x for i in avoid for x in item(i, ": "))]
+    if doc.session is not None:
+        out += line("THE SESSION", doc.session)
+    blank = [""]  # one blank line before the advice, however it starts
+    for title, severity, lines in doc.sections:
+        if severity is not Severity.INFO:
+            out += [*blank, paint(title.upper()), *(x for i in lines for x in item(i, "", "- "))]
+        else:  # named in one line each: the client's plan and the Markdown say them in full
+            said = doc.for_client if title == CLIENTS_PLAN_TITLE else doc.notes
+            out += [*blank, *line(title.upper(), said)]
+        blank = []
+    return out
+
+
+def _for_the_client(
+    doc: _Document, wrap: _Wrap, item: _Item, paint: Callable[[str], str]
+) -> list[str]:
+    """The client's plan: what to do, in their words."""
+    out: list[str] = []
+    if doc.holds:
+        out += [paint("BEFORE YOU BOOK"), *(x for i in doc.holds for x in item(i, "", "- "))]
+        out.append("")
+    if doc.questions:
+        out += [*(x for i in doc.questions for x in wrap(i.head, "", "")), ""]
+    out += [doc.week_title.upper(), *(x for i in doc.week for x in item(i, ""))]
+    if doc.protocol:
+        out += ["", PROTOCOL_TITLE["client"].upper()]
+        for number, step in enumerate(doc.protocol, 1):
+            mark = f"{number}. "  # the text hangs under the text, not the number
+            out += wrap(f"{mark}{step.head} {step.cite}".rstrip(), "  ", "  " + " " * len(mark))
+    for title, _, lines in doc.sections:
+        out += ["", title.upper(), *(x for i in lines for x in item(i, "", "- "))]
+    return out
 
 
 def render_text(
@@ -474,6 +707,8 @@ def render_text(
     def paint(text: str) -> str:
         if not colour:
             return text
+        if text in _COLOURS:  # a section's heading
+            return f"{_COLOURS[text]}{text}{_RESET}"
         for word, code in _COLOURS.items():
             text = text.replace(f"{word}:", f"{code}{word}:{_RESET}", 1)
         return text
@@ -482,7 +717,7 @@ def render_text(
         return [
             paint(line).replace(_KEEP, " ")
             for line in textwrap.wrap(
-                text,
+                _ranged(text),
                 width=max(width, 40),
                 initial_indent=indent,
                 subsequent_indent=hang,
@@ -494,45 +729,36 @@ def render_text(
     def item(line: _Line, sep: str, bullet: str = "") -> list[str]:
         body = f"{line.head}{sep}{line.detail}" if line.detail else line.head
         text = f"{bullet}{body} {line.cite}".rstrip()
-        return wrap(text, "  ", "  " + " " * len(bullet) + "  ")
+        # A bullet's text hangs under its text; a line without one, indented.
+        return wrap(text, "  ", "    " if not bullet else "  " + " " * len(bullet))
+
+    def line(label: str, said: _Line | None, text: str = "") -> list[str]:
+        """A section said in one paragraph: 'LABEL: text [1][2]'."""
+        body = text or (said.head if said else "")
+        cite = said.cite if said else ""
+        return wrap(f"{label}: {body} {cite}".rstrip(), "", "  ")
 
     out: list[str] = []
+    therapist = audience == "therapist"
     if profile is not None:
-        for line in client_header(profile):
-            out += wrap(line, "", "  ")
+        doctor_said = any(h.code in _DOCTOR_HOLDS for h in plan.holds)
+        header = (
+            client_header(profile, doctor_said=doctor_said) if therapist else your_header(profile)
+        )
+        out += [x for text in _packed(header, max(width, 40)) for x in wrap(text, "", "  ")]
         out.append("")
-    if doc.holds:
-        title = "HOLD: DO NOT BOOK YET" if audience == "therapist" else "BEFORE YOU BOOK"
-        out += [paint(title), *(x for i in doc.holds for x in item(i, "", "- ")), ""]
-    if doc.questions:
-        if audience == "therapist":
-            asked = (x for i in doc.questions for x in item(i, "", "- "))
-            out += ["ASK BEFORE THE SESSION", *asked]
-        else:
-            out += [x for i in doc.questions for x in wrap(i.head, "", "")]
-        out.append("")
-    out += [doc.week_title.upper(), *(x for i in doc.week for x in item(i, ""))]
-    out += wrap(SCALE, "  ", "    ")
-    if audience == "therapist":
-        out += ["", "TECHNIQUES", *(x for i in doc.techniques for x in item(i, ": "))]
-        if doc.avoid:
-            avoid = (_Line(i.cited_head(), i.detail, i.cite) for i in doc.avoid)
-            out += ["", "AVOID", *(x for i in avoid for x in item(i, ": "))]
-            out += wrap(f"Why: {doc.why}", "  ", "    ")
-    if doc.protocol:
-        out += ["", PROTOCOL_TITLE[audience].upper()]
-        for number, step in enumerate(doc.protocol, 1):
-            mark = f"{number}. "  # the text hangs under the text, not the number
-            out += wrap(f"{mark}{step.head} {step.cite}".rstrip(), "  ", "  " + " " * len(mark))
-    for title, lines in _advice_sections(doc):
-        out += ["", title.upper(), *(x for i in lines for x in item(i, "", "- "))]
-    out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
+    if therapist:
+        out += _at_a_glance(doc, line, item, paint)
+        out += ["", "SOURCES", *(x for s in doc.sources for x in wrap(s, "  ", "      "))]
+    else:
+        out += _for_the_client(doc, wrap, item, paint)
+        out += ["", WHERE_FROM.upper(), *wrap(where_from(doc), "  ", "  ")]
     return "\n".join(out) + "\n"
 
 
 # The session's steps, as each reader's heading names them.
 PROTOCOL_TITLE: dict[Audience, str] = {
-    "therapist": "The session, step by step",
+    "therapist": "The session",
     "client": "During your session",
 }
 
@@ -550,7 +776,7 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
         out += [f"{_md(line)}  " for line in plain_header(profile)]
         out.append("")
     if doc.holds:
-        out += ["## Hold: do not book yet", ""]
+        out += ["## Do not book yet", ""]
         out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.holds]
         out.append("")
     if doc.questions:
@@ -560,7 +786,8 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     out += [f"## {doc.week_title}", ""]
     out += [f"- **{_md(i.head)}** {i.cite}".rstrip() for i in doc.week]
     out += ["", f"_{SCALE}_"]
-    out += ["", "## Techniques", "", "| Technique | Areas | Sources |", "| --- | --- | --- |"]
+    # The techniques belong to the week, as in the text plan.
+    out += ["", "| Technique | Areas | Sources |", "| --- | --- | --- |"]
     out += [f"| {_md(i.head)} | {_md(i.detail)} | {i.cite} |" for i in doc.techniques]
     if doc.avoid:
         out += ["", "## Avoid", ""]
@@ -571,7 +798,7 @@ def render_markdown(plan: SessionPlan, profile: ClientProfile | None = None) -> 
     if doc.protocol:
         out += ["", f"## {PROTOCOL_TITLE['therapist']}", ""]
         out += [f"{n}. {_md(i.head)} {i.cite}".rstrip() for n, i in enumerate(doc.protocol, 1)]
-    for title, lines in _advice_sections(doc):
+    for title, _, lines in doc.sections:
         out += ["", f"## {title}", ""]
         out += [f"- {_md(i.head)} {i.cite}".rstrip() for i in lines]
     out += ["", "## Sources", ""]

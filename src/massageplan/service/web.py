@@ -40,7 +40,15 @@ from ..plan.recommend import recommend
 from ..render.course import area_caps_words
 from ..render.letter import NO_LETTER, REPLY, REPLY_TITLE, SIGN, TO_FILL, doctor_letter
 from ..render.letter import TITLE as LETTER_TITLE
-from ..render.text import PROTOCOL_TITLE, SCALE, Audience, _layout, plain_header
+from ..render.text import (
+    PROTOCOL_TITLE,
+    SCALE,
+    Audience,
+    _layout,
+    plain_header,
+    where_from,
+    your_header,
+)
 from ..rules.rulebase import Rulebase
 from .fhir import NONE_ANSWER, intake_questionnaire
 from .headers import PAGE_HEADERS
@@ -384,9 +392,11 @@ def printable_page(rulebase: Rulebase, profile: ClientProfile, kind: str) -> HTM
 def _plan_values(plan: SessionPlan, audience: Audience, profile: ClientProfile) -> dict[str, Any]:
     """What the plan page shows of a plan, for either reader: the same layout
     as the text plan's."""
+    doc = _layout(plan, audience, profile)
     return {
-        "doc": _layout(plan, audience, profile),
-        "header": plain_header(profile),
+        "doc": doc,
+        "header": plain_header(profile) if audience == "therapist" else your_header(profile),
+        "where_from": where_from(doc),
         "audience": audience,
         "scale": SCALE,
         "protocol_title": PROTOCOL_TITLE[audience],
