@@ -230,24 +230,24 @@ def _bits(mask: int) -> list[int]:
     return [1 << i for i in range(mask.bit_length()) if mask >> i & 1]
 
 
-def _reasons_by_area(
+def _reasons_by_key(
     entries: Sequence[Entry], stricter: dict[Key, int]
-) -> dict[Key, dict[int, _Cited]]:
-    """For each technique and cap, each area's reasons, leaving out the areas
-    a stricter restriction covers."""
-    by_area: dict[Key, dict[int, _Cited]] = {}
+) -> dict[Key, dict[int, list[Any]]]:
+    """For each technique and cap, each rule's reason (by identity) and the
+    areas it restricts, leaving out those a stricter restriction covers."""
+    by_key: dict[Key, dict[int, list[Any]]] = {}
     for techniques, areas, cap, reason in entries:
         for technique in techniques:
             key = (technique, cap)
             kept = areas & ~stricter[key]
             if kept:
-                per_area = by_area.setdefault(key, {})
-                for bit in _bits(kept):
-                    found = per_area.get(bit)
-                    if found is None:
-                        found = per_area[bit] = _Cited()
-                    found.cite(reason)
-    return by_area
+                per_reason = by_key.setdefault(key, {})
+                found = per_reason.get(id(reason))
+                if found is None:
+                    per_reason[id(reason)] = [reason, kept]
+                else:
+                    found[1] |= kept
+    return by_key
 
 
 # The masks of the area lists rules name outright, made once each.
@@ -507,14 +507,26 @@ class PlanBuilder:
                 if other in above:
                     mask |= areas
             stricter[key] = mask
-        by_area = _reasons_by_area(entries, stricter)
+        by_key = _reasons_by_key(entries, stricter)
+        rank = self._rank
         items = []
-        for key in sorted(by_area, key=_ORDER.__getitem__):
-            grouped: dict[tuple[str, ...], int] = {}
-            for bit, cited in sorted(by_area[key].items()):
-                ids = cited.ids(self._rank)
-                grouped[ids] = grouped.get(ids, 0) | bit
-            for ids, mask in grouped.items():
+        for key in sorted(by_key, key=_ORDER.__getitem__):
+            # The rules in rulebase order; areas grouped by which of them restrict each.
+            by_rule = list(by_key[key].values())
+            grouped: dict[tuple[int, ...], int]
+            if len(by_rule) == 1:  # the usual case: one rule, one restriction
+                grouped = {(0,): by_rule[0][1]}
+            else:
+                by_rule.sort(key=lambda pair: rank[pair[0].rule_id])
+                grouped = {}
+                everywhere = 0
+                for _, mask in by_rule:
+                    everywhere |= mask
+                for bit in _bits(everywhere):
+                    which = tuple([i for i, (_, mask) in enumerate(by_rule) if mask & bit])
+                    grouped[which] = grouped.get(which, 0) | bit
+            for which, mask in grouped.items():
+                ids = tuple([by_rule[i][0].rule_id for i in which])
                 fields = {
                     "technique": key[0],
                     "areas": areas_in(mask),
