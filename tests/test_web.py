@@ -319,6 +319,62 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     page.close()
 
 
+# Words the browser drew over more than one line (a break at a hyphen or a
+# slash is a break between words).
+BROKEN_WORDS = """sel => {
+  const broken = [];
+  for (const el of document.querySelectorAll(sel)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement.closest("a")) continue;  // an address may break anywhere
+      for (const m of n.data.matchAll(/[^\\s\\-\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(n, m.index);
+        range.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => r.top));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_a_phone_and_a_printout_read_whole(server: Server, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server.url + "/")
+    fill_new_client(page)
+    answer_screening_none(page)
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    # At phone width no word in a table or list is cut in two ("Sourc/es").
+    assert page.evaluate(BROKEN_WORDS, "th, td, li") == []
+    fill = page.locator(".fill-by-hand")
+    assert not fill.is_visible()  # on screen, nothing to fill
+    page.emulate_media(media="print")
+    assert fill.is_visible()  # on paper, a line for the name and one for the date
+    assert fill.inner_text().split() == ["Client:", "Date:"]
+    assert fill.locator("input").count() == 0  # filled by hand, never sent
+    snap(page, "plan-print")
+    page.emulate_media(media="screen")
+    page.get_by_role("button", name="The course chart").click()
+    page.wait_for_load_state()
+    assert page.evaluate(BROKEN_WORDS, "th, td, li") == []
+    assert page.locator("main").inner_text().lower().count("do not book yet") == 1
+    page.emulate_media(media="print")
+    # The bars are borders, which print; a background would be left off the page.
+    drawn = page.eval_on_selector_all(
+        ".bar.minutes:not([data-share='0'])",
+        "bars => bars.map(b => [getComputedStyle(b).borderTopStyle,"
+        " parseFloat(getComputedStyle(b).borderTopWidth), b.getBoundingClientRect().width])",
+    )
+    assert drawn
+    assert all(style == "solid" and high > 0 and wide > 0 for style, high, wide in drawn)
+    assert page.locator(".fill-by-hand").is_visible()
+    snap(page, "course-print")
+    page.close()
+
+
 def test_the_form_works_from_the_keyboard_and_names_errors(server: Server, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server.url + "/")

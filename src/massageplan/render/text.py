@@ -138,7 +138,7 @@ def _layout(
     client = audience == "client"
     # Every hold, in its reader's words, and once: the heading says "do not book".
     for hold in plan.holds:
-        text = hold.client_text if client else _after_heading(hold.text)
+        text = hold.client_text if client else after_heading(hold.text)
         doc.holds.append(_Line(text, cite=notes.cite(hold.reasons)))
     if plan.holds:
         doc.week_title = HELD_WEEK_TITLE
@@ -222,7 +222,7 @@ def _technique_lines(plan: SessionPlan, notes: _Footnotes) -> list[_Line]:
     return lines
 
 
-def _after_heading(text: str) -> str:
+def after_heading(text: str) -> str:
     """A hold's text without the words its heading says: "Do not book yet" once."""
     return _capital(text.removeprefix(HOLD_PREFIX)) if text.startswith(HOLD_PREFIX) else text
 

@@ -45,6 +45,7 @@ from ..render.text import (
     SCALE,
     Audience,
     _layout,
+    after_heading,
     plain_header,
     where_from,
     your_header,
@@ -503,6 +504,8 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
                 "course.html",
                 course=course,
                 held_lower=lower if any(lower) else [],
+                # Under the heading "Do not book yet", each hold without those words again.
+                holds=[after_heading(h.text) for h in course.holds],
                 longest=longest or 1,
                 header=plain_header(profile),
                 form=form,
