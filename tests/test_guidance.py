@@ -170,9 +170,13 @@ def test_shorter_split_sessions(tolerated: int, expected: list[int]) -> None:
     assert [v.minutes for v in p.visits] == expected
     # The article's words, and the project's choice of at most three visits;
     # not reference [8], a review about diabetes care, not session length.
-    assert cited(p.reasons_for(p.visits[0]), "split-sessions", "article", "project-default")
+    # Under 15 minutes the week is one visit, and its rule says so, not "split".
+    rule = "split-sessions" if tolerated >= 15 else "one-short-visit-under-fifteen-minutes"
+    assert cited(p.reasons_for(p.visits[0]), rule, "article", "project-default")
     assert "ref8" not in sources(p.reasons_for(p.visits[0]))
-    assert cited(advice(p, "slower_progress_with_shorter_sessions"), "split-sessions", "article")
+    assert cited(advice(p, "slower_progress_with_shorter_sessions"), rule, "article")
+    said = next(a.text for a in p.advice if a.code.value == "slower_progress_with_shorter_sessions")
+    assert ("split into shorter sessions" in said) == (len(expected) > 1)
 
 
 def test_no_split_advice_when_an_hour_is_tolerated() -> None:

@@ -152,16 +152,22 @@ def test_builtin_rulebase_follows_the_article() -> None:
     assert "and the article's guidance" in str(report)
 
 
-def two_visits_at_most(tmp_path: Path, visits: str) -> Path:
-    """A clinic rule file that books at most two visits a week, as ``visits`` says."""
+def two_visits_at_most(
+    tmp_path: Path,
+    visits: str,
+    rule_id: str = "split-sessions",
+    minutes: str = "{at_least: 15, below: 60}",
+) -> Path:
+    """A clinic rule file that books at most two visits a week, as ``visits``
+    says, in place of the built-in rule ``rule_id``."""
     path = tmp_path / "clinic.yaml"
     path.write_text(
         "rules:\n"
-        "  - id: split-sessions\n"
+        f"  - id: {rule_id}\n"
         "    title: Two visits at most\n"
         "    replaces: true\n"
         # The built-in rule's own condition: a severe first week is another rule's.
-        "    when: {tolerance.minutes: {below: 60}, hypersensitivity: {below: severe}}\n"
+        f"    when: {{tolerance.minutes: {minutes}, hypersensitivity: {{below: severe}}}}\n"
         f"    then: [{{visits: {visits}}}]\n"
         "    because: The clinic books two visits a week at most.\n"
         "    sources: [project-default]\n",
@@ -207,7 +213,13 @@ def test_the_sweep_covers_the_screening_fields() -> None:
 def test_a_split_without_a_shortest_visit_is_unsafe(tmp_path: Path) -> None:
     """Invariant 17: a clinic's split rule that forgets the 15-minute floor
     splits a 10-minute tolerance into two 10-minute visits."""
-    path = two_visits_at_most(tmp_path, "{longest_visit: tolerance, at_most_per_week: 2}")
+    # The built-in rule for under 15 minutes, replaced by one with no floor.
+    path = two_visits_at_most(
+        tmp_path,
+        "{longest_visit: tolerance, at_most_per_week: 2}",
+        rule_id="one-short-visit-under-fifteen-minutes",
+        minutes="{below: 15}",
+    )
     report = verified(load_quietly(path), search=0, small=True)
     assert not report.safe
     assert {17} <= {n for c in report.counterexamples for n in c.invariants}
