@@ -152,4 +152,4 @@ def test_the_small_space_keeps_the_boundaries() -> None:
     space = small(load_rulebase())
     assert len(space) > 1000
     assert {"moderate", "severe"} <= set(space.values["hypersensitivity"])
-    assert space.values["tolerance.minutes"] == [14, 60]
+    assert space.values["tolerance.minutes"] == [14, 15, 60]  # one visit; a split; an hour
