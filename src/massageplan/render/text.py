@@ -105,6 +105,8 @@ class _Document:
     week_title: str = WEEK_TITLE
     # The headline pressure, None with no visits.
     level: int | None = None
+    # The sources of the visits and the pressure together, for the week in one line.
+    week_cited: str = ""
     # The therapist's questions, one a line; the client's, one line naming them all.
     questions: list[_Line] = field(default_factory=list)
     # What the questions ask about, in one line, for the at-a-glance text plan.
@@ -195,6 +197,9 @@ def _week(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) ->
             else f"pressure at most {pressure_words(level)}"
         )
         doc.week.append(_Line(said, cite=notes.cite(plan.pressure_reasons)))
+    # The week said in one line, as the at-a-glance plan does: both lines' sources.
+    visited = plan.visits[0].reasons if plan.visits else ()
+    doc.week_cited = notes.cite((*visited, *plan.pressure_reasons))
 
 
 def _technique_lines(plan: SessionPlan, notes: _Footnotes) -> list[_Line]:
@@ -497,12 +502,6 @@ def _ranged(text: str) -> str:
     return _MARKS.sub(ranged, text)
 
 
-def _merged(*cites: str) -> str:
-    """Citation marks said once each, in order: "[1][4]" and "[1][12]" give "[1][4][12]"."""
-    numbers = {int(n) for cite in cites for n in re.findall(r"\d+", cite)}
-    return "".join(f"[{n}]" for n in sorted(numbers))
-
-
 def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
@@ -548,11 +547,7 @@ def client_header(
         )
     if risk:
         lines.append("At risk: " + "; ".join(risk) + ".")
-    flags = [
-        field.header
-        for field in PROFILE_FIELDS
-        if field.kind is FieldKind.FLAG and field.screening and field.get(profile)
-    ]
+    flags = _flags(profile)
     flags += [
         text
         for flag, text in (
@@ -649,8 +644,7 @@ def _at_a_glance(
     visits = doc.week[0].head
     if doc.level is not None:
         visits += f", up to {pressure_words(doc.level)}"
-    cited = _merged(*(i.cite for i in doc.week))
-    out += line(doc.week_title.upper().rstrip(":"), _Line(visits, cite=cited))
+    out += line(doc.week_title.upper().rstrip(":"), _Line(visits, cite=doc.week_cited))
     techniques = (_Line(i.head, i.brief or i.detail, i.cite) for i in doc.techniques)
     out += [x for i in techniques for x in item(i, ": ")]
     if doc.avoid:
