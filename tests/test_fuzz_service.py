@@ -207,7 +207,7 @@ form_names = st.sampled_from(
         "sessions_completed",
         "physician_consulted",
         "swelling",
-        "port_sites.unknown",
+        "port_sites.none",
         "clot_history",
         "last_session.pressure",
         "last_session.reaction",
@@ -243,6 +243,7 @@ def test_a_form_says_no_to_the_doctor_when_no_is_sent() -> None:
     from massageplan.service.web import profile_from_form  # noqa: PLC0415 - one test's import
 
     sent = {"condition": ["diabetic_neuropathy"], "physician_consulted": ["no"]}
+    sent |= {"swelling.none": ["yes"], "fragile_tissue.none": ["yes"]}
     assert profile_from_form(sent)["physician_consulted"] is False
     assert profile_from_form({**sent, "physician_consulted": ["yes"]})["physician_consulted"]
 
@@ -327,6 +328,7 @@ def test_a_form_post_from_another_site_is_refused(
     visitor = Visitor(server.url)
     _, _, form = visitor.get("/")
     fields = [("condition", "diabetic_neuropathy"), ("hypersensitivity", "none")]
+    fields += [("swelling.none", "yes"), ("fragile_tissue.none", "yes")]
     fields += [("tolerance.minutes", "60"), (CSRF_FIELD, token(form))]
     body = urllib.parse.urlencode(fields).encode()
     headers = {"content-type": "application/x-www-form-urlencoded"}

@@ -70,7 +70,7 @@ def test_a_model_field_the_table_lacks_stops_the_import() -> None:
     with pytest.raises(TypeError, match=r"it lacks \['pressure_ulcers'\]"):
         check_field_table(Wider, PROFILE_FIELDS)
     with pytest.raises(TypeError, match="which ClientProfile has not"):
-        ProfileField("pressure_ulcers", "ulcers", SweepAxis.ALL)
+        ProfileField("pressure_ulcers", "ulcers", "Any pressure ulcers?", SweepAxis.ALL)
 
 
 def test_every_field_reaches_every_channel_and_the_sweep() -> None:

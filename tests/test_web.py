@@ -25,6 +25,7 @@ from massageplan.service.web import (
     FormContradictionError,
     form_fields,
     form_from_profile,
+    form_layout,
     profile_from_form,
 )
 from tests.test_service import Server
@@ -79,9 +80,14 @@ NEW_CLIENT = [
     ("hypersensitivity", "severe"),
     ("swelling", "ankles"),
     ("swelling", "feet"),
+    ("fragile_tissue.none", "yes"),
     ("tolerance.minutes", "20"),
     ("tolerance.pressure", ""),
-    ("port_sites.unknown", "yes"),
+    # Asked, and none; the ports not asked yet (nothing ticked).
+    ("numb_areas.none", "yes"),
+    ("wounds.none", "yes"),
+    ("injection_sites.none", "yes"),
+    ("lymphedema_risk.none", "yes"),
 ]
 
 
@@ -95,13 +101,37 @@ def test_the_form_asks_for_every_profile_field() -> None:
     assert names(form_fields()) == wanted
 
 
-def test_each_list_offers_its_values_and_says_none_by_not_ticking() -> None:
-    """The Questionnaire's 'none' answer is FHIR's way to say asked-and-none;
-    the form's is "Not known yet" left unticked, so it offers no such option."""
-    lists = [f for f in form_fields() if f.kind == "choices"]
-    assert lists
-    for f in lists:
+def test_each_question_offers_every_value_of_its_field() -> None:
+    """The Questionnaire's "none" answer is FHIR's way to say asked-and-none;
+    the form says it with its own "None" tick, so no list offers it as a value.
+    A choice whose value is "none" (no hypersensitivity) still offers it."""
+    choices = [f for f in form_fields() if f.kind in ("choice", "choices", "areas")]
+    assert len(choices) == sum(1 for f in FIELD.values() if f.choices and "." not in f.name)
+    for f in choices:
         assert [code for code, _ in f.options] == list(FIELD[f.name].choices), f.name
+    hypersensitivity = next(f for f in form_fields() if f.name == "hypersensitivity")
+    assert ("none", "none") in hypersensitivity.options
+
+
+def test_the_body_table_has_an_area_per_row_and_a_finding_per_column() -> None:
+    layout = form_layout()
+    assert [f.column for f in layout.areas] == [
+        "Swollen",
+        "Fragile",
+        "Numb",
+        "Wound",
+        "Injection site",
+        "Port",
+        "Lymphedema risk",
+        "Hypersensitive",
+    ]
+    assert [words for _, words in layout.body][:3] == ["head", "neck", "shoulders"]
+    # Only the lists of areas are in it, and nothing else is asked twice.
+    assert {f.name for f in layout.areas} == {
+        f.name for f in PROFILE_FIELDS if f.kind is FieldKind.AREAS
+    }
+    asked = [f.name for part in (layout.about, layout.areas, layout.screening) for f in part]
+    assert sorted(asked) == sorted(f.name for f in form_fields())
 
 
 def test_a_form_reads_back_as_the_profile_it_says() -> None:
@@ -115,36 +145,50 @@ def test_a_form_reads_back_as_the_profile_it_says() -> None:
             "swelling": ["ankles", "feet"],
             "tolerance": {"minutes": 20, "pressure": None},
             "clot_history": True,
-            # Lists without "not known yet" ticked, and no area: asked, none.
+            "fragile_tissue": [],
+            # Lists with "None" ticked: asked, none.
             "numb_areas": [],
             "wounds": [],
             "injection_sites": [],
             "lymphedema_risk": [],
-            "swelling_signs": [],
-            "medications": [],
-            "hypersensitive_areas": [],  # no area ticked: the level applies everywhere
-            "port_sites": None,  # "not known yet" ticked: not asked, not "none"
-            # Questions left at "not asked yet" are null.
+            "hypersensitive_areas": None,  # no area ticked: the level applies everywhere
+            # Lists with nothing ticked, and questions left at "not asked yet": null.
+            "port_sites": None,
+            "swelling_signs": None,
+            "medications": None,
             "on_chemotherapy": None,
             "on_anticoagulants": None,
             "low_platelets": None,
             "low_white_cells": None,
         }
     )
-    form.pop("port_sites.unknown")
-    assert profile_from_form(form)["port_sites"] == []  # known: none
+    form["port_sites.none"] = ["yes"]
+    assert profile_from_form(form)["port_sites"] == []  # asked: none
     form["on_anticoagulants"] = ["no"]
     assert profile_from_form(form)["on_anticoagulants"] is False  # asked: no
+    form["medications"] = ["opioid"]
+    assert profile_from_form(form)["medications"] == ["opioid"]
 
 
-def test_not_known_with_ticked_sites_is_refused_next_to_the_field() -> None:
-    form = {name: [value] for name, value in NEW_CLIENT if name != "port_sites.unknown"}
-    form["port_sites"] = ["chest"]
-    form["port_sites.unknown"] = ["yes"]
+def test_none_with_ticked_sites_is_refused_next_to_the_field() -> None:
+    form = {name: [value] for name, value in NEW_CLIENT}
+    form["wounds"] = ["feet"]
     with pytest.raises(FormContradictionError) as refused:
         profile_from_form(form)
-    assert list(refused.value.errors) == ["port_sites"]
-    assert "Not known yet" in refused.value.errors["port_sites"]
+    assert refused.value.errors == {
+        "wounds": "“None” is ticked, and so are areas. Untick one or the other."
+    }
+
+
+def test_swelling_and_fragile_tissue_must_be_answered() -> None:
+    """They cannot be "not asked" (the article asks them at every intake, and
+    a profile has no null for them): nothing ticked is not taken for none."""
+    form = {name: [value] for name, value in NEW_CLIENT if not name.startswith("fragile")}
+    with pytest.raises(FormContradictionError) as refused:
+        profile_from_form(form)
+    assert refused.value.errors == {
+        "fragile_tissue": "Tick the areas, or “None” if there are none."
+    }
 
 
 def test_a_post_without_its_csrf_token_is_refused(server: Server) -> None:
@@ -173,9 +217,14 @@ def test_a_wrong_answer_is_named_next_to_its_field(server: Server) -> None:
     assert field is not None
     assert 'aria-invalid="true"' in field.group(0)
     assert 'aria-describedby="f-tolerance-minutes-error"' in field.group(0)
-    assert re.search(r'id="f-tolerance-minutes-error">[^<]*less than or equal to 180', page)
+    assert 'id="f-tolerance-minutes-error">Please type 180 or less.<' in page
+    # The summary names the field as the form shows it, not by its id.
+    assert (
+        '<a href="#f-tolerance-minutes">Longest session the client can manage now, in minutes'
+        " (5 to 180)</a>: Please type 180 or less." in page
+    )
     assert 'value="500"' in field.group(0)  # what was typed stays, to be corrected
-    assert 'value="feet" checked' in page
+    assert 'value="feet" aria-label="Swollen: feet" checked' in page
 
 
 def test_with_a_trusted_issuer_there_are_no_pages() -> None:
@@ -220,13 +269,17 @@ def snap(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
+MINUTES = "Longest session the client can manage now, in minutes"
+
+
 def fill_new_client(page: Any) -> None:
-    page.get_by_label("The client's neuropathy.").select_option("diabetic_neuropathy")
-    page.get_by_label("Touch hypersensitivity.").select_option("severe")
-    swollen = page.get_by_role("group", name="Swollen areas.")
-    swollen.get_by_label("ankles").check()
-    swollen.get_by_label("feet").check()
-    page.get_by_label("Longest session the client can handle now, in minutes.").fill("20")
+    """The article's questions, as a front desk reads them on the form."""
+    page.get_by_label("Which neuropathy does the client have?").select_option("diabetic_neuropathy")
+    page.get_by_label("Does light touch hurt, and how much?").select_option("severe")
+    page.get_by_label("Swollen: ankles").check()
+    page.get_by_label("Swollen: feet").check()
+    page.get_by_label("Fragile: none").check()
+    page.get_by_label(MINUTES).fill("20")
 
 
 def answer_screening_none(page: Any) -> None:
@@ -234,11 +287,12 @@ def answer_screening_none(page: Any) -> None:
     for f in PROFILE_FIELDS:
         if not f.screening:
             continue
-        if f.kind is not FieldKind.FLAG:  # a list: untick "not known yet"
-            group = page.get_by_role("group", name=f.description)
-            group.get_by_label("Not known yet (the plan will ask)").uncheck()
+        if f.kind is FieldKind.AREAS:  # a column of the body table
+            page.get_by_label(f"{f.at_risk.capitalize()}: none").check()
+        elif f.kind is FieldKind.CHOICES:
+            page.get_by_role("group", name=f.question).get_by_label("None").check()
         else:
-            page.get_by_label(f.description).select_option("no")
+            page.get_by_label(f.question).select_option("no")
 
 
 def test_the_plans_questions_are_answered_on_the_form_and_planned_again(
@@ -255,7 +309,8 @@ def test_the_plans_questions_are_answered_on_the_form_and_planned_again(
     asked.get_by_role("button", name="Answer these questions and plan again").click()
     page.wait_for_load_state()
     # The form again, as it was filled in; the questions answered, planned again.
-    assert page.get_by_label("Touch hypersensitivity.").input_value() == "severe"
+    assert page.get_by_label("Does light touch hurt, and how much?").input_value() == "severe"
+    assert page.get_by_label("Swollen: feet").is_checked()
     answer_screening_none(page)
     page.get_by_role("button", name="Make the plan").click()
     page.wait_for_load_state()
@@ -375,23 +430,69 @@ def test_a_phone_and_a_printout_read_whole(server: Server, browser: Any) -> None
     page.close()
 
 
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_body_table_reads_whole_and_names_its_errors(
+    server: Server, browser: Any, width: int
+) -> None:
+    """One table, an area per row and a finding per column: whole on a desk and
+    on a phone, and each wrong column named as the form shows it."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server.url + "/")
+    fill_new_client(page)
+    table = page.locator("table.areas")
+    assert table.locator("thead th").all_inner_texts()[1:3] == ["Swollen", "Fragile"]
+    # Every column on the screen at once, and no heading cut in two.
+    assert page.evaluate("document.querySelector('.body-table').scrollWidth") <= page.evaluate(
+        "document.querySelector('.body-table').clientWidth"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.evaluate(BROKEN_WORDS, "table.areas th, .key dt") == []
+    snap(page, f"form-{width}")
+    if width == 390:
+        page.emulate_media(media="print")
+        snap(page, "form-print")
+        page.emulate_media(media="screen")
+
+    page.get_by_label("Fragile: none").uncheck()  # swelling and fragile tissue must be answered
+    page.get_by_label("Wound: none").check()
+    page.get_by_label("Wound: feet").check()  # "None" and an area: a contradiction
+    page.get_by_label(MINUTES).fill("4")
+    page.get_by_role("button", name="Make the plan").click()
+    page.wait_for_load_state()
+    summary = page.get_by_role("alert")
+    # Every wrong answer at once, in the form's order, by the name the form shows.
+    assert summary.locator("li").all_inner_texts() == [
+        f"{MINUTES} (5 to 180): Please type 5 or more.",
+        "Fragile: Tick the areas, or “None” if there are none.",
+        "Wound: “None” is ticked, and so are areas. Untick one or the other.",
+    ]
+    summary.get_by_role("link", name="Wound").click()
+    assert page.evaluate("document.activeElement.textContent") == "Wound"
+    none = page.get_by_label("Wound: none")
+    assert none.get_attribute("aria-invalid") == "true"
+    error = page.locator("#" + str(none.get_attribute("aria-describedby")))
+    assert error.inner_text().startswith("Wound: “None” is ticked")
+    assert page.get_by_label("Wound: feet").is_checked()  # as it was ticked, to correct
+    snap(page, f"form-error-{width}")
+    page.close()
+
+
 def test_the_form_works_from_the_keyboard_and_names_errors(server: Server, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server.url + "/")
     page.keyboard.press("Tab")  # the skip link comes first
     assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
     fill_new_client(page)
-    page.get_by_label("Longest session the client can handle now, in minutes.").fill("500")
+    page.get_by_label(MINUTES).fill("500")
     page.get_by_role("button", name="Make the plan").focus()
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     summary = page.get_by_role("alert")
     assert "Please check 1 answer" in summary.inner_text()
-    field = page.get_by_label("Longest session the client can handle now, in minutes.")
+    field = page.get_by_label(MINUTES)
     assert field.get_attribute("aria-invalid") == "true"
     error = page.locator("#" + str(field.get_attribute("aria-describedby")))
-    assert "less than or equal to 180" in error.inner_text()
-    snap(page, "form-error-1280")
+    assert error.inner_text() == "Please type 180 or less."
     page.close()
 
 
@@ -403,8 +504,15 @@ IN_COURSE = [
     ("tolerance.pressure", "2"),
     ("sessions_completed", "3"),
     ("physician_consulted", "yes"),
-    # A list with no area ticked, and "Not known yet" unticked, is none.
+    # Every screening question answered: no, or "None" ticked.
     *((f.name, "no") for f in PROFILE_FIELDS if f.screening and f.kind is FieldKind.FLAG),
+    *(
+        (f.name + ".none", "yes")
+        for f in PROFILE_FIELDS
+        if f.kind is not FieldKind.FLAG and f.screening
+    ),
+    ("swelling.none", "yes"),
+    ("fragile_tissue.none", "yes"),
 ]
 
 
@@ -436,8 +544,8 @@ def test_a_wrong_session_answer_is_named_beside_the_record_form(server: Server) 
     session = [("session.pressure", "3"), ("session.minutes", "500"), ("session.reaction", "")]
     status, _, page = visitor.post("/next", [*IN_COURSE, *session, (CSRF_FIELD, token(form))])
     assert status == 422
-    assert re.search(r"Length of the session \(minutes\)</a>: Input should be less than", page)
-    assert "How the client was 24 to 48 hours later</a>: Field required" in page
+    assert "Length of the session (minutes)</a>: Please type 180 or less." in page
+    assert "How the client was 24 to 48 hours later</a>: Please answer this." in page
     assert 'value="500"' in page  # what was typed stays, to be corrected
     assert "Last session:" not in page  # nothing recorded
 
@@ -539,7 +647,7 @@ def test_a_session_is_recorded_in_the_browser(server: Server, browser: Any) -> N
     page.goto(server.url + "/")
     fill_new_client(page)
     answer_screening_none(page)
-    page.get_by_label("Has talked to their doctor about massage.").check()
+    page.get_by_label("The client has talked to their doctor about massage").check()
     page.get_by_role("button", name="Make the plan").click()
     page.wait_for_load_state()
     record = page.get_by_role("region", name="Record this session")

@@ -310,6 +310,9 @@ class ProfileField:
 
     name: str  # its path in a profile: "tolerance.minutes"
     said: str  # in plain words, as explanations and the rule files' schema say it
+    # As the intake form and the FHIR Questionnaire ask it, in plain words for
+    # the person filling it in (the model's description is the developer's).
+    question: str
     sweep: SweepAxis
     screening: bool = False  # a question beyond the article: null is "not asked"
     # Beyond the article, though not a screening question (null has a meaning
@@ -336,6 +339,8 @@ class ProfileField:
     default: Any = field(init=False)
 
     def __post_init__(self) -> None:
+        if not self.question.strip():
+            raise TypeError(f"the profile field {self.name!r} needs the question an intake asks")
         for key, value in _from_model(self.name).items():
             object.__setattr__(self, key, value)
 
@@ -440,25 +445,51 @@ ONE_AT_A_TIME = SweepAxis.ONE_AT_A_TIME
 # Nested objects a profile may leave null, whose fields are given together or
 # not at all: the field table lists their fields, and the sweep takes each as one.
 NULLABLE_GROUPS: dict[str, type[BaseModel]] = {"last_session": LastSession}
+# Each nested part as the intake asks for it, in plain words (its fields' own
+# questions are in the table below).
+GROUP_QUESTION = {
+    "tolerance": "What the client can manage now",
+    "last_session": "The last session (leave it empty before the first)",
+}
 
 # Every field of a profile, once, in the model's order: the one table the
 # channels (CSV, JSON lines, the web form, the FHIR Questionnaire), the
 # renderers, the rules' facts and verify's sweep are made from.
 PROFILE_FIELDS: tuple[ProfileField, ...] = (
-    ProfileField("condition", "the client's neuropathy", SweepAxis.RULES_ONLY),
-    ProfileField("hypersensitivity", "touch hypersensitivity", ALL, ordered=True),
+    ProfileField(
+        "condition",
+        "the client's neuropathy",
+        "Which neuropathy does the client have?",
+        SweepAxis.RULES_ONLY,
+    ),
+    ProfileField(
+        "hypersensitivity",
+        "touch hypersensitivity",
+        "Does light touch hurt, and how much?",
+        ALL,
+        ordered=True,
+    ),
     ProfileField(
         "hypersensitive_areas",
         "areas where touch hurts (none named: the hypersensitivity level applies everywhere)",
+        "Where does touch hurt? No area named: everywhere, at the level above.",
         ONE_AT_A_TIME,
         beyond_article=True,
         at_risk="hypersensitive",
         header="touch hurts on",
     ),
-    ProfileField("swelling", "swollen areas", ONE_AT_A_TIME, at_risk="swollen", header="swollen"),
+    ProfileField(
+        "swelling",
+        "swollen areas",
+        "Which areas are swollen?",
+        ONE_AT_A_TIME,
+        at_risk="swollen",
+        header="swollen",
+    ),
     ProfileField(
         "swelling_signs",
         "what the swelling is like",
+        "What is the swelling like?",
         ONE_AT_A_TIME,
         screening=True,
         header="swelling that is",
@@ -467,6 +498,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "fragile_tissue",
         "areas of fragile tissue from vascular dysfunction",
+        "Where is the tissue fragile from poor circulation (it bruises or tears easily)?",
         ONE_AT_A_TIME,
         at_risk="fragile",
         header="fragile tissue on",
@@ -474,6 +506,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "tolerance.minutes",
         "longest session tolerated (minutes)",
+        "Longest session the client can manage now, in minutes",
         ALL,
         points=(5, 180),
         boundaries=(60,),  # the article's hour
@@ -482,14 +515,27 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "tolerance.pressure",
         "firmest pressure tolerated so far (level)",
+        "Firmest pressure level managed so far, if known",
         ALL,
         points=(1, 2, 3, 4, 5),
     ),
-    ProfileField("sessions_completed", "sessions already done", ALL, boundaries=(0,)),
-    ProfileField("physician_consulted", "has talked to their doctor about massage", ALL),
+    ProfileField(
+        "sessions_completed",
+        "sessions already done",
+        "Sessions already had in this course",
+        ALL,
+        boundaries=(0,),
+    ),
+    ProfileField(
+        "physician_consulted",
+        "has talked to their doctor about massage",
+        "The client has talked to their doctor about massage",
+        ALL,
+    ),
     ProfileField(
         "last_session.pressure",
         "the firmest pressure the last session used (level)",
+        "Firmest pressure level it used",
         ONE_AT_A_TIME,
         beyond_article=True,
         points=(1, 2, 3, 4, 5),
@@ -497,6 +543,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "last_session.minutes",
         "how long the last session was (minutes)",
+        "Its length, in minutes",
         ONE_AT_A_TIME,
         beyond_article=True,
         points=(5, 180),
@@ -506,12 +553,14 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "last_session.reaction",
         "how the client was 24 to 48 hours after the last session",
+        "How was the client one to two days later?",
         ONE_AT_A_TIME,
         beyond_article=True,
     ),
     ProfileField(
         "numb_areas",
         "areas of reduced or lost sensation",
+        "Where is feeling reduced or lost (the client cannot tell you if it hurts)?",
         ONE_AT_A_TIME,
         screening=True,
         at_risk="numb",
@@ -520,6 +569,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "wounds",
         "open wounds, ulcers or skin breaks",
+        "Where are there open wounds, ulcers or skin breaks?",
         ONE_AT_A_TIME,
         screening=True,
         at_risk="wound",
@@ -528,6 +578,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "injection_sites",
         "injection, pump or sensor sites",
+        "Where are injection, pump or sensor sites?",
         ONE_AT_A_TIME,
         screening=True,
         at_risk="injection site",
@@ -536,6 +587,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "clot_history",
         "a deep vein thrombosis or another clot, past or suspected",
+        "Has the client had a blood clot (such as a DVT), or is one suspected?",
         ONE_AT_A_TIME,
         screening=True,
         header="clot history",
@@ -543,6 +595,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "on_chemotherapy",
         "in active chemotherapy",
+        "Is the client having chemotherapy now?",
         ONE_AT_A_TIME,
         screening=True,
         header="in chemotherapy",
@@ -550,6 +603,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "on_anticoagulants",
         "takes anticoagulants (blood thinners)",
+        "Does the client take blood thinners (anticoagulants)?",
         ONE_AT_A_TIME,
         screening=True,
         header="on blood thinners",
@@ -557,6 +611,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "port_sites",
         "where an implanted port or central line is",
+        "Where is an implanted port or central line?",
         ONE_AT_A_TIME,
         screening=True,
         at_risk="port",
@@ -565,6 +620,8 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "lymphedema_risk",
         "areas with lymphedema, or at risk of it",
+        "Where is there lymphedema, or a risk of it (lymph nodes removed or treated with "
+        "radiation on that side)?",
         ONE_AT_A_TIME,
         screening=True,
         at_risk="lymphedema risk",
@@ -573,6 +630,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "low_platelets",
         "low platelets in the latest blood count",
+        "Did the latest blood test show low platelets?",
         ONE_AT_A_TIME,
         screening=True,
         header="low platelets",
@@ -580,6 +638,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "low_white_cells",
         "low white cells in the latest blood count",
+        "Did the latest blood test show low white cells?",
         ONE_AT_A_TIME,
         screening=True,
         header="low white cells",
@@ -587,6 +646,7 @@ PROFILE_FIELDS: tuple[ProfileField, ...] = (
     ProfileField(
         "medications",
         "medicines that change how massage is given",
+        "Does the client take any of these medicines?",
         ONE_AT_A_TIME,
         screening=True,
         header="taking",
@@ -624,6 +684,8 @@ def check_field_table(model: type[BaseModel], table: Iterable[ProfileField]) -> 
 
 
 check_field_table(ClientProfile, PROFILE_FIELDS)  # one place, in step, or no import
+if {f.name.split(".")[0] for f in PROFILE_FIELDS if "." in f.name} != set(GROUP_QUESTION):
+    raise TypeError("GROUP_QUESTION must ask for each nested part of a profile, and only those")
 
 # The profile's lists of areas, in field order; those it may leave unknown
 # (None, which is not "none"): a plan asks about them rather than guess.

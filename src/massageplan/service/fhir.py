@@ -16,6 +16,7 @@ from .._version import __version__
 from ..model.limits import MAX_DEPTH
 from ..model.profile import (
     FIELD,
+    GROUP_QUESTION,
     PROFILE_FIELDS,
     ClientProfile,
     Condition,
@@ -30,25 +31,18 @@ ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 _CODES = "urn:massageplan:CodeSystem:"
 # The answer to a list question that means "asked, and none" (no answer: not asked).
 NONE_ANSWER = "none"
-_NONE_CODING = {"system": _CODES + "Answer", "code": NONE_ANSWER, "display": "None"}
+NONE_CODING = {"system": _CODES + "Answer", "code": NONE_ANSWER, "display": "None"}
 
 
 class FhirError(ValueError):
     """FHIR input that cannot become a profile: says which resource or item, and why."""
 
 
-def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
-    ref = node.get("$ref")
-    if ref is None:
-        return node
-    return _resolve(schema, schema["$defs"][ref.rsplit("/", 1)[1]])
-
-
 def _item(field: ProfileField) -> dict[str, Any]:
     """The Questionnaire item that asks for one profile field."""
     item: dict[str, Any] = {
         "linkId": field.name,
-        "text": field.description or words(field.name.rsplit(".", 1)[-1]).capitalize(),
+        "text": field.question,
         "required": field.required,
     }
     if field.kind in (FieldKind.CHOICE, FieldKind.AREAS, FieldKind.CHOICES):
@@ -61,7 +55,7 @@ def _item(field: ProfileField) -> dict[str, Any]:
         if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
             item["repeats"] = True
             if field.may_be_unknown:  # asked, and none: not the same as no answer
-                item["answerOption"].append({"valueCoding": _NONE_CODING})
+                item["answerOption"].append({"valueCoding": NONE_CODING})
     elif field.kind is FieldKind.NUMBER:
         item["type"] = "integer"
         low, high = field.minimum, field.maximum
@@ -75,7 +69,7 @@ def _item(field: ProfileField) -> dict[str, Any]:
 
 def _items() -> list[dict[str, Any]]:
     """An item per profile field, in the field table's order; a nested field's
-    items in a group named, and described, as the model's nested part is."""
+    items in a group named as the model's nested part is, asking for it in plain words."""
     schema = ClientProfile.model_json_schema()
     items: list[dict[str, Any]] = []
     groups: dict[str, dict[str, Any]] = {}
@@ -86,10 +80,9 @@ def _items() -> list[dict[str, Any]]:
         outer = field.name.split(".", 1)[0]
         group = groups.get(outer)
         if group is None:
-            part = _resolve(schema, schema["properties"][outer])
             group = groups[outer] = {
                 "linkId": outer,
-                "text": str(part.get("description") or words(outer).capitalize()),
+                "text": GROUP_QUESTION[outer],
                 "required": outer in schema.get("required", ()),
                 "type": "group",
                 "item": [],
@@ -201,7 +194,7 @@ def _answer_of(field: ProfileField, value: Any) -> list[dict[str, Any]]:
     if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
         system = _CODES + field.vocabulary
         codings = [{"system": system, "code": v.value, "display": words(v.value)} for v in value]
-        return [{"valueCoding": c} for c in codings or [_NONE_CODING]]
+        return [{"valueCoding": c} for c in codings or [NONE_CODING]]
     if field.kind is FieldKind.CHOICE:
         code = value.value
         return [{"valueCoding": {"system": _CODES + field.vocabulary, "code": code}}]

@@ -27,13 +27,14 @@ import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .._version import __version__
 from ..model.errors import MassagePlanError, PlanSafetyError
 from ..model.letter import DoctorLetter
 from ..model.limits import MAX_NUMBER_DIGITS
 from ..model.plan import SessionPlan
-from ..model.profile import FIELD, NULLABLE_GROUPS, ClientProfile, LastSession, Reaction
+from ..model.profile import FIELD, NULLABLE_GROUPS, ClientProfile, FieldKind, LastSession, Reaction
 from ..model.visits import record_session
 from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
@@ -51,7 +52,7 @@ from ..render.text import (
     your_header,
 )
 from ..rules.rulebase import Rulebase
-from .fhir import NONE_ANSWER, intake_questionnaire
+from .fhir import NONE_CODING, intake_questionnaire
 from .headers import PAGE_HEADERS
 
 CSRF_COOKIE = "massageplan_csrf"
@@ -79,45 +80,61 @@ class Field:
     """One form control, made from one Questionnaire item."""
 
     name: str  # the item's linkId, which is the profile field's path
-    label: str
-    kind: str  # "choice", "choices", "boolean", "integer" or "group"
+    label: str  # the item's question, in plain words
+    kind: str  # "choice", "choices", "areas", "boolean", "integer" or "group"
     required: bool = False
     options: list[tuple[str, str]] = field(default_factory=list)  # (code, words)
     low: int | None = None
     high: int | None = None
-    unknown_allowed: bool = False  # may be "not asked yet" (null), not only empty or no
+    # A screening question: no answer is "not asked yet" (null), which is not "none".
+    unknown_allowed: bool = False
+    # A list with a "None" tick: asked, and none. Where the list cannot be
+    # unknown (swelling), it must be answered: areas, or None.
+    says_none: bool = False
+    column: str = ""  # a list of areas: its heading in the body table ("Numb")
     children: list[Field] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
 
+    @property
+    def shown_as(self) -> str:
+        """Its name as the form shows it: a column's heading, or the question."""
+        return self.column or self.label
+
+    @property
+    def must_answer(self) -> bool:
+        return self.says_none and not self.unknown_allowed
+
 
 def _field(item: Mapping[str, Any]) -> Field:
-    text = str(item["text"])
-    made = Field(item["linkId"], text, "group", bool(item.get("required")))
+    made = Field(item["linkId"], str(item["text"]), "group", bool(item.get("required")))
     kind = item.get("type")
-    # "Not known yet" only where null means not asked (a screening question):
-    # a list whose null has a meaning of its own (touch hurts everywhere)
-    # says it by no tick.
-    screening = made.name in FIELD and FIELD[made.name].screening
+    registered = FIELD.get(made.name)
     if kind == "group":
         made.children = [_field(child) for child in item["item"]]
-    elif kind == "choice":
-        made.kind = "choices" if item.get("repeats") else "choice"
-        # The form says "none" by leaving "Not known yet" unticked, not with an option.
+    elif kind == "choice" and registered is not None:
         made.options = [
             (o["valueCoding"]["code"], o["valueCoding"]["display"])
             for o in item["answerOption"]
-            if o["valueCoding"]["code"] != NONE_ANSWER
+            if o["valueCoding"] != NONE_CODING  # the form says it with its own tick
         ]
-        made.unknown_allowed = screening
-    elif kind == "boolean":
+        made.unknown_allowed = registered.screening
+        if item.get("repeats"):
+            made.kind = "areas" if registered.kind is FieldKind.AREAS else "choices"
+            # "None" where null is "not asked" or not allowed; not where null has a
+            # meaning of its own (touch hurts everywhere), said by no tick.
+            made.says_none = registered.screening or not registered.may_be_unknown
+            made.column = registered.at_risk.capitalize() if made.kind == "areas" else ""
+        else:
+            made.kind = "choice"
+    elif kind == "boolean" and registered is not None:
         made.kind = "boolean"
-        made.unknown_allowed = screening
-    elif kind == "integer":
+        made.unknown_allowed = registered.screening
+    elif kind == "integer" and registered is not None:
         made.kind = "integer"
-        made.low, made.high = FIELD[made.name].minimum, FIELD[made.name].maximum
+        made.low, made.high = registered.minimum, registered.maximum
     else:  # the questionnaire refuses unknown kinds; so does the form
         raise TypeError(f"no form control for the item {made.name!r} of type {kind!r}")
     return made
@@ -130,32 +147,73 @@ def form_fields() -> tuple[Field, ...]:
     for f in made:
         if f.name == "condition":  # the Questionnaire lets coded Conditions say it; a form cannot
             f.required = True
-            f.label = str(ClientProfile.model_fields["condition"].description)
+            f.label = FIELD["condition"].question
     return tuple(made)
 
 
-class FormContradictionError(ValueError):
-    """Answers of a form that contradict each other, by the form field's name."""
+@dataclass(frozen=True)
+class FormLayout:
+    """The form in three parts: the client and their sessions; one table of
+    the body's areas, a column per list of areas; the screening questions."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    about: tuple[Field, ...]
+    areas: tuple[Field, ...]
+    screening: tuple[Field, ...]
+    body: tuple[tuple[str, str], ...]  # the table's rows: (code, words), head to feet
+
+
+@functools.cache
+def form_layout() -> FormLayout:
+    fields = form_fields()
+    # Columns that must be answered first, then the screening questions, then
+    # the one a blank column answers (touch hurts everywhere): as asked.
+    areas = tuple(
+        sorted(
+            (f for f in fields if f.kind == "areas"),
+            key=lambda f: 0 if f.must_answer else 1 if f.unknown_allowed else 2,
+        )
+    )
+    return FormLayout(
+        about=tuple(f for f in fields if f.kind != "areas" and not f.unknown_allowed),
+        areas=areas,
+        screening=tuple(f for f in fields if f.kind != "areas" and f.unknown_allowed),
+        body=tuple(areas[0].options),
+    )
+
+
+def _leaves(fields: tuple[Field, ...] | list[Field]) -> list[Field]:
+    return [leaf for f in fields for leaf in (_leaves(f.children) if f.kind == "group" else [f])]
+
+
+@functools.cache
+def shown_names() -> dict[str, tuple[str, str]]:
+    """Each form field's name, in the order the form shows them: the id of its
+    control, and its name as the form shows it, for an error to link to and say."""
+    layout = form_layout()
+    shown = _leaves(layout.about) + list(layout.areas) + _leaves(layout.screening)
+    return {f.name: (f.id, f.shown_as) for f in shown}
+
+
+class FormContradictionError(ValueError):
+    """Answers of a form that contradict each other, by the form field's name;
+    ``partial``, the rest of the form's answers, to be checked as well."""
+
+    def __init__(self, errors: dict[str, str], partial: dict[str, Any] | None = None) -> None:
         super().__init__("; ".join(f"{name}: {text}" for name, text in errors.items()))
         self.errors = errors
+        self.partial = partial or {}
 
 
 _YES_NO = {"yes": True, "no": False}
+NONE_TICK = ".none"  # the name of a list's "None" tick: "numb_areas.none"
 
 
 @functools.cache
 def _form_names() -> frozenset[str]:
-    """Every name a posted form may carry: each control's, and its "not known yet"."""
-
-    def names(fields: tuple[Field, ...] | list[Field]) -> set[str]:
-        found: set[str] = set()
-        for f in fields:
-            found |= names(f.children) if f.kind == "group" else {f.name, f"{f.name}.unknown"}
-        return found
-
-    return frozenset(names(form_fields()) | {CSRF_FIELD})
+    """Every name a posted form may carry: each control's, and each "None" tick."""
+    names = {f.name for f in _leaves(form_fields())}
+    names |= {f.name + NONE_TICK for f in _leaves(form_fields()) if f.says_none}
+    return frozenset(names | {CSRF_FIELD})
 
 
 def _number(typed: str) -> int | str:
@@ -169,13 +227,31 @@ def _number(typed: str) -> int | str:
     return text
 
 
+def _list_answer(f: Field, form: Mapping[str, list[str]], given: list[str]) -> list[str] | None:
+    """A list's answer: the ticks, or none; None where it was not asked."""
+    said_none = f.says_none and f.name + NONE_TICK in form
+    what = "areas" if f.kind == "areas" else "answers"
+    if said_none and given:
+        raise FormContradictionError(
+            {f.name: f"“None” is ticked, and so are {what}. Untick one or the other."}
+        )
+    if said_none or given:
+        return given
+    if f.must_answer:
+        raise FormContradictionError({f.name: f"Tick the {what}, or “None” if there are none."})
+    # Nothing ticked: not asked yet (null); or, without a "None" tick, the
+    # meaning the profile gives no list (touch hurts everywhere).
+    return None
+
+
 def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
     """The profile a posted form says, as the plain dict pydantic then validates.
 
     An empty number is "not known" (left out, or null where the field allows
     it); a number that is not one is passed on as text, for pydantic to name.
-    A screening question left at "not asked yet" is null, never "none"; "not
-    known yet" with areas ticked as well raises :class:`FormContradictionError`.
+    A list with nothing ticked is "not asked yet" (null), never "none", which
+    is its "None" tick; "None" with areas ticked as well, or a list that must
+    be answered left empty, raises :class:`FormContradictionError`.
     """
     contradictions: dict[str, str] = {}
 
@@ -190,13 +266,11 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
                 # the profile's validation.
                 part = read(f.children)
                 data[key] = None if not part and key in NULLABLE_GROUPS else part
-            elif f.kind == "choices":
-                unknown = f.unknown_allowed and f"{f.name}.unknown" in form
-                if unknown and given:
-                    contradictions[f.name] = (
-                        "“Not known yet” is ticked, and so are areas: untick one or the other"
-                    )
-                data[key] = None if unknown else given
+            elif f.kind in ("areas", "choices"):
+                try:
+                    data[key] = _list_answer(f, form, given)
+                except FormContradictionError as exc:
+                    contradictions.update(exc.errors)
             elif f.kind == "boolean":
                 # No or yes; left empty, not asked yet (null) where that is allowed,
                 # else no (a checkbox left unticked). Anything else is pydantic's to name.
@@ -211,7 +285,7 @@ def profile_from_form(form: Mapping[str, list[str]]) -> dict[str, Any]:
     if unknown:  # a field the form never had: never dropped without a word
         contradictions["form"] = f"unknown field(s) {', '.join(repr(n[:40]) for n in unknown[:5])}"
     if contradictions:
-        raise FormContradictionError(contradictions)
+        raise FormContradictionError(contradictions, made)
     return made
 
 
@@ -220,29 +294,22 @@ def form_from_profile(profile: ClientProfile) -> dict[str, list[str]]:
     :func:`profile_from_form` reads them back to the same profile (the plan
     page carries them, so that a question can be answered and planned again)."""
     form: dict[str, list[str]] = {}
-
-    def write(fields: tuple[Field, ...] | list[Field]) -> None:
-        for f in fields:
-            if f.kind == "group":
-                write(f.children)
-                continue
-            value = FIELD[f.name].get(profile)
-            if f.kind == "choices":
-                if value is None and f.unknown_allowed:
-                    form[f"{f.name}.unknown"] = ["yes"]
-                elif value:
-                    form[f.name] = [v.value for v in value]
-            elif f.kind == "boolean" and f.unknown_allowed:
-                form[f.name] = [] if value is None else ["yes" if value else "no"]
-            elif f.kind == "boolean":
-                if value:
-                    form[f.name] = ["yes"]
-            elif f.kind == "choice":
-                form[f.name] = [] if value is None else [value.value]
-            else:
-                form[f.name] = [] if value is None else [str(value)]
-
-    write(form_fields())
+    for f in _leaves(form_fields()):
+        value = FIELD[f.name].get(profile)
+        if f.kind in ("areas", "choices"):
+            if value:
+                form[f.name] = [v.value for v in value]
+            elif value is not None and f.says_none:
+                form[f.name + NONE_TICK] = ["yes"]
+        elif f.kind == "boolean" and f.unknown_allowed:
+            form[f.name] = [] if value is None else ["yes" if value else "no"]
+        elif f.kind == "boolean":
+            if value:
+                form[f.name] = ["yes"]
+        elif f.kind == "choice":
+            form[f.name] = [] if value is None else [value.value]
+        else:
+            form[f.name] = [] if value is None else [str(value)]
     return {name: values for name, values in form.items() if values}
 
 
@@ -284,8 +351,32 @@ def _record_errors(recorded: Mapping[str, str]) -> dict[str, str]:
     return {}
 
 
+# Validation errors in the words a front desk would use, by pydantic's type.
+_PLAIN_ERRORS = {
+    "missing": "Please answer this.",
+    "int_type": "Please type a whole number, such as 20.",
+    "int_parsing": "Please type a whole number, such as 20.",
+    "int_from_float": "Please type a whole number, such as 20.",
+    "less_than_equal": "Please type {le} or less.",
+    "greater_than_equal": "Please type {ge} or more.",
+    "enum": "Please choose one of the answers offered.",
+    "literal_error": "Please choose one of the answers offered.",
+    "bool_type": "Please choose yes or no.",
+    "bool_parsing": "Please choose yes or no.",
+    "input_limit": "{message}",  # the library's own bound on sizes, already in plain words
+}
+
+
+def plain_error(error: ErrorDetails) -> str:
+    """A validation error in plain words: pydantic's own, where there are none."""
+    said = _PLAIN_ERRORS.get(error["type"])
+    if said is None:
+        return f"Please check this answer ({error['msg']})."
+    return said.format(message=error["msg"], **(error.get("ctx") or {}))
+
+
 def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Each message under the name of the form field it is about."""
+    """Each message, in plain words, under the name of the form field it is about."""
     found: dict[str, str] = {}
     for error in exc.errors():
         path = []
@@ -294,7 +385,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
                 break
             path.append(part)
         name = ".".join(path) or "form"
-        found.setdefault(name, str(error["msg"]))
+        found.setdefault(name, plain_error(error))
     return found
 
 
@@ -433,6 +524,17 @@ def add_stylesheet(app: FastAPI) -> None:
         return Response(css, media_type="text/css", headers=headers)
 
 
+def _all_errors(exc: FormContradictionError) -> dict[str, str]:
+    """The contradictions, and what else is wrong in the form, in the form's order."""
+    errors = dict(exc.errors)
+    try:
+        ClientProfile.model_validate(exc.partial)
+    except ValidationError as more:
+        errors = {**field_errors(more), **errors}
+    order = {name: n for n, name in enumerate(shown_names())}
+    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
+
+
 def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
     """Mount the web pages on ``app`` (the service's, served on loopback)."""
 
@@ -442,7 +544,9 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
         page = _page(
             "intake.html",
             status,
-            fields=form_fields(),
+            layout=form_layout(),
+            shown=shown_names(),
+            none_tick=NONE_TICK,
             form=form,
             errors=errors,
             csrf=token,
@@ -462,8 +566,8 @@ def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
             page = make(form, ClientProfile.model_validate(profile_from_form(form)), token)
         except ValidationError as exc:  # every wrong field, next to the field
             return intake(token, form, field_errors(exc), 422)
-        except FormContradictionError as exc:
-            return intake(token, form, exc.errors, 422)
+        except FormContradictionError as exc:  # and every other wrong answer with them
+            return intake(token, form, _all_errors(exc), 422)
         except PlanSafetyError as exc:
             page = _page("refused.html", 422, problem="; ".join(exc.violations))
         return _with_cookie(page, token)
