@@ -20,7 +20,7 @@ from massageplan.model.profile import (
     SweepAxis,
     check_field_table,
 )
-from massageplan.model.wording import TECHNIQUE_WORDS
+from massageplan.model.wording import ANSWER_WORDS, TECHNIQUE_WORDS
 from massageplan.render.text import _AVOID_ORDER, _RISKS, client_header
 from massageplan.rules.profile_space import field_values, sweep_space
 from massageplan.service.booking import (
@@ -123,3 +123,12 @@ def test_a_booking_csv_reads_back_the_profile_it_was_written_from(profile: Clien
 def test_json_lines_read_back_the_profile_they_were_written_from(profile: ClientProfile) -> None:
     (read,) = read_json_lines(profile.model_dump_json() + "\n")
     assert ClientProfile.model_validate(read) == profile
+
+
+def test_every_plain_answer_is_of_a_real_choice() -> None:
+    """A misspelt vocabulary or code in ANSWER_WORDS would fall back to the
+    code's words without a word said: each must name a field's real choice."""
+    offered = {(f.vocabulary, code) for f in PROFILE_FIELDS for code in f.choices}
+    said = {(vocabulary, code) for vocabulary, codes in ANSWER_WORDS.items() for code in codes}
+    assert said
+    assert said <= offered, sorted(said - offered)

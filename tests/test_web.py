@@ -110,7 +110,7 @@ def test_each_question_offers_every_value_of_its_field() -> None:
     for f in choices:
         assert [code for code, _ in f.options] == list(FIELD[f.name].choices), f.name
     hypersensitivity = next(f for f in form_fields() if f.name == "hypersensitivity")
-    assert ("none", "none") in hypersensitivity.options
+    assert ("none", "no") in hypersensitivity.options
 
 
 def test_the_body_table_has_an_area_per_row_and_a_finding_per_column() -> None:

@@ -24,7 +24,7 @@ from ..model.profile import (
     ProfileField,
     put_field,
 )
-from ..model.wording import words
+from ..model.wording import answer_words
 
 QUESTIONNAIRE_URL = "urn:massageplan:Questionnaire:intake"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -47,9 +47,13 @@ def _item(field: ProfileField) -> dict[str, Any]:
     }
     if field.kind in (FieldKind.CHOICE, FieldKind.AREAS, FieldKind.CHOICES):
         system = _CODES + field.vocabulary
+
+        def said(code: str) -> str:
+            return answer_words(field.vocabulary, code)
+
         item["type"] = "choice"
         item["answerOption"] = [
-            {"valueCoding": {"system": system, "code": code, "display": words(code)}}
+            {"valueCoding": {"system": system, "code": code, "display": said(code)}}
             for code in field.choices
         ]
         if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
@@ -193,7 +197,10 @@ _REPEATING = frozenset(
 def _answer_of(field: ProfileField, value: Any) -> list[dict[str, Any]]:
     if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
         system = _CODES + field.vocabulary
-        codings = [{"system": system, "code": v.value, "display": words(v.value)} for v in value]
+        codings = [
+            {"system": system, "code": v.value, "display": answer_words(field.vocabulary, v.value)}
+            for v in value
+        ]
         return [{"valueCoding": c} for c in codings or [NONE_CODING]]
     if field.kind is FieldKind.CHOICE:
         code = value.value

@@ -36,6 +36,7 @@ from ..model.limits import MAX_NUMBER_DIGITS
 from ..model.plan import SessionPlan
 from ..model.profile import FIELD, NULLABLE_GROUPS, ClientProfile, FieldKind, LastSession, Reaction
 from ..model.visits import record_session
+from ..model.wording import answer_words
 from ..plan.course import MAX_WEEKS, project_course
 from ..plan.recommend import recommend
 from ..render.course import area_caps_words
@@ -326,11 +327,7 @@ RECORD_FIELDS = {
     "session.minutes": "Length of the session (minutes)",
     "session.reaction": "How the client was 24 to 48 hours later",
 }
-REACTION_WORDS = {
-    Reaction.FINE.value: "Fine",
-    Reaction.SORE.value: "Sore, then settled",
-    Reaction.FLARE.value: "A flare: pain or symptoms worse",
-}
+REACTION_WORDS = {r.value: answer_words("Reaction", r.value).capitalize() for r in Reaction}
 
 
 def _record_values(recorded: Mapping[str, str]) -> dict[str, Any]:
