@@ -52,7 +52,9 @@ def check(profile: ClientProfile) -> None:
     assert levels == {int(n) for n in re.findall(r"pressure at most level (\d)", said["markdown"])}
     if not plan.visits:
         assert levels == set()
-        assert "no visits and no pressure level until the hold is cleared" in said["text"]
+        assert (
+            "ONCE CLEARED: plan again; no visits and no pressure level until then" in said["text"]
+        )
         return
     firmest = max((t.max_pressure for t in plan.techniques), default=plan.pressure)
     assert levels == {min(firmest, plan.pressure)}
@@ -99,4 +101,7 @@ def test_a_plan_with_nothing_to_work_on_has_no_level() -> None:
     assert not plan.visits
     text = render_text(plan, profile)
     assert "pressure at most" not in text
-    assert "no visits and no pressure level until the hold is cleared" in text
+    assert "ONCE CLEARED: plan again; no visits and no pressure level until then" in text
+    client = render_text(plan, profile, audience="client")
+    assert "We will plan your sessions again. Until then, no massage." in client
+    assert "hold" not in client.lower()  # a word of the therapist's

@@ -180,6 +180,14 @@ def _layout(
     return doc
 
 
+# The week of a plan with no visits, under its heading "Once cleared:": what
+# happens then, for each reader.
+NO_VISITS = {
+    "therapist": "plan again; no visits and no pressure level until then",
+    "client": "We will plan your sessions again. Until then, no massage.",
+}
+
+
 def _week(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) -> None:
     """The week's visits, and the pressure its headline states."""
     minutes = [v.minutes for v in plan.visits]
@@ -189,7 +197,7 @@ def _week(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) ->
         each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else ", ".join(map(str, minutes))
         doc.week.append(_Line(f"{count} of {each}", cite=notes.cite(plan.visits[0].reasons)))
     else:  # only ever under a hold (invariant 3): no level to work at, no visit to book
-        doc.week.append(_Line("no visits and no pressure level until the hold is cleared"))
+        doc.week.append(_Line(NO_VISITS["client" if client else "therapist"]))
     if level is not None:  # None exactly when there are no visits
         said = (
             f"{PRESSURE_WORDS[level].capitalize()} pressure at most (level {level} of 5)"
