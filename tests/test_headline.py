@@ -2,21 +2,25 @@
 3 and 4): the hold said once, the week under a hold headed "Once cleared:",
 and a pressure headline no firmer than any listed technique may go; a held
 plan with no visits says so, with no level. Over every example and a
-generated sample, in text (both readers), Markdown and the CDS plan card."""
+generated sample, in text (both readers), Markdown, the CDS plan card and
+the FHIR CarePlan's description."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 import yaml
 from hypothesis import given, settings
 
 from massageplan import ClientProfile, recommend
-from massageplan.render.text import render_markdown, render_text
+from massageplan.model.plan import SessionPlan
+from massageplan.render.text import render_markdown, render_text, visit_words
+from massageplan.service.careplan import care_plan_bundle
 from massageplan.service.cds_hooks import cards
 from tests.strategies import screened_dicts
 
@@ -32,6 +36,7 @@ def renderings(profile: ClientProfile) -> dict[str, str]:
         "client text": render_text(plan, profile, audience="client"),
         "markdown": render_markdown(plan, profile),
         "card summary": overview["summary"],
+        "care plan": care_plan_bundle(plan)["entry"][0]["resource"]["description"],
     }
 
 
@@ -41,15 +46,16 @@ def check(profile: ClientProfile) -> None:
     for name, text in said.items():
         # The hold heading says "do not book yet"; no line under it says it again.
         assert len(re.findall("do not book yet", text, re.IGNORECASE)) <= 1, name
-        if name == "card summary" and not plan.visits:  # nothing to do once cleared, yet
-            assert text == "No massage plan until the hold is cleared."
-            continue
         assert ("once cleared" in text.lower()) == bool(plan.holds), name
+        if not plan.visits:  # nothing to do once cleared, yet: no visits, no level
+            assert "pressure at most" not in text, name
     # The text plan says the week in one line: "ONCE CLEARED: 1 visit of 20
     # minutes, up to level 1 (very light)"; the Markdown, "pressure at most".
     week = r"^(?:ONCE CLEARED|THIS WEEK): [^\n]*?, up to level (\d)"
     levels = {int(n) for n in re.findall(week, said["text"], re.MULTILINE)}
-    assert levels == {int(n) for n in re.findall(r"pressure at most level (\d)", said["markdown"])}
+    for name in ("markdown", "card summary", "care plan"):
+        stated = {int(n) for n in re.findall(r"pressure at most level (\d)", said[name])}
+        assert levels == stated, name
     if not plan.visits:
         assert levels == set()
         assert (
@@ -105,3 +111,37 @@ def test_a_plan_with_nothing_to_work_on_has_no_level() -> None:
     client = render_text(plan, profile, audience="client")
     assert "We will plan your sessions again. Until then, no massage." in client
     assert "hold" not in client.lower()  # a word of the therapist's
+
+
+def test_the_no_area_hold_names_no_finding_the_client_lacks() -> None:
+    """Every area closed by swelling whose signs are not yet asked: the hold
+    once said "the client's wounds, injection sites or port sites"."""
+    every = [
+        "head", "neck", "shoulders", "upper_back", "lower_back", "chest", "abdomen",
+        "upper_arms", "forearms", "hands", "hips", "thighs", "knees", "lower_legs",
+        "ankles", "feet",
+    ]  # fmt: skip
+    profile = ClientProfile.model_validate(
+        {
+            "condition": "diabetic_neuropathy",
+            "hypersensitivity": "none",
+            "swelling": every,
+            "tolerance": {"minutes": 60},
+            "physician_consulted": True,
+        }
+    )
+    plan = recommend(profile)
+    assert [h.code.value for h in plan.holds] == ["no_workable_area"]
+    for said in (plan.holds[0].text, plan.holds[0].client_text):
+        assert not re.search("wound|injection|port", said), said
+
+
+def test_the_visits_are_said_alike_whatever_their_lengths() -> None:
+    def said(*minutes: int) -> str:
+        plan = SimpleNamespace(visits=[SimpleNamespace(minutes=m) for m in minutes])
+        return visit_words(cast("SessionPlan", plan))
+
+    assert said(20) == "1 visit of 20 minutes"
+    assert said(20, 20, 20) == "3 visits of 20 minutes"
+    assert said(30, 20) == "2 visits of 30 and 20 minutes"
+    assert said(30, 20, 10) == "3 visits of 30, 20 and 10 minutes"

@@ -190,12 +190,9 @@ NO_VISITS = {
 
 def _week(plan: SessionPlan, client: bool, notes: _Footnotes, doc: _Document) -> None:
     """The week's visits, and the pressure its headline states."""
-    minutes = [v.minutes for v in plan.visits]
     level = doc.level = headline_pressure(plan)
-    if minutes:
-        count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
-        each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else ", ".join(map(str, minutes))
-        doc.week.append(_Line(f"{count} of {each}", cite=notes.cite(plan.visits[0].reasons)))
+    if plan.visits:
+        doc.week.append(_Line(visit_words(plan), cite=notes.cite(plan.visits[0].reasons)))
     else:  # only ever under a hold (invariant 3): no level to work at, no visit to book
         doc.week.append(_Line(NO_VISITS["client" if client else "therapist"]))
     if level is not None:  # None exactly when there are no visits
@@ -238,6 +235,17 @@ def _technique_lines(plan: SessionPlan, notes: _Footnotes) -> list[_Line]:
 def after_heading(text: str) -> str:
     """A hold's text without the words its heading says: "Do not book yet" once."""
     return _capital(text.removeprefix(HOLD_PREFIX)) if text.startswith(HOLD_PREFIX) else text
+
+
+def visit_words(plan: SessionPlan) -> str:
+    """The week's visits, as every rendering, card and CarePlan says them:
+    "3 visits of 20 minutes", "2 visits of 30 and 20 minutes"."""
+    minutes = [str(v.minutes) for v in plan.visits]
+    if not minutes:
+        return "no visits"
+    count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
+    each = minutes[0] if len(set(minutes)) == 1 else ", ".join(minutes[:-1]) + " and " + minutes[-1]
+    return f"{count} of {each} minutes"
 
 
 def headline_pressure(plan: SessionPlan) -> int | None:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..model.plan import Audience, HoldCode, SessionPlan, Severity, Source
 from ..model.profile import ClientProfile
-from ..render.text import headline_pressure, render_markdown
+from ..render.text import NO_VISITS, headline_pressure, render_markdown, visit_words
 from .fhir import QUESTIONNAIRE_URL
 
 SERVICE_ID = "massage-plan"
@@ -279,13 +279,10 @@ def _visit_choices(
 
 
 def _plan_summary(plan: SessionPlan, urgent: int) -> str:
-    minutes = [v.minutes for v in plan.visits]
-    if plan.holds and not minutes:
-        return "No massage plan until the hold is cleared."
-    count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
-    each = f"{minutes[0]} minutes" if len(set(minutes)) == 1 else " + ".join(map(str, minutes))
     lead = "Once cleared" if plan.holds else "Massage plan"
-    said = f"{lead}: {count} of {each} this week"
+    if not plan.visits:  # only ever under a hold (invariant 3)
+        return f"{lead}: {NO_VISITS['therapist']}."
+    said = f"{lead}: {visit_words(plan)} this week"
     level = headline_pressure(plan)
     if level is not None:
         said += f", pressure at most level {level}"
