@@ -6,6 +6,7 @@ import html
 import http.client
 import io
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -29,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from massageplan import MassagePlanError, SessionPlan, recommend
+from massageplan import MassagePlanError, SessionPlan, load_rulebase, recommend
 from massageplan._schema import questionnaire_text
 from massageplan.cli import main
 from massageplan.model.profile import ClientProfile
@@ -41,7 +42,7 @@ from massageplan.service.fhir import (
     condition_from_codes,
     response_from_profile,
 )
-from massageplan.service.http import create_app
+from massageplan.service.http import BATCH_NICENESS, _BatchWorker, create_app
 from massageplan.service.links import LINK_HOURS, LinkError, LinkSealer
 from massageplan.service.trust import Trust, check_bind
 from tests.strategies import screened_dicts
@@ -1005,3 +1006,18 @@ def test_a_new_length_without_a_start_drops_the_end_it_would_contradict() -> Non
     with_start = booking_of([appointment(60)])
     assert with_start is not None
     assert with_start.lasting(20)["end"] == "2026-12-07T09:20:00+01:00"
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities on this platform")
+def test_the_batch_worker_runs_below_the_servers_priority() -> None:
+    """Batches are background work: where cores are short, a clinician's single
+    plan goes first. The worker's niceness is the server's plus BATCH_NICENESS."""
+    worker = _BatchWorker(load_rulebase())
+    try:
+        status, _ = worker.run(b"[]", ndjson=False)  # starts the worker
+        assert status == 200
+        assert worker._pool is not None
+        theirs = worker._pool.submit(os.nice, 0).result()
+    finally:
+        worker.close()
+    assert theirs == min(os.nice(0) + BATCH_NICENESS, 19)
