@@ -56,7 +56,7 @@ class PlainPlanner:
         self.source = {s.id: s.model_dump(mode="json") for s in rulebase.sources.values()}
         # Each rule's holds, advice and questions, as plain data.
         self.holds: dict[str, tuple[str, str, str, bool]] = {}
-        self.advice: dict[str, tuple[str, str, str]] = {}
+        self.advice: dict[str, tuple[str, str, str, str]] = {}
         self.asks: dict[str, tuple[str, str]] = {}
         self.steps: dict[str, tuple[str, str, str | None]] = {}
         for rule in rulebase:
@@ -69,7 +69,14 @@ class PlainPlanner:
                         effect.if_no_technique,
                     )
                 elif isinstance(effect, AdviceEffect):
-                    self.advice[rule.id] = (effect.advise.value, effect.text, effect.audience.value)
+                    self.advice[rule.id] = (
+                        effect.advise.value,
+                        effect.text,
+                        effect.audience.value,
+                        (
+                            effect.severity or rule.reason.severity
+                        ).value,  # the effect's own, or the rule's
+                    )
                 elif isinstance(effect, AskEffect):
                     self.asks[rule.id] = (effect.ask.value, effect.text)
                 elif isinstance(effect, StepEffect):
@@ -113,10 +120,13 @@ class PlainPlanner:
         if last is not None:
             fired.append(_AFTER[last["reaction"]])
         if minutes < 60:
+            short = minutes < 15  # no split visit is shorter: one visit of what is tolerated
             if hs != "severe":
-                fired.append("split-sessions")
+                fired.append("one-short-visit-under-fifteen-minutes" if short else "split-sessions")
             elif first:
                 fired.append("one-shorter-visit-in-a-severe-first-week")
+            elif short:
+                fired.append("one-short-visit-under-fifteen-minutes-after-a-severe-first-week")
             else:
                 fired.append("split-sessions-after-a-severe-first-week")
         if fragile:
@@ -311,17 +321,24 @@ class PlainPlanner:
             kept = [(r, areas & ~off) for r, areas in said if areas & ~off]
             if technique == "all" and cap is None:
                 kept = said
-            if kept:
-                mask = 0
-                for _, areas in kept:
-                    mask |= areas
-                reasons = sorted(dict.fromkeys(r for r, _ in kept), key=self.rank.__getitem__)
+            # One restriction per set of reasons: areas merge only where the
+            # same rules restrict them, each group in the order of its first area.
+            per_rule: dict[str, int] = {}
+            for r, areas in kept:
+                per_rule[r] = per_rule.get(r, 0) | areas
+            in_order = sorted(per_rule, key=self.rank.__getitem__)
+            grouped: dict[tuple[str, ...], int] = {}
+            for bit in (1 << i for i in range(len(AREAS))):
+                which = tuple(r for r in in_order if per_rule[r] & bit)
+                if which:
+                    grouped[which] = grouped.get(which, 0) | bit
+            for which, mask in grouped.items():
                 restrictions.append(
                     {
                         "technique": technique,
                         "areas": _names(mask),
                         "max_pressure": cap,
-                        "reasons": reasons,
+                        "reasons": list(which),
                     }
                 )
 
@@ -432,8 +449,8 @@ class PlainPlanner:
                 by_code.setdefault(said[0], []).append(rule_id)
         advice: list[dict[str, Any]] = []
         for code, rule_ids in by_code.items():
-            _, text, audience = self.advice[rule_ids[0]]
-            severity = max((self.severity[r] for r in rule_ids), key=SEVERITY.__getitem__)
+            _, text, audience, _ = self.advice[rule_ids[0]]
+            severity = max((self.advice[r][3] for r in rule_ids), key=SEVERITY.__getitem__)
             advice.append(
                 {
                     "code": code,
@@ -494,17 +511,19 @@ class PlainPlanner:
         }
 
 
-# The rules that split a short week, or keep it to one shorter visit.
 # The rule that decides the step from the last session's reaction.
 _AFTER = {
     "fine": "one-step-after-a-fine-session",
     "sore": "hold-after-soreness",
     "flare": "step-back-after-a-flare",
 }
+# The rules that split a short week, or keep it to one shorter visit.
 _SPLITS = frozenset(
     {
         "split-sessions",
         "split-sessions-after-a-severe-first-week",
+        "one-short-visit-under-fifteen-minutes",
+        "one-short-visit-under-fifteen-minutes-after-a-severe-first-week",
         "one-shorter-visit-in-a-severe-first-week",
     }
 )
