@@ -348,6 +348,7 @@ def _batch(args: argparse.Namespace, io: _Streams) -> int:
 def _serve(args: argparse.Namespace, io: _Streams) -> int:
     try:
         from .service import http as service  # noqa: PLC0415 - the 'serve' extra, only to serve
+        from .service.snomed import SnomedCodes  # noqa: PLC0415 - the same extra
         from .service.trust import (  # noqa: PLC0415 - the same extra
             Trust,
             check_bind,
@@ -363,11 +364,19 @@ def _serve(args: argparse.Namespace, io: _Streams) -> int:
     for origin in args.cors_origin:
         check_origin(origin)
     rules = _rulebase(args.rules)
+    snomed = SnomedCodes.from_file(args.snomed_codes) if args.snomed_codes else None
     io.stderr.write(
         f"massageplan: serving on http://{args.host}:{args.port} "
         f"({'tokens from ' + args.issuer if trust else 'loopback only, no tokens'})\n"
     )
-    service.serve(args.host, args.port, rulebase=rules, trust=trust, cors_origins=args.cors_origin)
+    service.serve(
+        args.host,
+        args.port,
+        rulebase=rules,
+        trust=trust,
+        cors_origins=args.cors_origin,
+        snomed=snomed,
+    )
     return EXIT_OK
 
 
@@ -511,6 +520,12 @@ def _serve_options(srv: argparse.ArgumentParser) -> None:
         default=[],
         help="a web origin (https://ehr.example.org) whose pages may call the service "
         "from a browser; repeat for more (default: none)",
+    )
+    srv.add_argument(
+        "--snomed-codes",
+        metavar="FILE",
+        help="this site's SNOMED CT concept ids for each neuropathy, from its own release "
+        "(YAML or JSON); the service reads Conditions by ICD-10-CM, and by these",
     )
 
 

@@ -25,6 +25,7 @@ from ..model.profile import (
     put_field,
 )
 from ..model.wording import answer_words
+from .snomed import SNOMED_CT, SnomedCodes
 
 QUESTIONNAIRE_URL = "urn:massageplan:Questionnaire:intake"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -156,7 +157,9 @@ def _value(answer: Any, where: str) -> Any:
     raise FhirError(f"{where}: no valueCoding, valueInteger, valueBoolean or valueString")
 
 
-def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None) -> dict[str, Any]:
+def profile_from_fhir(
+    response: Mapping[str, Any] | None, conditions: Any = None, snomed: SnomedCodes | None = None
+) -> dict[str, Any]:
     """A profile mapping from an intake QuestionnaireResponse (and the client's
     Conditions, which decide ``condition`` where their codes say it), for
     :class:`ClientProfile` to validate. Raises :class:`FhirError` naming what is wrong."""
@@ -182,7 +185,7 @@ def profile_from_fhir(response: Mapping[str, Any] | None, conditions: Any = None
             put_field(profile, link, [] if values == [NONE_ANSWER] else values)
         else:
             put_field(profile, link, values[0])
-    coded = condition_from_codes(conditions)
+    coded = condition_from_codes(conditions, snomed)
     if coded is not None:
         profile["condition"] = coded.value
     return profile
@@ -302,19 +305,23 @@ def subject_is(resource: Mapping[str, Any], patient_id: str) -> bool:
     return reference == f"Patient/{patient_id}" or reference.endswith(f"/Patient/{patient_id}")
 
 
-def condition_from_codes(conditions: Any) -> Condition | None:
+def condition_from_codes(conditions: Any, snomed: SnomedCodes | None = None) -> Condition | None:
     """The neuropathy the client's active Conditions code, by ICD-10-CM:
 
     - E08 to E13 with .4 (diabetes with neurological complications): diabetic;
     - G62.0 (drug-induced polyneuropathy) with a T45.1X5 code (adverse effect
       of antineoplastic drugs): chemotherapy-induced;
-    - any other G60 to G64 (polyneuropathies): peripheral, cause other or unknown.
+    - any other G60 to G64 (polyneuropathies): peripheral, cause other or unknown;
+
+    and by SNOMED CT, with the site's own table (``snomed``; the library ships
+    none, see :mod:`massageplan.service.snomed`).
 
     Diabetic wins over chemotherapy-induced, which wins over other; None when
     no Condition codes a neuropathy. G62.0 without a chemotherapy code is a
     drug-induced neuropathy of another cause, so it counts as other.
     """
     codes = set()
+    named: set[Condition] = set()  # by the site's SNOMED CT table
     for resource in resources(conditions):
         if resource.get("resourceType") != "Condition":
             continue
@@ -326,13 +333,22 @@ def condition_from_codes(conditions: Any) -> Condition | None:
         if {_get(c, "code") for c in verified} & NOT_SO:
             continue  # ruled out, or recorded in error: never counted
         for coding in _list(_get(resource.get("code"), "coding")):
-            if _get(coding, "system") == ICD10CM:
+            system = _get(coding, "system")
+            if system == ICD10CM:
                 codes.add(icd10cm_code(str(coding.get("code", ""))))
-    if any(c[:3] in {"E08", "E09", "E10", "E11", "E13"} and c[4:5] == "4" for c in codes):
+            elif system == SNOMED_CT and snomed is not None:
+                found = snomed.condition(str(coding.get("code", "")))
+                if found is not None:
+                    named.add(found)
+    diabetic = Condition.DIABETIC_NEUROPATHY in named or any(
+        c[:3] in {"E08", "E09", "E10", "E11", "E13"} and c[4:5] == "4" for c in codes
+    )
+    if diabetic:
         return Condition.DIABETIC_NEUROPATHY
     chemo = any(c.startswith("T45.1X5") for c in codes)
-    if chemo and "G62.0" in codes:
+    if Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY in named or (chemo and "G62.0" in codes):
         return Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY
-    if any(c[:3] in {"G60", "G61", "G62", "G63", "G64"} for c in codes):
+    other = any(c[:3] in {"G60", "G61", "G62", "G63", "G64"} for c in codes)
+    if Condition.PERIPHERAL_NEUROPATHY in named or other:
         return Condition.PERIPHERAL_NEUROPATHY
     return None

@@ -72,6 +72,7 @@ from .fhir import (
 )
 from .headers import SECURITY_HEADERS, UNGUARDED_PATHS
 from .links import KINDS, LinkError, LinkSealer
+from .snomed import SnomedCodes
 from .trust import Trust, check_bind, check_origin
 
 MAX_BODY = 1024 * 1024  # bytes: a batch of a few thousand profiles
@@ -270,7 +271,10 @@ LinksFor = Callable[[ClientProfile, SessionPlan], Links]
 
 
 def _cards_for(
-    call: Mapping[str, Any], rules: Rulebase, links_for: LinksFor | None = None
+    call: Mapping[str, Any],
+    rules: Rulebase,
+    links_for: LinksFor | None = None,
+    snomed: SnomedCodes | None = None,
 ) -> list[dict[str, Any]]:
     """The cards for a CDS Hooks call, or :class:`_CallRefusedError`."""
     if call.get("hook") != HOOK or not _is_uuid(call.get("hookInstance")):
@@ -303,7 +307,7 @@ def _cards_for(
         return [intake_needed_card(instance)]
     conditions = [r for r in resources(prefetch.get("conditions")) if subject_is(r, patient)]
     try:
-        profile = ClientProfile.model_validate(profile_from_fhir(responses[0], conditions))
+        profile = ClientProfile.model_validate(profile_from_fhir(responses[0], conditions, snomed))
     except FhirError as exc:
         return [error_card(instance, str(exc))]
     except ValidationError as exc:  # every field, named
@@ -386,7 +390,13 @@ def _guard(app: FastAPI, trust: Trust | None) -> None:
         return JSONResponse({"detail": detail}, status_code=422)
 
 
-def _add_cds_hooks(app: FastAPI, rules: Rulebase, trust: Trust | None, sealer: LinkSealer) -> None:
+def _add_cds_hooks(
+    app: FastAPI,
+    rules: Rulebase,
+    trust: Trust | None,
+    sealer: LinkSealer,
+    snomed: SnomedCodes | None,
+) -> None:
     """The CDS Hooks service: discovery, cards, the pages their links open, feedback."""
 
     @app.get("/cds-services", tags=["cds-hooks"])
@@ -411,7 +421,7 @@ def _add_cds_hooks(app: FastAPI, rules: Rulebase, trust: Trust | None, sealer: L
             return link
 
         try:
-            return {"cards": _cards_for(call, rules, links_for)}
+            return {"cards": _cards_for(call, rules, links_for, snomed)}
         except _CallRefusedError as exc:
             return JSONResponse({"detail": str(exc)}, status_code=400)
 
@@ -449,8 +459,12 @@ def create_app(
     max_body: int = MAX_BODY,
     cors_origins: Sequence[str] = (),
     link_key: bytes | None = None,
+    snomed: SnomedCodes | None = None,
 ) -> Any:
     """The FastAPI application.
+
+    ``snomed``: the site's SNOMED CT codes for the three neuropathies, by which
+    the CDS service also reads a client's Conditions (ICD-10-CM always).
 
     ``link_key``: the 32-byte key that seals the cards' links (made at start
     when not given: links then end with the process; servers sharing a load
@@ -512,7 +526,7 @@ def create_app(
         status, body = await anyio.to_thread.run_sync(batches.run, raw, ndjson, limiter=one_batch)
         return Response(body, status_code=status, media_type="application/json")
 
-    _add_cds_hooks(app, rules, trust, LinkSealer(link_key))
+    _add_cds_hooks(app, rules, trust, LinkSealer(link_key), snomed)
 
     if cors_origins:
         # An EHR's page calling from the browser (CDS Hooks, "Cross-Origin
@@ -541,10 +555,11 @@ def serve(
     rulebase: Rulebase | None = None,
     trust: Trust | None = None,
     cors_origins: Sequence[str] = (),
+    snomed: SnomedCodes | None = None,
 ) -> None:
     """Run the service until interrupted (refuses a non-loopback host without ``trust``)."""
     check_bind(host, trust)
-    app = create_app(rulebase, trust=trust, cors_origins=cors_origins)
+    app = create_app(rulebase, trust=trust, cors_origins=cors_origins, snomed=snomed)
     import uvicorn  # noqa: PLC0415 - only a running server needs it
 
     uvicorn.run(app, host=host, port=port, ws="none", lifespan="off", log_level="info")

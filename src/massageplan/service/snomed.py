@@ -1,0 +1,147 @@
+"""A site's SNOMED CT codes for the three neuropathies, read from a file it keeps.
+
+The library ships no SNOMED CT concept ids: it has no licensed release to check
+them against, and a guessed code would plan for the wrong condition. A site
+with SNOMED CT access lists, from its own release or terminology server, every
+concept it counts as each neuropathy (descendants too: a server expands
+``<< concept`` for it), and passes the file to ``massageplan serve
+--snomed-codes FILE``::
+
+    # SNOMED CT concepts, from this site's release (2026-09-01)
+    diabetic_neuropathy: [...]
+    chemotherapy_induced_neuropathy: [...]
+    peripheral_neuropathy: [...]
+
+Each id is checked for what can be checked without a release: its form, its
+partition (a concept's, not a description's) and its Verhoeff check digit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..model.errors import MassagePlanError
+from ..model.profile import Condition
+
+SNOMED_CT = "http://snomed.info/sct"
+MAX_FILE = 1024 * 1024  # bytes: a few thousand ids at most
+
+# The Verhoeff scheme's tables (the dihedral group D5, and its permutation).
+_D = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 2, 3, 4, 0, 6, 7, 8, 9, 5),
+    (2, 3, 4, 0, 1, 7, 8, 9, 5, 6),
+    (3, 4, 0, 1, 2, 8, 9, 5, 6, 7),
+    (4, 0, 1, 2, 3, 9, 5, 6, 7, 8),
+    (5, 9, 8, 7, 6, 0, 4, 3, 2, 1),
+    (6, 5, 9, 8, 7, 1, 0, 4, 3, 2),
+    (7, 6, 5, 9, 8, 2, 1, 0, 4, 3),
+    (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
+    (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+)
+_P = (
+    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
+    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
+    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
+    (9, 4, 5, 3, 1, 2, 6, 8, 7, 0),
+    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
+    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
+    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
+)
+# A concept id's partition (its second and third digits from the end): "00" in
+# the international release's short form, "10" in an extension's long form.
+_CONCEPT_PARTITIONS = ("00", "10")
+
+
+def concept_id_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a SNOMED CT concept id, or None where it can be
+    (form, partition and check digit: whether the concept exists, only a
+    release can say)."""
+    if not (text.isascii() and text.isdigit()) or not 6 <= len(text) <= 18 or text[0] == "0":
+        return "a concept id is 6 to 18 digits, not starting with 0"
+    if text[-3:-1] not in _CONCEPT_PARTITIONS:
+        return "its partition is not a concept's (it may be a description's or relationship's id)"
+    check = 0
+    for i, digit in enumerate(reversed(text)):
+        check = _D[check][_P[i % 8][int(digit)]]
+    if check != 0:
+        return "its check digit is wrong (a digit mistyped or two swapped?)"
+    return None
+
+
+class SnomedCodesError(MassagePlanError, ValueError):
+    """A SNOMED CT codes file that cannot be used: names the file, the line and
+    the key, as a rule file's errors do."""
+
+    def __init__(self, path: Path, line: int | None, key_path: str, problem: str) -> None:
+        self.path, self.line, self.key_path = path, line, key_path
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {key_path + ': ' if key_path else ''}{problem}")
+
+
+@dataclass(frozen=True)
+class SnomedCodes:
+    """Which neuropathy each of a site's SNOMED CT concept ids codes."""
+
+    by_code: Mapping[str, Condition]
+
+    def condition(self, code: str) -> Condition | None:
+        return self.by_code.get(code.strip())
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SnomedCodes:
+        """Read a site's file (YAML or JSON, a mapping of neuropathy to ids);
+        raise :class:`SnomedCodesError` at the first thing wrong."""
+        path = Path(path)
+        try:
+            with path.open("rb") as file:
+                raw = file.read(MAX_FILE + 1)
+        except OSError as exc:
+            raise SnomedCodesError(path, None, "", f"cannot be read: {exc.strerror}") from None
+        if len(raw) > MAX_FILE:
+            raise SnomedCodesError(path, None, "", f"is larger than {MAX_FILE} bytes")
+        try:
+            root = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            raise SnomedCodesError(
+                path, None if line is None else line + 1, "", "is not YAML or JSON in UTF-8"
+            ) from None
+        return cls(_read(path, root))
+
+
+def _read(path: Path, root: yaml.Node | None) -> dict[str, Condition]:
+    names = ", ".join(c.value for c in Condition)
+    if not isinstance(root, yaml.MappingNode):
+        line = None if root is None else root.start_mark.line + 1
+        raise SnomedCodesError(path, line, "", f"expected a mapping of {names} to concept ids")
+    found: dict[str, Condition] = {}
+    for key, value in root.value:
+        line = key.start_mark.line + 1
+        try:
+            condition = Condition(key.value) if isinstance(key, yaml.ScalarNode) else None
+        except ValueError:
+            condition = None
+        if condition is None:
+            said = key.value if isinstance(key, yaml.ScalarNode) else "a key that is not text"
+            raise SnomedCodesError(path, line, str(said)[:60], f"not a neuropathy: one of {names}")
+        if not isinstance(value, yaml.SequenceNode):
+            raise SnomedCodesError(path, line, condition.value, "expected a list of concept ids")
+        for n, item in enumerate(value.value):
+            where = f"{condition.value}[{n}]"
+            item_line = item.start_mark.line + 1
+            text = item.value if isinstance(item, yaml.ScalarNode) else ""
+            problem = concept_id_problem(text) if text else "expected a concept id"
+            if problem is not None:
+                raise SnomedCodesError(path, item_line, where, f"{text[:30]!r}: {problem}")
+            if found.get(text, condition) is not condition:
+                raise SnomedCodesError(
+                    path, item_line, where, f"{text} is listed under {found[text].value} too"
+                )
+            found[text] = condition
+    return found

@@ -1,0 +1,191 @@
+"""A site's SNOMED CT codes for the neuropathies (issue 23): the file, every way
+it can be wrong, and the CDS service reading a client's Conditions by it.
+
+The library ships no SNOMED CT ids. These tests use ids that HL7's published
+FHIR pages show with their displays (validated there against SNOMED CT):
+193184006 "Chronic painful neuropathy due to diabetes mellitus" (PACIO), 386033004
+"Neuropathy" (AU Base), 73211009 "Diabetes mellitus" and 44054006 "Diabetes
+mellitus type 2" (Clinical Guidelines, CRMI). Where a test needs an id for
+chemotherapy-induced neuropathy it borrows 44054006: the table is the site's,
+and only its form matters to the reader.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from massageplan import recommend
+from massageplan.cli import main
+from massageplan.model.profile import Condition
+from massageplan.service.fhir import condition_from_codes
+from massageplan.service.http import create_app
+from massageplan.service.snomed import (
+    MAX_FILE,
+    SNOMED_CT,
+    SnomedCodes,
+    SnomedCodesError,
+    concept_id_problem,
+)
+from tests.test_service import PROFILE, Server, hook_call, intake
+
+PUBLISHED = ["193184006", "386033004", "73211009", "44054006"]
+
+
+@pytest.mark.parametrize("sctid", PUBLISHED)
+def test_published_concept_ids_pass_and_a_slip_does_not(sctid: str) -> None:
+    assert concept_id_problem(sctid) is None
+    changed = sctid[:2] + str((int(sctid[2]) + 1) % 10) + sctid[3:]
+    assert "check digit" in str(concept_id_problem(changed))
+    if sctid[0] != sctid[1]:  # the first two digits swapped: Verhoeff catches it
+        assert "check digit" in str(concept_id_problem(sctid[1] + sctid[0] + sctid[2:]))
+
+
+def test_what_is_not_a_concept_id_is_named() -> None:
+    assert "6 to 18 digits" in str(concept_id_problem("12345"))
+    assert "6 to 18 digits" in str(concept_id_problem("0193184006"))
+    assert "6 to 18 digits" in str(concept_id_problem("19318400x"))
+    # Partition 01 is a description's id, not a concept's.
+    assert "partition" in str(concept_id_problem("193184016"))
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "snomed.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_sites_file_says_which_neuropathy_each_id_codes(tmp_path: Path) -> None:
+    codes = SnomedCodes.from_file(
+        write(
+            tmp_path,
+            "# from this site's release\n"
+            "diabetic_neuropathy: [193184006]\n"
+            "peripheral_neuropathy:\n  - '386033004'\n",
+        )
+    )
+    assert codes.condition("193184006") is Condition.DIABETIC_NEUROPATHY
+    assert codes.condition(" 386033004 ") is Condition.PERIPHERAL_NEUROPATHY
+    assert codes.condition("73211009") is None  # diabetes without neuropathy: not listed
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key_path", "said"),
+    [
+        ("- 193184006\n", 1, "", "expected a mapping of diabetic_neuropathy"),
+        ("diabetic_neuropathy: [193184006]\nnerves: [1]\n", 2, "nerves", "not a neuropathy"),
+        ("diabetic_neuropathy: 193184006\n", 1, "diabetic_neuropathy", "a list of concept ids"),
+        ("diabetic_neuropathy:\n  - 193184006\n  - 193184007\n", 3, "diabetic_neuropathy[1]",
+         "check digit"),
+        ("diabetic_neuropathy:\n  - [1]\n", 2, "diabetic_neuropathy[0]", "expected a concept id"),
+        (
+            "diabetic_neuropathy: [193184006]\nperipheral_neuropathy: [386033004, 193184006]\n",
+            2,
+            "peripheral_neuropathy[1]",
+            "listed under diabetic_neuropathy too",
+        ),
+        ("diabetic_neuropathy: [193184006\n", 2, "", "not YAML or JSON"),
+    ],
+)  # fmt: skip
+def test_a_wrong_file_is_named_by_file_line_and_key(
+    tmp_path: Path, text: str, line: int, key_path: str, said: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(SnomedCodesError) as refused:
+        SnomedCodes.from_file(path)
+    assert (refused.value.path, refused.value.line, refused.value.key_path) == (
+        path,
+        line,
+        key_path,
+    )
+    assert said in str(refused.value)
+    assert str(refused.value).startswith(f"{path}:{line}: ")
+
+
+def test_a_file_too_large_or_not_utf8_or_missing_is_refused(tmp_path: Path) -> None:
+    big = write(tmp_path, "diabetic_neuropathy: [" + "193184006, " * (MAX_FILE // 11) + "]\n")
+    with pytest.raises(SnomedCodesError, match="larger than"):
+        SnomedCodes.from_file(big)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("# café\n".encode("latin-1"))
+    with pytest.raises(SnomedCodesError, match="not YAML or JSON in UTF-8"):
+        SnomedCodes.from_file(latin)
+    with pytest.raises(SnomedCodesError, match="cannot be read"):
+        SnomedCodes.from_file(tmp_path / "absent.yaml")
+
+
+def coded(system: str, *codes: str, verification: str = "confirmed") -> list[dict[str, Any]]:
+    return [
+        {
+            "resourceType": "Condition",
+            "clinicalStatus": {"coding": [{"code": "active"}]},
+            "verificationStatus": {"coding": [{"code": verification}]},
+            "code": {"coding": [{"system": system, "code": code}]},
+            "subject": {"reference": "Patient/p1"},
+        }
+        for code in codes
+    ]
+
+
+SITE = SnomedCodes(
+    {
+        "193184006": Condition.DIABETIC_NEUROPATHY,
+        "44054006": Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY,  # borrowed: see the docstring
+        "386033004": Condition.PERIPHERAL_NEUROPATHY,
+    }
+)
+
+
+def test_conditions_are_read_by_the_sites_snomed_codes() -> None:
+    assert condition_from_codes(coded(SNOMED_CT, "193184006")) is None  # no table: not read
+    assert condition_from_codes(coded(SNOMED_CT, "193184006"), SITE) is (
+        Condition.DIABETIC_NEUROPATHY
+    )
+    assert condition_from_codes(coded(SNOMED_CT, "386033004"), SITE) is (
+        Condition.PERIPHERAL_NEUROPATHY
+    )
+    # As with ICD-10-CM: diabetic wins, then chemotherapy-induced, then other,
+    # whichever system says each.
+    both = coded(SNOMED_CT, "386033004", "44054006")
+    assert condition_from_codes(both, SITE) is Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY
+    icd = coded("http://hl7.org/fhir/sid/icd-10-cm", "E11.42")
+    assert condition_from_codes(both + icd, SITE) is Condition.DIABETIC_NEUROPATHY
+    # A refuted Condition is never counted, by any system.
+    assert condition_from_codes(coded(SNOMED_CT, "193184006", verification="refuted"), SITE) is None
+    # The id in another system is not the concept.
+    assert condition_from_codes(coded("http://example.org/local", "193184006"), SITE) is None
+
+
+def test_the_cds_service_plans_for_the_condition_a_snomed_code_says() -> None:
+    answers = intake({**PROFILE, "condition": "peripheral_neuropathy"})
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in coded(SNOMED_CT, "193184006")],
+    }
+    call = hook_call({"intake": answers, "conditions": bundle})
+    planned = {}
+    for snomed, expected in ((SITE, "diabetic_neuropathy"), (None, "peripheral_neuropathy")):
+        running = Server(create_app(snomed=snomed))
+        try:
+            status, body = running.call("POST", "/cds-services/massage-plan", call)
+        finally:
+            running.stop()
+        assert status == 200
+        cards = [c for c in body["cards"] if "extension" in c]
+        planned[expected] = cards[0]["extension"]["org.massageplan.plan"]
+        wanted = recommend({**PROFILE, "condition": expected}).model_dump_json()
+        assert planned[expected] == json.loads(wanted), expected
+    # The two plans differ: the code, read or not, decided which one was made.
+    assert planned["diabetic_neuropathy"] != planned["peripheral_neuropathy"]
+
+
+def test_serve_names_a_wrong_snomed_file_in_one_line(tmp_path: Path, capsys: Any) -> None:
+    path = write(tmp_path, "diabetic_neuropathy: [193184007]\n")
+    assert main(["serve", "--snomed-codes", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"{path}:1: diabetic_neuropathy[0]: '193184007'" in err
