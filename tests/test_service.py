@@ -368,7 +368,9 @@ def test_a_week_of_several_visits_is_offered_as_a_split(server: Server) -> None:
     labels = [s["label"] for s in overview["suggestions"]]
     assert labels[0] == f"Make this appointment {minutes[0]} minutes long"
     split = overview["suggestions"][1]
-    assert split["label"].startswith(f"Split it into this week's {len(minutes)} visits")
+    each = minutes[0] if len(set(minutes)) == 1 else None
+    assert each is not None, minutes  # the split's visits are equal: said once
+    assert split["label"] == f"Split it into this week's {len(minutes)} visits of {each} minutes"
     assert [s.get("isRecommended", False) for s in overview["suggestions"]] == [False, True]
     update, *created = split["actions"]
     assert (update["type"], update["resource"]["minutesDuration"]) == ("update", minutes[0])

@@ -267,9 +267,7 @@ def _visit_choices(
         }
         choices.append(
             (
-                f"Split it into this week's {len(minutes)} visits: "
-                + " + ".join(map(str, minutes))
-                + " minutes",
+                f"Split it into this week's {visit_words(plan)}",
                 "split",
                 [first_visit, *more],
                 True,
