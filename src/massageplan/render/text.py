@@ -244,7 +244,7 @@ def visit_words(plan: SessionPlan) -> str:
     if not minutes:
         return "no visits"
     count = f"{len(minutes)} visit" + ("s" if len(minutes) > 1 else "")
-    each = minutes[0] if len(set(minutes)) == 1 else ", ".join(minutes[:-1]) + " and " + minutes[-1]
+    each = minutes[0] if len(set(minutes)) == 1 else _and(minutes)
     return f"{count} of {each} minutes"
 
 

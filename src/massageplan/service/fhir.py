@@ -39,6 +39,15 @@ class FhirError(ValueError):
     """FHIR input that cannot become a profile: says which resource or item, and why."""
 
 
+def _coding(field: ProfileField, code: str) -> dict[str, str]:
+    """One of a field's choices as a Coding, with its words as the intake offers them."""
+    return {
+        "system": _CODES + field.vocabulary,
+        "code": code,
+        "display": answer_words(field.vocabulary, code),
+    }
+
+
 def _item(field: ProfileField) -> dict[str, Any]:
     """The Questionnaire item that asks for one profile field."""
     item: dict[str, Any] = {
@@ -47,16 +56,8 @@ def _item(field: ProfileField) -> dict[str, Any]:
         "required": field.required,
     }
     if field.kind in (FieldKind.CHOICE, FieldKind.AREAS, FieldKind.CHOICES):
-        system = _CODES + field.vocabulary
-
-        def said(code: str) -> str:
-            return answer_words(field.vocabulary, code)
-
         item["type"] = "choice"
-        item["answerOption"] = [
-            {"valueCoding": {"system": system, "code": code, "display": said(code)}}
-            for code in field.choices
-        ]
+        item["answerOption"] = [{"valueCoding": _coding(field, code)} for code in field.choices]
         if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
             item["repeats"] = True
             if field.may_be_unknown:  # asked, and none: not the same as no answer
@@ -199,11 +200,7 @@ _REPEATING = frozenset(
 
 def _answer_of(field: ProfileField, value: Any) -> list[dict[str, Any]]:
     if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
-        system = _CODES + field.vocabulary
-        codings = [
-            {"system": system, "code": v.value, "display": answer_words(field.vocabulary, v.value)}
-            for v in value
-        ]
+        codings = [_coding(field, v.value) for v in value]
         return [{"valueCoding": c} for c in codings or [NONE_CODING]]
     if field.kind is FieldKind.CHOICE:
         code = value.value

@@ -212,8 +212,8 @@ NONE_TICK = ".none"  # the name of a list's "None" tick: "numb_areas.none"
 @functools.cache
 def _form_names() -> frozenset[str]:
     """Every name a posted form may carry: each control's, and each "None" tick."""
-    names = {f.name for f in _leaves(form_fields())}
-    names |= {f.name + NONE_TICK for f in _leaves(form_fields()) if f.says_none}
+    leaves = _leaves(form_fields())
+    names = {f.name for f in leaves} | {f.name + NONE_TICK for f in leaves if f.says_none}
     return frozenset(names | {CSRF_FIELD})
 
 
