@@ -1,4 +1,5 @@
-"""The wheel ships the rulebase, its sources, its parse, the web templates and the type marker."""
+"""The wheel ships the rulebase, its sources, its parse, the web templates, the SNOMED CT
+table and the type marker."""
 
 from __future__ import annotations
 
@@ -36,3 +37,5 @@ def test_wheel_contains_the_rulebase(tmp_path: Path) -> None:
     # The web pages' templates and stylesheet, every one in the checkout's folder.
     templates = ROOT / "src" / "massageplan" / "service" / "templates"
     assert {f"massageplan/service/templates/{p.name}" for p in templates.iterdir()} <= names
+    # The CDS service's table of SNOMED CT concepts, read by default.
+    assert "massageplan/service/snomed-neuropathy.yaml" in names

@@ -1,13 +1,14 @@
-"""A site's SNOMED CT codes for the neuropathies (issue 23): the file, every way
-it can be wrong, and the CDS service reading a client's Conditions by it.
+"""SNOMED CT codes for the neuropathies (issue 23): the library's table of
+Global Patient Set concepts, a site's file in its place and every way that
+file can be wrong, and the CDS service reading a client's Conditions by them.
 
-The library ships no SNOMED CT ids. These tests use ids that HL7's published
-FHIR pages show with their displays (validated there against SNOMED CT):
-193184006 "Chronic painful neuropathy due to diabetes mellitus" (PACIO), 386033004
-"Neuropathy" (AU Base), 73211009 "Diabetes mellitus" and 44054006 "Diabetes
-mellitus type 2" (Clinical Guidelines, CRMI). Where a test needs an id for
-chemotherapy-induced neuropathy it borrows 44054006: the table is the site's,
-and only its form matters to the reader.
+The site-file tests use ids that HL7's published FHIR pages show with their
+displays (validated there against SNOMED CT): 193184006 "Chronic painful
+neuropathy due to diabetes mellitus" (PACIO), 386033004 "Neuropathy" (AU Base),
+73211009 "Diabetes mellitus" and 44054006 "Diabetes mellitus type 2" (Clinical
+Guidelines, CRMI). Where a test needs an id for chemotherapy-induced neuropathy
+it borrows 44054006: the table is the site's, and only its form matters to the
+reader.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from massageplan.model.profile import Condition
 from massageplan.service.fhir import condition_from_codes
 from massageplan.service.http import create_app
 from massageplan.service.snomed import (
+    BUILTIN,
     MAX_FILE,
     SNOMED_CT,
     SnomedCodes,
@@ -140,7 +142,9 @@ SITE = SnomedCodes(
 
 
 def test_conditions_are_read_by_the_sites_snomed_codes() -> None:
-    assert condition_from_codes(coded(SNOMED_CT, "193184006")) is None  # no table: not read
+    # A site's table replaces the library's: what it does not list is not read.
+    assert condition_from_codes(coded(SNOMED_CT, "424736006"), SITE) is None
+    assert condition_from_codes(coded(SNOMED_CT, "424736006"), SnomedCodes({})) is None
     assert condition_from_codes(coded(SNOMED_CT, "193184006"), SITE) is (
         Condition.DIABETIC_NEUROPATHY
     )
@@ -168,7 +172,8 @@ def test_the_cds_service_plans_for_the_condition_a_snomed_code_says() -> None:
     }
     call = hook_call({"intake": answers, "conditions": bundle})
     planned = {}
-    for snomed, expected in ((SITE, "diabetic_neuropathy"), (None, "peripheral_neuropathy")):
+    nothing = SnomedCodes({})  # a site's table that lists no concept
+    for snomed, expected in ((SITE, "diabetic_neuropathy"), (nothing, "peripheral_neuropathy")):
         running = Server(create_app(snomed=snomed))
         try:
             status, body = running.call("POST", "/cds-services/massage-plan", call)
@@ -189,3 +194,66 @@ def test_serve_names_a_wrong_snomed_file_in_one_line(tmp_path: Path, capsys: Any
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert f"{path}:1: diabetic_neuropathy[0]: '193184007'" in err
+
+
+# The library's table, as a reviewer reads it: each id with its name in the
+# SNOMED International Global Patient Set (September 2020), written out here by
+# hand, and the neuropathy it must plan for. Ids the table must leave to the
+# intake are in NOT_LISTED.
+GPS_EXPECTED = {
+    "230572002": Condition.DIABETIC_NEUROPATHY,  # Neuropathy due to diabetes mellitus
+    "424736006": Condition.DIABETIC_NEUROPATHY,  # Peripheral neuropathy due to diabetes mellitus
+    "49455004": Condition.DIABETIC_NEUROPATHY,  # Polyneuropathy due to diabetes mellitus
+    "713706002": Condition.DIABETIC_NEUROPATHY,  # Polyneuropathy due to type 2 diabetes mellitus
+    "193184006": Condition.DIABETIC_NEUROPATHY,  # Chronic painful neuropathy due to diabetes...
+    "50620007": Condition.DIABETIC_NEUROPATHY,  # Autonomic neuropathy due to diabetes mellitus
+    "230577008": Condition.DIABETIC_NEUROPATHY,  # Mononeuropathy due to diabetes mellitus
+    "302226006": Condition.PERIPHERAL_NEUROPATHY,  # Peripheral nerve disease
+    "42345000": Condition.PERIPHERAL_NEUROPATHY,  # Polyneuropathy
+    "7339009": Condition.PERIPHERAL_NEUROPATHY,  # Polyneuropathy caused by drug (as G62.0 alone)
+    "7916009": Condition.PERIPHERAL_NEUROPATHY,  # Alcoholic polyneuropathy
+    "22722001": Condition.PERIPHERAL_NEUROPATHY,  # Idiopathic peripheral neuropathy
+}
+NOT_LISTED = [
+    "386033004",  # Neuropathy: takes in cranial and optic neuropathies
+    "128189008",  # Mononeuropathy: ICD-10-CM G56 to G58, not a polyneuropathy
+    "201251005",  # Neuropathic ulcer of foot due to diabetes mellitus: ICD-10-CM .6
+    "201724008",  # Neuropathic arthropathy due to diabetes mellitus: ICD-10-CM .6
+    "73211009",  # Diabetes mellitus, without a neuropathy
+    "44054006",  # Diabetes mellitus type 2, without a neuropathy
+]
+
+
+def test_the_librarys_table_reads_the_gps_concepts_as_a_reviewer_expects() -> None:
+    table = SnomedCodes.builtin()
+    for sctid, expected in GPS_EXPECTED.items():
+        assert table.condition(sctid) is expected, sctid
+    for sctid in NOT_LISTED:
+        assert table.condition(sctid) is None, sctid
+    # The GPS has no concept for a neuropathy caused by chemotherapy: none is
+    # guessed, so that neuropathy comes from ICD-10-CM or the intake.
+    assert Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY not in set(table.by_code.values())
+    # The same table whichever way it is reached, read once.
+    assert SnomedCodes.builtin() is table
+    assert SnomedCodes.from_file(BUILTIN) == table
+
+
+def test_every_id_in_the_librarys_table_says_its_gps_name() -> None:
+    # A reviewer checks each line against the GPS by its name: no bare ids.
+    lines = [ln for ln in BUILTIN.read_text(encoding="utf-8").splitlines() if ln.startswith("  -")]
+    assert len(lines) == len(SnomedCodes.builtin().by_code)
+    for line in lines:
+        sctid, _, name = line.partition("#")
+        assert concept_id_problem(sctid.strip(' -"')) is None, line
+        assert name.strip().endswith("(disorder)"), line
+
+
+def test_conditions_are_read_by_the_librarys_table_when_no_site_gives_one() -> None:
+    assert condition_from_codes(coded(SNOMED_CT, "424736006")) is Condition.DIABETIC_NEUROPATHY
+    assert condition_from_codes(coded(SNOMED_CT, "42345000")) is Condition.PERIPHERAL_NEUROPATHY
+    assert condition_from_codes(coded(SNOMED_CT, "386033004")) is None
+    # The ICD-10-CM precedence holds across systems: diabetic wins.
+    icd = coded("http://hl7.org/fhir/sid/icd-10-cm", "G62.9")
+    assert condition_from_codes(icd + coded(SNOMED_CT, "230572002")) is (
+        Condition.DIABETIC_NEUROPATHY
+    )

@@ -525,7 +525,8 @@ def _serve_options(srv: argparse.ArgumentParser) -> None:
         "--snomed-codes",
         metavar="FILE",
         help="this site's SNOMED CT concept ids for each neuropathy, from its own release "
-        "(YAML or JSON); the service reads Conditions by ICD-10-CM, and by these",
+        "(YAML or JSON), in place of the library's table of Global Patient Set concepts; "
+        "the service reads Conditions by ICD-10-CM, and by these",
     )
 
 

@@ -310,15 +310,17 @@ def condition_from_codes(conditions: Any, snomed: SnomedCodes | None = None) -> 
       of antineoplastic drugs): chemotherapy-induced;
     - any other G60 to G64 (polyneuropathies): peripheral, cause other or unknown;
 
-    and by SNOMED CT, with the site's own table (``snomed``; the library ships
-    none, see :mod:`massageplan.service.snomed`).
+    and by SNOMED CT, with ``snomed``: a site's table, or by default the
+    library's (:mod:`massageplan.service.snomed`), whose lists are the
+    counterparts of these ICD-10-CM codes.
 
     Diabetic wins over chemotherapy-induced, which wins over other; None when
     no Condition codes a neuropathy. G62.0 without a chemotherapy code is a
     drug-induced neuropathy of another cause, so it counts as other.
     """
+    table = SnomedCodes.builtin() if snomed is None else snomed
     codes = set()
-    named: set[Condition] = set()  # by the site's SNOMED CT table
+    named: set[Condition] = set()  # by the SNOMED CT table
     for resource in resources(conditions):
         if resource.get("resourceType") != "Condition":
             continue
@@ -333,8 +335,8 @@ def condition_from_codes(conditions: Any, snomed: SnomedCodes | None = None) -> 
             system = _get(coding, "system")
             if system == ICD10CM:
                 codes.add(icd10cm_code(str(coding.get("code", ""))))
-            elif system == SNOMED_CT and snomed is not None:
-                found = snomed.condition(str(coding.get("code", "")))
+            elif system == SNOMED_CT:
+                found = table.condition(str(coding.get("code", "")))
                 if found is not None:
                     named.add(found)
     diabetic = Condition.DIABETIC_NEUROPATHY in named or any(

@@ -464,7 +464,8 @@ def create_app(
     """The FastAPI application.
 
     ``snomed``: the site's SNOMED CT codes for the three neuropathies, by which
-    the CDS service also reads a client's Conditions (ICD-10-CM always).
+    the CDS service also reads a client's Conditions (ICD-10-CM always); by
+    default the library's table (:meth:`SnomedCodes.builtin`).
 
     ``link_key``: the 32-byte key that seals the cards' links (made at start
     when not given: links then end with the process; servers sharing a load
@@ -474,6 +475,7 @@ def create_app(
     for origin in cors_origins:
         check_origin(origin)
     rules = builtin_rulebase() if rulebase is None else rulebase
+    snomed = SnomedCodes.builtin() if snomed is None else snomed  # read now, not mid-request
     app = FastAPI(
         title="massageplan",
         summary="Massage-therapy session plans for peripheral neuropathy, every item cited.",

@@ -1,11 +1,12 @@
-"""A site's SNOMED CT codes for the three neuropathies, read from a file it keeps.
+"""SNOMED CT codes for the three neuropathies: the library's table, or a site's.
 
-The library ships no SNOMED CT concept ids: it has no licensed release to check
-them against, and a guessed code would plan for the wrong condition. A site
-with SNOMED CT access lists, from its own release or terminology server, every
-concept it counts as each neuropathy (descendants too: a server expands
-``<< concept`` for it), and passes the file to ``massageplan serve
---snomed-codes FILE``::
+The library's table (``snomed-neuropathy.yaml`` beside this module) lists
+concepts of the SNOMED International Global Patient Set (GPS), the free
+subset of SNOMED CT, each with its name there: the SNOMED CT counterparts of
+the ICD-10-CM codes the service reads. A site with its own SNOMED CT release
+or terminology server may keep a table of its own instead (descendants too: a
+server expands ``<< concept`` for it), and pass it to ``massageplan serve
+--snomed-codes FILE``; it replaces the library's::
 
     # SNOMED CT concepts, from this site's release (2026-09-01)
     diabetic_neuropathy: [...]
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -29,6 +31,7 @@ from ..model.profile import Condition
 
 SNOMED_CT = "http://snomed.info/sct"
 MAX_FILE = 1024 * 1024  # bytes: a few thousand ids at most
+BUILTIN = Path(__file__).with_name("snomed-neuropathy.yaml")
 
 # The Verhoeff scheme's tables (the dihedral group D5, and its permutation).
 _D = (
@@ -113,6 +116,16 @@ class SnomedCodes:
                 path, None if line is None else line + 1, "", "is not YAML or JSON in UTF-8"
             ) from None
         return cls(_read(path, root))
+
+    @staticmethod
+    def builtin() -> SnomedCodes:
+        """The library's table (GPS concepts; see the module's docstring)."""
+        return _builtin()
+
+
+@cache
+def _builtin() -> SnomedCodes:
+    return SnomedCodes.from_file(BUILTIN)
 
 
 def _read(path: Path, root: yaml.Node | None) -> dict[str, Condition]:
