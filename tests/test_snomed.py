@@ -22,7 +22,7 @@ import pytest
 from massageplan import recommend
 from massageplan.cli import main
 from massageplan.model.profile import Condition
-from massageplan.service.fhir import condition_from_codes
+from massageplan.service.fhir import ICD10CM, condition_from_codes, profile_from_fhir
 from massageplan.service.http import create_app
 from massageplan.service.snomed import (
     BUILTIN,
@@ -257,3 +257,31 @@ def test_conditions_are_read_by_the_librarys_table_when_no_site_gives_one() -> N
     assert condition_from_codes(icd + coded(SNOMED_CT, "230572002")) is (
         Condition.DIABETIC_NEUROPATHY
     )
+
+
+@pytest.mark.parametrize(
+    ("told", "codes", "planned"),
+    [
+        # A code of no known cause leaves the cause the intake gives ...
+        ("diabetic_neuropathy", [(SNOMED_CT, "42345000")], "diabetic_neuropathy"),
+        ("chemotherapy_induced_neuropathy", [(ICD10CM, "G62.9")],
+         "chemotherapy_induced_neuropathy"),
+        ("chemotherapy_induced_neuropathy", [(SNOMED_CT, "7339009")],
+         "chemotherapy_induced_neuropathy"),
+        # ... and says one where the intake gives none.
+        (None, [(SNOMED_CT, "302226006")], "peripheral_neuropathy"),
+        ("peripheral_neuropathy", [(ICD10CM, "G62.9")], "peripheral_neuropathy"),
+        # A code that names a cause decides, as before.
+        ("peripheral_neuropathy", [(SNOMED_CT, "424736006")], "diabetic_neuropathy"),
+        ("chemotherapy_induced_neuropathy", [(ICD10CM, "E11.42")], "diabetic_neuropathy"),
+        ("diabetic_neuropathy", [(ICD10CM, "G62.0"), (ICD10CM, "T45.1X5A")],
+         "chemotherapy_induced_neuropathy"),
+    ],
+)  # fmt: skip
+def test_a_code_of_no_known_cause_never_hides_the_cause_the_intake_gives(
+    told: str | None, codes: list[tuple[str, str]], planned: str
+) -> None:
+    answers = intake({**PROFILE, "condition": told})  # None: the intake does not say
+    assert told is not None or "condition" not in json.dumps(answers)
+    conditions = [r for system, code in codes for r in coded(system, code)]
+    assert profile_from_fhir(answers, conditions)["condition"] == planned

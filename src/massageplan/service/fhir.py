@@ -162,8 +162,10 @@ def profile_from_fhir(
     response: Mapping[str, Any] | None, conditions: Any = None, snomed: SnomedCodes | None = None
 ) -> dict[str, Any]:
     """A profile mapping from an intake QuestionnaireResponse (and the client's
-    Conditions, which decide ``condition`` where their codes say it), for
-    :class:`ClientProfile` to validate. Raises :class:`FhirError` naming what is wrong."""
+    Conditions, which decide ``condition`` where their codes say it, except
+    that a neuropathy of no known cause leaves the cause the intake gives),
+    for :class:`ClientProfile` to validate. Raises :class:`FhirError` naming
+    what is wrong."""
     if not isinstance(response, Mapping) or response.get("resourceType") != "QuestionnaireResponse":
         raise FhirError("intake: expected a QuestionnaireResponse")
     if str(response.get("questionnaire", "")).split("|")[0] != QUESTIONNAIRE_URL:
@@ -187,9 +189,16 @@ def profile_from_fhir(
         else:
             put_field(profile, link, values[0])
     coded = condition_from_codes(conditions, snomed)
-    if coded is not None:
+    if coded is not None and not (
+        # A code of no known cause never hides the cause the intake gives
+        # (diabetes, chemotherapy), whose plan asks and holds for more.
+        coded is Condition.PERIPHERAL_NEUROPATHY and profile.get("condition") in _A_CAUSE
+    ):
         profile["condition"] = coded.value
     return profile
+
+
+_A_CAUSE = frozenset(c.value for c in Condition if c is not Condition.PERIPHERAL_NEUROPATHY)
 
 
 # The linkIds whose answers are lists: the profile's lists of areas.
