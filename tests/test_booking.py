@@ -99,3 +99,28 @@ def test_an_unknown_column_is_named_and_nothing_is_planned(
     (line,) = capsys.readouterr().err.splitlines()
     assert "'wound', which are no profile field's" in line
     assert not out.exists()
+
+
+def test_an_empty_swelling_cell_is_not_read_as_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty cell is "not asked" in every channel. Swelling and fragile
+    tissue have no "not asked", and reading it as none would put friction on
+    swollen feet: the row is refused, by its column, and "none" says none."""
+    lines = (BOOKING / "appointments.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[2].startswith("A-1002,")
+    assert ",mild,none,none," in lines[2]
+    blank_swelling = lines[2].replace(",mild,none,none,", ",mild,,none,")
+    blank_fragile = lines[2].replace(",mild,none,none,", ",mild,none,,")
+    broken = tmp_path / "blank.csv"
+    broken.write_text(
+        "\n".join([lines[0], lines[2], blank_swelling, blank_fragile]) + "\n", encoding="utf-8"
+    )
+    out = tmp_path / "plans.jsonl"
+    assert load_example().main([str(broken), str(out)]) == 1
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1  # the row that says none
+    err = capsys.readouterr().err.splitlines()
+    assert err[:2] == [
+        "row 3 (A-1002): swelling: empty; write the areas, or none if there are none",
+        "row 4 (A-1002): fragile_tissue: empty; write the areas, or none if there are none",
+    ]

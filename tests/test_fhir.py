@@ -11,6 +11,7 @@ from massageplan.service.fhir import (
     QUESTIONNAIRE_URL,
     FhirError,
     condition_from_codes,
+    intake_questionnaire,
     profile_from_fhir,
 )
 from tests.strategies import fhir_like
@@ -78,3 +79,35 @@ def test_a_condition_ruled_out_or_in_error_is_not_counted(status: str) -> None:
     found = condition_from_codes(both)
     assert found is not None
     assert found.value == "peripheral_neuropathy"
+
+
+def _response(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "QuestionnaireResponse", "questionnaire": QUESTIONNAIRE_URL,
+            "item": list(items)}  # fmt: skip
+
+
+def _areas(link: str, *codes: str) -> dict[str, Any]:
+    return {"linkId": link, "answer": [{"valueCoding": {"code": c}} for c in codes]}
+
+
+def test_swelling_and_fragile_tissue_must_be_answered_and_none_says_none() -> None:
+    """An unanswered item is "not asked"; swelling and fragile tissue have no
+    "not asked", and reading it as none would put friction on swollen feet."""
+    with pytest.raises(FhirError) as unanswered:
+        profile_from_fhir(_response(_areas("condition", "diabetic_neuropathy")))
+    assert str(unanswered.value) == (
+        "intake: swelling, fragile_tissue not answered; answer with the areas, "
+        "or 'none' if there are none"
+    )
+    with pytest.raises(FhirError, match=r"^intake: fragile_tissue not answered"):
+        profile_from_fhir(_response(_areas("swelling", "feet")))
+    read = profile_from_fhir(
+        _response(_areas("swelling", "feet"), _areas("fragile_tissue", "none"))
+    )
+    assert read == {"swelling": ["feet"], "fragile_tissue": []}
+    # The Questionnaire says so: both required, "None" offered.
+    items = {i["linkId"]: i for i in intake_questionnaire()["item"]}
+    for link in ("swelling", "fragile_tissue"):
+        assert items[link]["required"] is True
+        assert "none" in {o["valueCoding"]["code"] for o in items[link]["answerOption"]}
+    assert items["numb_areas"]["required"] is False  # a screening question may be unasked

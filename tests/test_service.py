@@ -122,15 +122,18 @@ def _answer(link: str, value: Any) -> dict[str, Any]:
     elif isinstance(value, int):
         answers = [{"valueInteger": value}]
     elif isinstance(value, list):
-        answers = [{"valueCoding": {"code": v}} for v in value]
+        answers = [{"valueCoding": {"code": v}} for v in value or ["none"]]
     else:
         answers = [{"valueCoding": {"code": value}}]
     return {"linkId": link, "answer": answers}
 
 
 def intake(profile: dict[str, Any]) -> dict[str, Any]:
-    """The intake QuestionnaireResponse an EHR would send for ``profile``."""
-    items = [_answer(k, v) for k, v in profile.items() if k != "tolerance" and v not in ([], None)]
+    """The intake QuestionnaireResponse an EHR would send for ``profile``: a
+    field left out or None is not answered, [] is answered "none". The lists
+    every intake must answer are answered "none" where ``profile`` leaves them out."""
+    profile = {"swelling": [], "fragile_tissue": [], **profile}
+    items = [_answer(k, v) for k, v in profile.items() if k != "tolerance" and v is not None]
     tolerance = [_answer(f"tolerance.{k}", v) for k, v in profile["tolerance"].items()]
     items.append({"linkId": "tolerance", "item": tolerance})
     return {
@@ -463,6 +466,17 @@ def test_an_operation_outcome_in_the_prefetch_becomes_an_error_card(
     (card,) = body["cards"]
     assert card["indicator"] == "critical"
     assert card["detail"].endswith("the EHR could not fetch the prefetch: Search timed out.")
+
+
+def test_an_intake_that_does_not_answer_swelling_gets_no_plan(server: Server) -> None:
+    answers = intake(PROFILE)
+    answers["item"] = [i for i in answers["item"] if i["linkId"] != "swelling"]
+    status, body = server.call("POST", "/cds-services/massage-plan", hook_call({"intake": answers}))
+    assert status == 200
+    jsonschema.validate(body, CARD_SCHEMA)
+    (card,) = body["cards"]  # no plan that takes unasked swelling for none
+    assert card["indicator"] == "critical"
+    assert "swelling not answered" in card["detail"]
 
 
 def test_a_call_without_its_context_is_refused(server: Server) -> None:

@@ -345,6 +345,13 @@ class ProfileField:
             object.__setattr__(self, key, value)
 
     @property
+    def must_answer(self) -> bool:
+        """A list every intake must answer, with areas or "none": the model has no
+        "not asked" for it (swelling), so an empty cell or unanswered item, which
+        is "not asked" in every channel, cannot be read as none."""
+        return self.kind in (FieldKind.AREAS, FieldKind.CHOICES) and not self.may_be_unknown
+
+    @property
     def csv_column(self) -> str:
         """Its column in a booking CSV: the path, dots as underscores."""
         return self.name.replace(".", "_")

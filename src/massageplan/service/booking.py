@@ -54,12 +54,15 @@ def _cell_value(field: ProfileField, cell: str) -> Any:
 
 def profile_from_row(row: Mapping[str, str]) -> dict[str, Any]:
     """A booking system's CSV row as a profile mapping. An empty cell says
-    nothing: the field takes its default (a field every profile must have is
-    then named by the profile's validation)."""
+    nothing (not asked): the field takes its default, and a field every
+    profile must have is then named by the profile's validation. A list that
+    must be answered (swelling) is named here: ``none`` says there is none."""
     profile: dict[str, Any] = {}
     for column, field in COLUMNS.items():
         cell = row.get(column, "")
         if not cell.strip():
+            if field.must_answer:
+                raise RowError(f"{column}: empty; write the areas, or {NONE} if there are none")
             if field.required:
                 put_field(profile, field.name, cell.strip())
             continue

@@ -53,15 +53,15 @@ def _item(field: ProfileField) -> dict[str, Any]:
     item: dict[str, Any] = {
         "linkId": field.name,
         "text": field.question,
-        "required": field.required,
+        "required": field.required or field.must_answer,
     }
     if field.kind in (FieldKind.CHOICE, FieldKind.AREAS, FieldKind.CHOICES):
         item["type"] = "choice"
         item["answerOption"] = [{"valueCoding": _coding(field, code)} for code in field.choices]
         if field.kind in (FieldKind.AREAS, FieldKind.CHOICES):
             item["repeats"] = True
-            if field.may_be_unknown:  # asked, and none: not the same as no answer
-                item["answerOption"].append({"valueCoding": NONE_CODING})
+            # Asked, and none: not the same as no answer, which is "not asked".
+            item["answerOption"].append({"valueCoding": NONE_CODING})
     elif field.kind is FieldKind.NUMBER:
         item["type"] = "integer"
         low, high = field.minimum, field.maximum
@@ -188,6 +188,12 @@ def profile_from_fhir(
             put_field(profile, link, [] if values == [NONE_ANSWER] else values)
         else:
             put_field(profile, link, values[0])
+    unanswered = [f.name for f in PROFILE_FIELDS if f.must_answer and f.name not in answered]
+    if unanswered:
+        raise FhirError(
+            f"intake: {', '.join(unanswered)} not answered; answer with the areas, "
+            "or 'none' if there are none"
+        )
     coded = condition_from_codes(conditions, snomed)
     if coded is not None and not (
         # A code of no known cause never hides the cause the intake gives

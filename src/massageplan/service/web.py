@@ -106,7 +106,8 @@ class Field:
 
     @property
     def must_answer(self) -> bool:
-        return self.says_none and not self.unknown_allowed
+        registered = FIELD.get(self.name)
+        return registered is not None and registered.must_answer
 
 
 def _field(item: Mapping[str, Any]) -> Field:
