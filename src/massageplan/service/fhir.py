@@ -165,7 +165,8 @@ def profile_from_fhir(
     Conditions, which decide ``condition`` where their codes say it, except
     that a neuropathy of no known cause leaves the cause the intake gives),
     for :class:`ClientProfile` to validate. Raises :class:`FhirError` naming
-    what is wrong."""
+    what is wrong, among it a list that must be answered (swelling) left
+    unanswered."""
     if not isinstance(response, Mapping) or response.get("resourceType") != "QuestionnaireResponse":
         raise FhirError("intake: expected a QuestionnaireResponse")
     if str(response.get("questionnaire", "")).split("|")[0] != QUESTIONNAIRE_URL:
