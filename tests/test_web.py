@@ -338,6 +338,7 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     order = ["Once cleared:", "Techniques", "Avoid", "The session"]
     order += ["In the client's plan", "Notes", "Sources"]
     assert [h for h in headings if h in order] == order
+    assert "Where this comes from" not in headings  # the client's; the therapist has Sources
     steps = page.locator("section.protocol ol > li").all_inner_texts()
     assert steps[0].startswith("Before you start, agree the pressure scale")
     assert steps[-1].startswith("At the end, have the client sit up slowly")
@@ -357,6 +358,7 @@ def test_a_therapist_fills_the_form_and_reads_the_plan(
     text = page.locator("main").inner_text()
     assert "Before we book your first session, talk to your regular doctor" in text
     assert "Techniques" not in text
+    assert page.locator("main h2").last.inner_text() == "Where this comes from"
     steps = page.locator("section.protocol ol > li").all_inner_texts()
     assert [step.split(":")[0].split(",")[0] for step in steps] == [
         "Your therapist will talk about pressure with you on a scale from 0 to 5",

@@ -45,6 +45,7 @@ from ..render.letter import TITLE as LETTER_TITLE
 from ..render.text import (
     PROTOCOL_TITLE,
     SCALE,
+    WHERE_FROM,
     Audience,
     _layout,
     after_heading,
@@ -486,7 +487,8 @@ def _plan_values(plan: SessionPlan, audience: Audience, profile: ClientProfile) 
     return {
         "doc": doc,
         "header": plain_header(profile) if audience == "therapist" else your_header(profile),
-        "where_from": where_from(doc),
+        # The client's plan says whom it rests on; the therapist's lists the sources.
+        "where_from": (WHERE_FROM, where_from(doc)) if audience == "client" else None,
         "audience": audience,
         "scale": SCALE,
         "protocol_title": PROTOCOL_TITLE[audience],
