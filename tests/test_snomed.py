@@ -28,6 +28,7 @@ from massageplan.service.snomed import (
     BUILTIN,
     MAX_FILE,
     SNOMED_CT,
+    Part,
     SnomedCodes,
     SnomedCodesError,
     concept_id_problem,
@@ -210,7 +211,6 @@ GPS_EXPECTED = {
     "230577008": Condition.DIABETIC_NEUROPATHY,  # Mononeuropathy due to diabetes mellitus
     "302226006": Condition.PERIPHERAL_NEUROPATHY,  # Peripheral nerve disease
     "42345000": Condition.PERIPHERAL_NEUROPATHY,  # Polyneuropathy
-    "7339009": Condition.PERIPHERAL_NEUROPATHY,  # Polyneuropathy caused by drug (as G62.0 alone)
     "7916009": Condition.PERIPHERAL_NEUROPATHY,  # Alcoholic polyneuropathy
     "22722001": Condition.PERIPHERAL_NEUROPATHY,  # Idiopathic peripheral neuropathy
 }
@@ -230,9 +230,14 @@ def test_the_librarys_table_reads_the_gps_concepts_as_a_reviewer_expects() -> No
         assert table.condition(sctid) is expected, sctid
     for sctid in NOT_LISTED:
         assert table.condition(sctid) is None, sctid
-    # The GPS has no concept for a neuropathy caused by chemotherapy: none is
-    # guessed, so that neuropathy comes from ICD-10-CM or the intake.
+    # The GPS has no one concept for a neuropathy caused by chemotherapy: none
+    # is guessed. It has the two halves ICD-10-CM codes it by (G62.0, T45.1X5).
     assert Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY not in set(table.by_code.values())
+    assert (
+        table.meaning("7339009") is Part.DRUG_CAUSED_POLYNEUROPATHY
+    )  # Polyneuropathy caused by drug
+    assert table.meaning("292196008") is Part.ANTINEOPLASTIC_ADVERSE_REACTION
+    assert table.condition("7339009") is None  # a half says no neuropathy on its own
     # The same table whichever way it is reached, read once.
     assert SnomedCodes.builtin() is table
     assert SnomedCodes.from_file(BUILTIN) == table
@@ -257,6 +262,46 @@ def test_conditions_are_read_by_the_librarys_table_when_no_site_gives_one() -> N
     assert condition_from_codes(icd + coded(SNOMED_CT, "230572002")) is (
         Condition.DIABETIC_NEUROPATHY
     )
+
+
+ICD = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [
+        # Both halves, in either code system: chemotherapy-induced, as G62.0 with T45.1X5.
+        ([(SNOMED_CT, "7339009"), (SNOMED_CT, "292196008")], "chemotherapy_induced_neuropathy"),
+        ([(ICD, "G62.0"), (SNOMED_CT, "292196008")], "chemotherapy_induced_neuropathy"),
+        ([(SNOMED_CT, "7339009"), (ICD, "T45.1X5A")], "chemotherapy_induced_neuropathy"),
+        # A drug-caused polyneuropathy alone: another cause, as G62.0 alone.
+        ([(SNOMED_CT, "7339009")], "peripheral_neuropathy"),
+        # An adverse reaction to an antineoplastic alone is no neuropathy.
+        ([(SNOMED_CT, "292196008")], None),
+        # Diabetic still wins.
+        ([(SNOMED_CT, "7339009"), (SNOMED_CT, "292196008"), (SNOMED_CT, "49455004")],
+         "diabetic_neuropathy"),
+    ],
+)  # fmt: skip
+def test_chemotherapy_induced_neuropathy_is_read_from_its_two_halves(
+    codes: list[tuple[str, str]], expected: str | None
+) -> None:
+    found = condition_from_codes([r for system, code in codes for r in coded(system, code)])
+    assert (found.value if found else None) == expected
+
+
+def test_a_sites_file_may_list_the_two_halves(tmp_path: Path) -> None:
+    codes = SnomedCodes.from_file(
+        write(
+            tmp_path,
+            "chemotherapy_induced_neuropathy: []\n"
+            "drug_caused_polyneuropathy: [386033004]\n"
+            "antineoplastic_adverse_reaction: [44054006]\n",
+        )
+    )
+    assert codes.meaning("386033004") is Part.DRUG_CAUSED_POLYNEUROPATHY
+    both = coded(SNOMED_CT, "386033004", "44054006")
+    assert condition_from_codes(both, codes) is Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from ..model.profile import (
     put_field,
 )
 from ..model.wording import answer_words
-from .snomed import SNOMED_CT, SnomedCodes
+from .snomed import SNOMED_CT, Meaning, Part, SnomedCodes
 
 QUESTIONNAIRE_URL = "urn:massageplan:Questionnaire:intake"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
@@ -328,7 +328,8 @@ def condition_from_codes(conditions: Any, snomed: SnomedCodes | None = None) -> 
 
     and by SNOMED CT, with ``snomed``: a site's table, or by default the
     library's (:mod:`massageplan.service.snomed`), whose lists are the
-    counterparts of these ICD-10-CM codes.
+    counterparts of these ICD-10-CM codes, G62.0 and T45.1X5 as two
+    :class:`Part` lists (either half may come from either code system).
 
     Diabetic wins over chemotherapy-induced, which wins over other; None when
     no Condition codes a neuropathy. G62.0 without a chemotherapy code is a
@@ -336,7 +337,7 @@ def condition_from_codes(conditions: Any, snomed: SnomedCodes | None = None) -> 
     """
     table = SnomedCodes.builtin() if snomed is None else snomed
     codes = set()
-    named: set[Condition] = set()  # by the SNOMED CT table
+    named: set[Meaning] = set()  # by the SNOMED CT table
     for resource in resources(conditions):
         if resource.get("resourceType") != "Condition":
             continue
@@ -352,7 +353,7 @@ def condition_from_codes(conditions: Any, snomed: SnomedCodes | None = None) -> 
             if system == ICD10CM:
                 codes.add(icd10cm_code(str(coding.get("code", ""))))
             elif system == SNOMED_CT:
-                found = table.condition(str(coding.get("code", "")))
+                found = table.meaning(str(coding.get("code", "")))
                 if found is not None:
                     named.add(found)
     diabetic = Condition.DIABETIC_NEUROPATHY in named or any(
@@ -360,10 +361,13 @@ def condition_from_codes(conditions: Any, snomed: SnomedCodes | None = None) -> 
     )
     if diabetic:
         return Condition.DIABETIC_NEUROPATHY
-    chemo = any(c.startswith("T45.1X5") for c in codes)
-    if Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY in named or (chemo and "G62.0" in codes):
+    drug_caused = Part.DRUG_CAUSED_POLYNEUROPATHY in named or "G62.0" in codes
+    antineoplastic = Part.ANTINEOPLASTIC_ADVERSE_REACTION in named or any(
+        c.startswith("T45.1X5") for c in codes
+    )
+    if Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY in named or (drug_caused and antineoplastic):
         return Condition.CHEMOTHERAPY_INDUCED_NEUROPATHY
     other = any(c[:3] in {"G60", "G61", "G62", "G63", "G64"} for c in codes)
-    if Condition.PERIPHERAL_NEUROPATHY in named or other:
+    if Condition.PERIPHERAL_NEUROPATHY in named or drug_caused or other:
         return Condition.PERIPHERAL_NEUROPATHY
     return None

@@ -12,6 +12,8 @@ server expands ``<< concept`` for it), and pass it to ``massageplan serve
     diabetic_neuropathy: [...]
     chemotherapy_induced_neuropathy: [...]
     peripheral_neuropathy: [...]
+    drug_caused_polyneuropathy: [...]  # with the next: chemotherapy-induced
+    antineoplastic_adverse_reaction: [...]
 
 Each id is checked for what can be checked without a release: its form, its
 partition (a concept's, not a description's) and its Verhoeff check digit.
@@ -19,6 +21,7 @@ partition (a concept's, not a description's) and its Verhoeff check digit.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -77,6 +80,19 @@ def concept_id_problem(text: str) -> str | None:
     return None
 
 
+class Part(str, enum.Enum):
+    """One of the two codes that together say chemotherapy-induced neuropathy,
+    as ICD-10-CM's G62.0 (drug-induced polyneuropathy) with T45.1X5 (adverse
+    effect of an antineoplastic) do. A drug-caused polyneuropathy alone is a
+    neuropathy of another cause."""
+
+    DRUG_CAUSED_POLYNEUROPATHY = "drug_caused_polyneuropathy"
+    ANTINEOPLASTIC_ADVERSE_REACTION = "antineoplastic_adverse_reaction"
+
+
+Meaning = Condition | Part  # what a table says a concept codes
+
+
 class SnomedCodesError(MassagePlanError, ValueError):
     """A SNOMED CT codes file that cannot be used: names the file, the line and
     the key, as a rule file's errors do."""
@@ -89,17 +105,23 @@ class SnomedCodesError(MassagePlanError, ValueError):
 
 @dataclass(frozen=True)
 class SnomedCodes:
-    """Which neuropathy each of a site's SNOMED CT concept ids codes."""
+    """Which neuropathy, or part of one, each SNOMED CT concept id codes."""
 
-    by_code: Mapping[str, Condition]
+    by_code: Mapping[str, Meaning]
+
+    def meaning(self, code: str) -> Meaning | None:
+        return self.by_code.get(code.strip())
 
     def condition(self, code: str) -> Condition | None:
-        return self.by_code.get(code.strip())
+        """The neuropathy ``code`` says on its own, if any."""
+        found = self.meaning(code)
+        return found if isinstance(found, Condition) else None
 
     @classmethod
     def from_file(cls, path: str | Path) -> SnomedCodes:
-        """Read a site's file (YAML or JSON, a mapping of neuropathy to ids);
-        raise :class:`SnomedCodesError` at the first thing wrong."""
+        """Read a site's file (YAML or JSON, a mapping of each neuropathy, or
+        :class:`Part`, to ids); raise :class:`SnomedCodesError` at the first
+        thing wrong."""
         path = Path(path)
         try:
             with path.open("rb") as file:
@@ -128,33 +150,43 @@ def _builtin() -> SnomedCodes:
     return SnomedCodes.from_file(BUILTIN)
 
 
-def _read(path: Path, root: yaml.Node | None) -> dict[str, Condition]:
-    names = ", ".join(c.value for c in Condition)
+def _meaning(key: yaml.Node) -> Meaning | None:
+    if not isinstance(key, yaml.ScalarNode):
+        return None
+    for kind in (Condition, Part):
+        try:
+            return kind(key.value)
+        except ValueError:
+            continue
+    return None
+
+
+def _read(path: Path, root: yaml.Node | None) -> dict[str, Meaning]:
+    names = ", ".join(m.value for kind in (Condition, Part) for m in kind)
     if not isinstance(root, yaml.MappingNode):
         line = None if root is None else root.start_mark.line + 1
         raise SnomedCodesError(path, line, "", f"expected a mapping of {names} to concept ids")
-    found: dict[str, Condition] = {}
+    found: dict[str, Meaning] = {}
     for key, value in root.value:
         line = key.start_mark.line + 1
-        try:
-            condition = Condition(key.value) if isinstance(key, yaml.ScalarNode) else None
-        except ValueError:
-            condition = None
-        if condition is None:
+        meaning = _meaning(key)
+        if meaning is None:
             said = key.value if isinstance(key, yaml.ScalarNode) else "a key that is not text"
-            raise SnomedCodesError(path, line, str(said)[:60], f"not a neuropathy: one of {names}")
+            raise SnomedCodesError(
+                path, line, str(said)[:60], f"not a neuropathy or part of one: one of {names}"
+            )
         if not isinstance(value, yaml.SequenceNode):
-            raise SnomedCodesError(path, line, condition.value, "expected a list of concept ids")
+            raise SnomedCodesError(path, line, meaning.value, "expected a list of concept ids")
         for n, item in enumerate(value.value):
-            where = f"{condition.value}[{n}]"
+            where = f"{meaning.value}[{n}]"
             item_line = item.start_mark.line + 1
             text = item.value if isinstance(item, yaml.ScalarNode) else ""
             problem = concept_id_problem(text) if text else "expected a concept id"
             if problem is not None:
                 raise SnomedCodesError(path, item_line, where, f"{text[:30]!r}: {problem}")
-            if found.get(text, condition) is not condition:
+            if found.get(text, meaning) is not meaning:
                 raise SnomedCodesError(
                     path, item_line, where, f"{text} is listed under {found[text].value} too"
                 )
-            found[text] = condition
+            found[text] = meaning
     return found
