@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from massageplan import ClientProfile, load_rulebase
 from massageplan.model.profile import FIELD, PROFILE_FIELDS, FieldKind
@@ -23,6 +24,7 @@ from massageplan.service.trust import Trust
 from massageplan.service.web import (
     CSRF_FIELD,
     FormContradictionError,
+    field_errors,
     form_fields,
     form_from_profile,
     form_layout,
@@ -696,3 +698,18 @@ def test_an_unsafe_rulebase_shows_why_there_is_no_plan(tmp_path: Path) -> None:
     assert status == 422
     assert "No plan" in page
     assert "the consult_physician hold is missing" in page
+
+
+def test_errors_are_listed_in_the_forms_order_not_the_models() -> None:
+    """The summary reads top to bottom, like the form, whatever order the
+    model checks its fields in (it checks the areas before the minutes)."""
+    wrong = {
+        "condition": "diabetic_neuropathy",
+        "hypersensitivity": "mild",
+        "hypersensitive_areas": ["elbows"],
+        "tolerance": {"minutes": 500},
+    }
+    with pytest.raises(ValidationError) as refused:
+        ClientProfile.model_validate(wrong)
+    assert [e["loc"][0] for e in refused.value.errors()] == ["hypersensitive_areas", "tolerance"]
+    assert list(field_errors(refused.value)) == ["tolerance.minutes", "hypersensitive_areas"]

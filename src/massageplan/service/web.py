@@ -375,7 +375,8 @@ def plain_error(error: ErrorDetails) -> str:
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
-    """Each message, in plain words, under the name of the form field it is about."""
+    """Each message, in plain words, under the name of the form field it is
+    about, in the form's order (the model's differs)."""
     found: dict[str, str] = {}
     for error in exc.errors():
         path = []
@@ -385,7 +386,13 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
             path.append(part)
         name = ".".join(path) or "form"
         found.setdefault(name, plain_error(error))
-    return found
+    return _in_form_order(found)
+
+
+def _in_form_order(errors: Mapping[str, str]) -> dict[str, str]:
+    """``errors`` as the form shows its fields, top to bottom; the rest after."""
+    order = {name: n for n, name in enumerate(shown_names())}
+    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 # ------------------------------------------------------------------ the app
@@ -531,8 +538,7 @@ def _all_errors(exc: FormContradictionError) -> dict[str, str]:
         ClientProfile.model_validate(exc.partial)
     except ValidationError as more:
         errors = {**field_errors(more), **errors}
-    order = {name: n for n, name in enumerate(shown_names())}
-    return dict(sorted(errors.items(), key=lambda item: order.get(item[0], len(order))))
+    return _in_form_order(errors)
 
 
 def add_pages(app: FastAPI, rulebase: Rulebase) -> None:
