@@ -50,12 +50,16 @@ def check(profile: ClientProfile) -> None:
         if not plan.visits:  # nothing to do once cleared, yet: no visits, no level
             assert "pressure at most" not in text, name
     # The text plan says the week in one line: "ONCE CLEARED: 1 visit of 20
-    # minutes, up to level 1 (very light)"; the Markdown, "pressure at most".
+    # minutes, up to level 1 (very light)"; so do the card and the CarePlan,
+    # whole and in the same words; the Markdown says "pressure at most".
     week = r"^(?:ONCE CLEARED|THIS WEEK): [^\n]*?, up to level (\d)"
     levels = {int(n) for n in re.findall(week, said["text"], re.MULTILINE)}
-    for name in ("markdown", "card summary", "care plan"):
-        stated = {int(n) for n in re.findall(r"pressure at most level (\d)", said[name])}
-        assert levels == stated, name
+    stated = {int(n) for n in re.findall(r"pressure at most level (\d)", said["markdown"])}
+    assert levels == stated, "markdown"
+    lead = "Once cleared: " if plan.holds else "This week: "
+    for name in ("card summary", "care plan"):
+        assert said[name].startswith(lead + (visit_words(plan) if plan.visits else "plan again"))
+        assert {int(n) for n in re.findall(r", up to level (\d)", said[name])} == levels, name
     if not plan.visits:
         assert levels == set()
         assert (
@@ -64,7 +68,7 @@ def check(profile: ClientProfile) -> None:
         return
     firmest = max((t.max_pressure for t in plan.techniques), default=plan.pressure)
     assert levels == {min(firmest, plan.pressure)}
-    assert f"pressure at most level {min(firmest, plan.pressure)}" in said["card summary"]
+    assert f", up to level {min(firmest, plan.pressure)} (" in said["card summary"]
     for technique in plan.techniques:  # no technique is listed firmer than the headline
         assert technique.max_pressure <= max(levels)
 

@@ -248,6 +248,19 @@ def visit_words(plan: SessionPlan) -> str:
     return f"{count} of {each} minutes"
 
 
+def week_line(plan: SessionPlan) -> str:
+    """The week in one line, for the therapist, as the at-a-glance plan says it
+    under its heading and the CDS card and the FHIR CarePlan say it whole:
+    "Once cleared: 2 visits of 30 and 20 minutes, up to level 2 (light)"."""
+    title = (HELD_WEEK_TITLE if plan.holds else WEEK_TITLE).rstrip(":")
+    visits = visit_words(plan) if plan.visits else NO_VISITS["therapist"]
+    return f"{title}: {_up_to(visits, headline_pressure(plan))}"
+
+
+def _up_to(visits: str, level: int | None) -> str:
+    return visits if level is None else f"{visits}, up to {pressure_words(level)}"
+
+
 def headline_pressure(plan: SessionPlan) -> int | None:
     """The pressure the plan's headline states: the firmest any listed technique
     may use (never above the plan's own cap); None with no visits, when there
@@ -657,9 +670,7 @@ def _at_a_glance(
         out += [paint("DO NOT BOOK YET"), *(x for i in doc.holds for x in item(i, "", "- "))]
     if doc.asked is not None:
         out += line("ASK BEFORE THE SESSION", doc.asked)
-    visits = doc.week[0].head
-    if doc.level is not None:
-        visits += f", up to {pressure_words(doc.level)}"
+    visits = _up_to(doc.week[0].head, doc.level)
     out += line(doc.week_title.upper().rstrip(":"), _Line(visits, cite=doc.week_cited))
     techniques = (_Line(i.head, i.brief or i.detail, i.cite) for i in doc.techniques)
     out += [x for i in techniques for x in item(i, ": ")]

@@ -20,7 +20,7 @@ from typing import Any
 from ..model.plan import Restriction, SessionPlan, Technique
 from ..model.profile import FIELD
 from ..model.wording import pressure_words, technique_words, words
-from ..render.text import NO_VISITS, headline_pressure, visit_words
+from ..render.text import week_line
 from .fhir import _CODES, _item
 
 SERVICE_TEXT = "Massage therapy for peripheral neuropathy"
@@ -89,16 +89,6 @@ def _questionnaire(plan: SessionPlan, url: str) -> dict[str, Any]:
     }
 
 
-def _week_said(plan: SessionPlan) -> str:
-    """The week as the text plan heads it: its visits and the headline pressure
-    (the firmest any listed technique may use), "Once cleared" under a hold."""
-    lead = "Once cleared" if plan.holds else "This week"
-    level = headline_pressure(plan)
-    if level is None:  # no visits: only ever under a hold (invariant 3)
-        return f"{lead}: {NO_VISITS['therapist']}"
-    return f"{lead}: {visit_words(plan)}, pressure at most {pressure_words(level)}"
-
-
 def care_plan_bundle(plan: SessionPlan, subject: str = "Patient/unknown") -> dict[str, Any]:
     """The plan as a FHIR R4 Bundle (type ``collection``): CarePlan, ServiceRequest
     and, when the plan has questions, a Questionnaire. The same plan gives the
@@ -128,7 +118,7 @@ def care_plan_bundle(plan: SessionPlan, subject: str = "Patient/unknown") -> dic
                 "durationUnit": "min",
             }
         }
-        booking["note"] = [{"text": f"This week: {visit_words(plan)}"}]
+        booking["note"] = [{"text": week_line(plan)}]
     activities: list[dict[str, Any]] = [{"reference": {"reference": urn("booking")}}]
     activities += [
         {
@@ -147,7 +137,7 @@ def care_plan_bundle(plan: SessionPlan, subject: str = "Patient/unknown") -> dic
         "status": "draft" if held else "active",
         "intent": "plan",
         "title": "Massage plan for this week",
-        "description": _week_said(plan),
+        "description": week_line(plan),
         "subject": {"reference": subject},
         "activity": activities,
     }

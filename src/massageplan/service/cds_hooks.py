@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..model.plan import Audience, HoldCode, SessionPlan, Severity, Source
 from ..model.profile import ClientProfile
-from ..render.text import NO_VISITS, headline_pressure, render_markdown, visit_words
+from ..render.text import render_markdown, visit_words, week_line
 from .fhir import QUESTIONNAIRE_URL
 
 SERVICE_ID = "massage-plan"
@@ -277,13 +277,7 @@ def _visit_choices(
 
 
 def _plan_summary(plan: SessionPlan, urgent: int) -> str:
-    lead = "Once cleared" if plan.holds else "Massage plan"
-    if not plan.visits:  # only ever under a hold (invariant 3)
-        return f"{lead}: {NO_VISITS['therapist']}."
-    said = f"{lead}: {visit_words(plan)} this week"
-    level = headline_pressure(plan)
-    if level is not None:
-        said += f", pressure at most level {level}"
+    said = week_line(plan)
     if urgent:
         said += f"; {urgent} critical point" + ("s" if urgent > 1 else "") + " inside"
     return said + "."
