@@ -14,6 +14,7 @@ reader.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,12 @@ import pytest
 
 from massageplan import recommend
 from massageplan.cli import main
+from massageplan.model.limits import MAX_SNOMED_FILE_BYTES
 from massageplan.model.profile import Condition
 from massageplan.service.fhir import ICD10CM, condition_from_codes, profile_from_fhir
 from massageplan.service.http import create_app
 from massageplan.service.snomed import (
     BUILTIN,
-    MAX_FILE,
     SNOMED_CT,
     Part,
     SnomedCodes,
@@ -109,7 +110,9 @@ def test_a_wrong_file_is_named_by_file_line_and_key(
 
 
 def test_a_file_too_large_or_not_utf8_or_missing_is_refused(tmp_path: Path) -> None:
-    big = write(tmp_path, "diabetic_neuropathy: [" + "193184006, " * (MAX_FILE // 11) + "]\n")
+    big = write(
+        tmp_path, "diabetic_neuropathy: [" + "193184006, " * (MAX_SNOMED_FILE_BYTES // 11) + "]\n"
+    )
     with pytest.raises(SnomedCodesError, match="larger than"):
         SnomedCodes.from_file(big)
     latin = tmp_path / "latin.yaml"
@@ -330,3 +333,40 @@ def test_a_code_of_no_known_cause_never_hides_the_cause_the_intake_gives(
     assert told is not None or "condition" not in json.dumps(answers)
     conditions = [r for system, code in codes for r in coded(system, code)]
     assert profile_from_fhir(answers, conditions)["condition"] == planned
+
+
+def test_a_file_is_read_as_a_rule_file_is_within_the_same_limits(tmp_path: Path) -> None:
+    """The site's file goes through the rule files' reader: a FIFO or a folder
+    is refused at once (never waited on), a key given twice is refused, and
+    aliases cannot multiply the work."""
+    fifo = tmp_path / "codes.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SnomedCodesError, match="a device or a FIFO, not a regular file"):
+        SnomedCodes.from_file(fifo)
+    with pytest.raises(SnomedCodesError, match="cannot be read: Is a directory"):
+        SnomedCodes.from_file(tmp_path)
+    twice = write(tmp_path, "diabetic_neuropathy: [193184006]\ndiabetic_neuropathy: [193184006]\n")
+    with pytest.raises(SnomedCodesError, match="duplicate key") as refused:
+        SnomedCodes.from_file(twice)
+    assert refused.value.line == 2
+    laughs = "a0: &a0 [193184006, 193184006, 193184006, 193184006, 193184006]\n"
+    for n in range(1, 9):
+        laughs += f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 5) + "]\n"
+    with pytest.raises(SnomedCodesError, match="aliases expand to more than"):
+        SnomedCodes.from_file(write(tmp_path, laughs))
+
+
+@pytest.mark.parametrize(
+    ("written", "problem"),
+    [
+        ("0424736006", "not starting with 0"),  # YAML would read it as an octal number
+        ("193_184_006", "6 to 18 digits"),  # YAML would drop the underscores
+    ],
+)
+def test_an_id_is_checked_as_written_not_as_yaml_reads_the_number(
+    tmp_path: Path, written: str, problem: str
+) -> None:
+    path = write(tmp_path, f"diabetic_neuropathy: [{written}]\n")
+    with pytest.raises(SnomedCodesError, match=problem) as refused:
+        SnomedCodes.from_file(path)
+    assert f"'{written}'" in str(refused.value)

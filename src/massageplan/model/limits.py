@@ -27,6 +27,7 @@ MAX_YAML_NODES = 100_000  # distinct nodes in one YAML document
 MAX_RULES = 2_000  # rules in one rulebase, retired ones included
 MAX_PROBLEMS = 100  # problems reported for one rulebase: fix these, then see the rest
 MAX_BATCH_BYTES = 256 * 1024 * 1024  # one batch file or stream
+MAX_SNOMED_FILE_BYTES = 1024 * 1024  # a site's SNOMED CT table: a few thousand ids at most
 MAX_ALIAS_NODES = 10_000  # nodes reached again through aliases (&anchor / *alias)
 MAX_DEPTH = 32  # nesting of mappings and lists, in a profile or a rule file
 MAX_PROFILE_VALUES = 1_000  # values in one profile, counted through its nesting

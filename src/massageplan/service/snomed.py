@@ -22,18 +22,20 @@ partition (a concept's, not a description's) and its Verhoeff check digit.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from ..model.errors import MassagePlanError
+from ..model.errors import MassagePlanError, RulebaseError
+from ..model.limits import MAX_SNOMED_FILE_BYTES, LimitError, read_bounded
 from ..model.profile import Condition
+from ..rules.positions import Document, KeyPath, Mark, format_key_path
+from ..rules.safe_yaml import parse_yaml
 
 SNOMED_CT = "http://snomed.info/sct"
-MAX_FILE = 1024 * 1024  # bytes: a few thousand ids at most
 BUILTIN = Path(__file__).with_name("snomed-neuropathy.yaml")
 
 # The Verhoeff scheme's tables (the dihedral group D5, and its permutation).
@@ -120,73 +122,78 @@ class SnomedCodes:
     @classmethod
     def from_file(cls, path: str | Path) -> SnomedCodes:
         """Read a site's file (YAML or JSON, a mapping of each neuropathy, or
-        :class:`Part`, to ids); raise :class:`SnomedCodesError` at the first
-        thing wrong."""
+        :class:`Part`, to ids) as a rule file is read, within the same limits;
+        raise :class:`SnomedCodesError` at the first thing wrong."""
         path = Path(path)
         try:
-            with path.open("rb") as file:
-                raw = file.read(MAX_FILE + 1)
+            raw = read_bounded(path, MAX_SNOMED_FILE_BYTES, "SNOMED CT codes file")
+        except LimitError as exc:
+            raise SnomedCodesError(path, None, "", str(exc)) from None
         except OSError as exc:
             raise SnomedCodesError(path, None, "", f"cannot be read: {exc.strerror}") from None
-        if len(raw) > MAX_FILE:
-            raise SnomedCodesError(path, None, "", f"is larger than {MAX_FILE} bytes")
         try:
-            root = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise SnomedCodesError(
-                path, None if line is None else line + 1, "", "is not YAML or JSON in UTF-8"
-            ) from None
-        return cls(_read(path, root))
+            doc = parse_yaml(raw, path)
+        except RulebaseError as exc:
+            first = exc.problems[0]
+            said = f"is not YAML or JSON in UTF-8 that this reader takes: {first.message}"
+            raise SnomedCodesError(path, first.line, first.key_path, said) from None
+        return cls(_read(doc, raw.decode("utf-8").removeprefix("\ufeff").splitlines()))
 
     @staticmethod
+    @cache
     def builtin() -> SnomedCodes:
-        """The library's table (GPS concepts; see the module's docstring)."""
-        return _builtin()
+        """The library's table (GPS concepts; see the module's docstring), read once."""
+        return SnomedCodes.from_file(BUILTIN)
 
 
-@cache
-def _builtin() -> SnomedCodes:
-    return SnomedCodes.from_file(BUILTIN)
-
-
-def _meaning(key: yaml.Node) -> Meaning | None:
-    if not isinstance(key, yaml.ScalarNode):
-        return None
+def _meaning(key: str) -> Meaning | None:
     for kind in (Condition, Part):
         try:
-            return kind(key.value)
+            return kind(key)
         except ValueError:
             continue
     return None
 
 
-def _read(path: Path, root: yaml.Node | None) -> dict[str, Meaning]:
+# A plain YAML scalar as written: up to the next separator, space or comment.
+_PLAIN = re.compile(r"[^\s,\]}#]+")
+
+
+def _written(item: Any, mark: Mark | None, lines: list[str]) -> str:
+    """A concept id as the file writes it. A YAML integer is taken as its own
+    digits, not as the number YAML makes of them: 0424736006 would be octal,
+    and 193_184_006 a number with no underscores, either then a wrong id."""
+    if isinstance(item, str):
+        return item
+    if type(item) is not int or mark is None:
+        return ""
+    found = _PLAIN.match(lines[mark.line - 1], mark.column - 1)
+    return found.group() if found else ""
+
+
+def _read(doc: Document, lines: list[str]) -> dict[str, Meaning]:
     names = ", ".join(m.value for kind in (Condition, Part) for m in kind)
-    if not isinstance(root, yaml.MappingNode):
-        line = None if root is None else root.start_mark.line + 1
-        raise SnomedCodesError(path, line, "", f"expected a mapping of {names} to concept ids")
+
+    def refused(key_path: KeyPath, problem: str) -> SnomedCodesError:
+        mark = doc.mark(key_path)
+        said = format_key_path(key_path)[:60]
+        return SnomedCodesError(doc.path, mark.line if mark else None, said, problem)
+
+    if not isinstance(doc.data, dict):
+        raise refused((), f"expected a mapping of {names} to concept ids")
     found: dict[str, Meaning] = {}
-    for key, value in root.value:
-        line = key.start_mark.line + 1
+    for key, ids in doc.data.items():
         meaning = _meaning(key)
         if meaning is None:
-            said = key.value if isinstance(key, yaml.ScalarNode) else "a key that is not text"
-            raise SnomedCodesError(
-                path, line, str(said)[:60], f"not a neuropathy or part of one: one of {names}"
-            )
-        if not isinstance(value, yaml.SequenceNode):
-            raise SnomedCodesError(path, line, meaning.value, "expected a list of concept ids")
-        for n, item in enumerate(value.value):
-            where = f"{meaning.value}[{n}]"
-            item_line = item.start_mark.line + 1
-            text = item.value if isinstance(item, yaml.ScalarNode) else ""
+            raise refused((key,), f"not a neuropathy or part of one: one of {names}")
+        if not isinstance(ids, list):
+            raise refused((key,), "expected a list of concept ids")
+        for n, item in enumerate(ids):
+            text = _written(item, doc.values.get((key, n)), lines)
             problem = concept_id_problem(text) if text else "expected a concept id"
             if problem is not None:
-                raise SnomedCodesError(path, item_line, where, f"{text[:30]!r}: {problem}")
+                raise refused((key, n), f"{text[:30]!r}: {problem}")
             if found.get(text, meaning) is not meaning:
-                raise SnomedCodesError(
-                    path, item_line, where, f"{text} is listed under {found[text].value} too"
-                )
+                raise refused((key, n), f"{text} is listed under {found[text].value} too")
             found[text] = meaning
     return found
