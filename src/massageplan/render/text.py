@@ -142,8 +142,7 @@ def _layout(
     for hold in plan.holds:
         text = hold.client_text if client else after_heading(hold.text)
         doc.holds.append(_Line(text, cite=notes.cite(hold.reasons)))
-    if plan.holds:
-        doc.week_title = HELD_WEEK_TITLE
+    doc.week_title = _week_title(plan)
     if client and plan.questions:
         topics = [QUESTION_TOPIC[q.code] for q in plan.questions]
         doc.questions.append(_Line(f"Your therapist will ask you about {_and(topics)}."))
@@ -252,9 +251,12 @@ def week_line(plan: SessionPlan) -> str:
     """The week in one line, for the therapist, as the at-a-glance plan says it
     under its heading and the CDS card and the FHIR CarePlan say it whole:
     "Once cleared: 2 visits of 30 and 20 minutes, up to level 2 (light)"."""
-    title = (HELD_WEEK_TITLE if plan.holds else WEEK_TITLE).rstrip(":")
     visits = visit_words(plan) if plan.visits else NO_VISITS["therapist"]
-    return f"{title}: {_up_to(visits, headline_pressure(plan))}"
+    return f"{_week_title(plan).rstrip(':')}: {_up_to(visits, headline_pressure(plan))}"
+
+
+def _week_title(plan: SessionPlan) -> str:
+    return HELD_WEEK_TITLE if plan.holds else WEEK_TITLE
 
 
 def _up_to(visits: str, level: int | None) -> str:
