@@ -128,7 +128,7 @@ def _field(item: Mapping[str, Any]) -> Field:
             made.kind = "areas" if registered.kind is FieldKind.AREAS else "choices"
             # "None" where null is "not asked" or not allowed; not where null has a
             # meaning of its own (touch hurts everywhere), said by no tick.
-            made.says_none = registered.screening or not registered.may_be_unknown
+            made.says_none = registered.screening or registered.must_answer
             made.column = registered.at_risk.capitalize() if made.kind == "areas" else ""
         else:
             made.kind = "choice"
